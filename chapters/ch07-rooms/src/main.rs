@@ -1,0 +1,77 @@
+//! # Chapitre 7 : les salons (rooms)
+//!
+//! Un salon regroupe des connexions : un message envoyé à un salon ne va
+//! qu'à ses membres. À la connexion, chaque client entre dans `room1` ; la
+//! page permet d'entrer dans d'autres salons, d'en sortir, et d'écrire à un
+//! salon.
+//!
+//! Lancer : `cargo run -p ch07-rooms`, puis ouvrir <http://localhost:3000>
+//! dans plusieurs onglets.
+//!
+//! À essayer : faites entrer un onglet dans `room2` ; un message envoyé à
+//! `room2` n'apparaît que dans les onglets membres de `room2`. Le terminal
+//! affiche les salons d'un client à chaque entrée ou sortie.
+
+// ANCHOR: all
+use axum::Router;
+use support::{Room, RoomMessage, SocketIo, SocketRef};
+use tower_http::services::ServeDir;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // ANCHOR: connection
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter. Son ID : {}", socket.id);
+
+        // `socket.join('room1')` : chaque nouveau client entre dans room1.
+        socket.join("room1");
+        print_rooms(&socket);
+
+        // `Room` n'accepte qu'un nom de salon valide : un texte non vide
+        // d'au plus 64 caractères.
+        socket.on("join", async |socket: SocketRef, Room(room): Room| {
+            socket.join(room);
+            print_rooms(&socket);
+        });
+
+        socket.on("leave", async |socket: SocketRef, Room(room): Room| {
+            socket.leave(room);
+            print_rooms(&socket);
+        });
+
+        // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
+        // compris s'il en est membre. On renvoie le salon avec le texte pour
+        // que la page sache d'où vient le message.
+        socket.on(
+            "new message",
+            async |io: SocketIo, RoomMessage { room, text }: RoomMessage| {
+                println!("message pour {room} : {text}");
+                io.to(room.clone())
+                    .emit("new message", &(room, text))
+                    .await
+                    .ok();
+            },
+        );
+    });
+    // ANCHOR_END: connection
+
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch07-rooms")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+// ANCHOR: rooms
+/// `console.log(socket.rooms)` : les salons dont le client est membre.
+/// Différence avec Node : socketioxide ne compte pas l'identifiant du client
+/// parmi ses salons.
+fn print_rooms(socket: &SocketRef) {
+    let mut rooms = socket.rooms();
+    rooms.sort();
+    println!("Rooms de {} : {}", socket.id, rooms.join(", "));
+}
+// ANCHOR_END: rooms
+// ANCHOR_END: all

@@ -1,0 +1,2 @@
+// io() ouvre la connexion avec le serveur qui a servi la page.
+const socket = io();

@@ -1,0 +1,32 @@
+// io() ouvre la connexion avec le serveur qui a servi la page.
+const socket = io();
+
+const form = document.getElementById('form');
+const input = document.getElementById('input');
+const room = document.getElementById('room');
+const messages = document.getElementById('messages');
+
+// Les boutons « Rejoindre » et « Quitter » ont type="button" : ils ne
+// soumettent pas le formulaire.
+document.getElementById('join').addEventListener('click', () => {
+  socket.emit('join', room.value);
+});
+document.getElementById('leave').addEventListener('click', () => {
+  socket.emit('leave', room.value);
+});
+
+// Un message pour un salon : deux arguments, le salon puis le texte.
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (input.value) {
+    socket.emit('new message', room.value, input.value);
+    input.value = '';
+  }
+});
+
+// Le serveur renvoie le salon avec le texte : on affiche les deux.
+socket.on('new message', (roomName, msg) => {
+  const item = document.createElement('li');
+  item.textContent = `[${roomName}] ${msg}`;
+  messages.appendChild(item);
+});

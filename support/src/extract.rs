@@ -1,0 +1,166 @@
+//! Des extracteurs qui refusent les données invalides… en le disant.
+//!
+//! `Data<String>` de socketioxide ignore en silence un évènement dont la
+//! donnée n'est pas une chaîne : le gestionnaire n'est simplement pas appelé.
+//! Pour un débutant, un message qui disparaît sans bruit est un piège. Ces
+//! extracteurs font le même tri, mais écrivent une ligne d'avertissement en
+//! français dans le terminal. Le client reste connecté.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{Event, TryData};
+use socketioxide::handler::FromMessageParts;
+use socketioxide::socket::Socket;
+use socketioxide_core::Value;
+
+/// Longueur maximale d'un nom de salon, en caractères.
+pub const MAX_ROOM_NAME_CHARS: usize = 64;
+
+/// Le texte d'un message : l'argument de `socket.emit('new message', texte)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+/// Un nom de salon valide : une chaîne non vide d'au plus
+/// [`MAX_ROOM_NAME_CHARS`] caractères.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room(pub String);
+
+/// Un message pour un salon : `socket.emit('new message', salon, texte)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomMessage {
+    pub room: String,
+    pub text: String,
+}
+
+/// L'évènement a été refusé ; l'avertissement est déjà écrit.
+#[derive(Debug)]
+pub struct Rejected;
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("évènement refusé : donnée invalide")
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+impl<A: Adapter> FromMessageParts<A> for Text {
+    type Error = Rejected;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Rejected> {
+        let (event, data) = read(s, v, ack);
+        match data {
+            Some(Json::String(text)) => Ok(Text(text)),
+            other => Err(reject(
+                s,
+                &event,
+                &format!("on attendait un texte, reçu {}", describe(other.as_ref())),
+            )),
+        }
+    }
+}
+
+impl<A: Adapter> FromMessageParts<A> for Room {
+    type Error = Rejected;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Rejected> {
+        let (event, data) = read(s, v, ack);
+        check_room(data.as_ref())
+            .map(Room)
+            .map_err(|why| reject(s, &event, &why))
+    }
+}
+
+impl<A: Adapter> FromMessageParts<A> for RoomMessage {
+    type Error = Rejected;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Rejected> {
+        let event = event_name(s, v, ack);
+        let TryData(data) = TryData::<(Json, Json)>::from_message_parts(s, v, ack)
+            .unwrap_or_else(|never| match never {});
+        let Ok((room, text)) = data else {
+            return Err(reject(
+                s,
+                &event,
+                "on attendait deux valeurs : un nom de salon, puis un texte",
+            ));
+        };
+        let room = check_room(Some(&room)).map_err(|why| reject(s, &event, &why))?;
+        match text {
+            Json::String(text) => Ok(RoomMessage { room, text }),
+            other => Err(reject(
+                s,
+                &event,
+                &format!(
+                    "on attendait un texte après le salon, reçu {}",
+                    describe(Some(&other))
+                ),
+            )),
+        }
+    }
+}
+
+/// Le nom de l'évènement et sa première donnée (`None` s'il n'y en a pas).
+fn read<A: Adapter>(
+    s: &Arc<Socket<A>>,
+    v: &mut Value,
+    ack: &Option<i64>,
+) -> (String, Option<Json>) {
+    let event = event_name(s, v, ack);
+    let TryData(data) = TryData::<Option<Json>>::from_message_parts(s, v, ack)
+        .unwrap_or_else(|never| match never {});
+    (event, data.ok().flatten())
+}
+
+fn event_name<A: Adapter>(s: &Arc<Socket<A>>, v: &mut Value, ack: &Option<i64>) -> String {
+    Event::from_message_parts(s, v, ack)
+        .map(|Event(name)| name)
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn check_room(data: Option<&Json>) -> Result<String, String> {
+    match data {
+        Some(Json::String(name)) if name.trim().is_empty() => {
+            Err("le nom de salon est vide".to_owned())
+        }
+        Some(Json::String(name)) if name.chars().count() > MAX_ROOM_NAME_CHARS => Err(format!(
+            "le nom de salon dépasse {MAX_ROOM_NAME_CHARS} caractères"
+        )),
+        Some(Json::String(name)) => Ok(name.clone()),
+        other => Err(format!(
+            "on attendait un nom de salon (un texte), reçu {}",
+            describe(other)
+        )),
+    }
+}
+
+fn describe(data: Option<&Json>) -> &'static str {
+    match data {
+        None | Some(Json::Null) => "rien",
+        Some(Json::Bool(_)) => "un booléen",
+        Some(Json::Number(_)) => "un nombre",
+        Some(Json::String(_)) => "un texte",
+        Some(Json::Array(_)) => "un tableau",
+        Some(Json::Object(_)) => "un objet",
+    }
+}
+
+fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
+    println!(
+        "Avertissement : évènement « {event} » du client {} ignoré : {why}.",
+        s.id
+    );
+    Rejected
+}

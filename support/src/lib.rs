@@ -1,0 +1,117 @@
+//! # `support` : ce que chaque chapitre utilise sans avoir à le relire
+//!
+//! Les chapitres (`chapters/chNN-…/src/main.rs`) montrent le code du cours :
+//! les appels à axum et à Socket.IO. Tout ce qui se répète d'un chapitre à
+//! l'autre et n'apprend rien de neuf vit ici, une seule fois :
+//!
+//! - [`client_dir`] : retrouver le dossier `client/` du chapitre depuis
+//!   n'importe quel dossier de travail ;
+//! - [`socket_io`] : un serveur Socket.IO réglé comme celui de Node
+//!   (limite de taille des messages, battement de cœur) et qui ne perd
+//!   jamais un message en silence ;
+//! - [`listen`] et [`listen_with`] : lire `PORT` et `HOST`, afficher la ligne
+//!   « Adresse du serveur », servir `/socket.io/socket.io.js`, expliquer les
+//!   erreurs en français et s'arrêter proprement (Ctrl+C, SIGTERM) ;
+//! - [`client_ip`] : l'adresse IP réelle du client ;
+//! - [`Text`], [`Room`], [`RoomMessage`] : des extracteurs qui refusent les
+//!   données invalides en le disant dans le terminal.
+
+mod adapter;
+mod extract;
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use adapter::ReliableAdapter;
+pub use extract::{MAX_ROOM_NAME_CHARS, Room, RoomMessage, Text};
+pub use server::{listen, listen_with};
+
+/// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
+pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;
+
+/// La connexion d'un client, telle que la reçoivent les gestionnaires
+/// d'évènements : c'est le `socket` de `io.on('connection', (socket) => …)`.
+pub type SocketRef = socketioxide::extract::SocketRef<ReliableAdapter>;
+
+/// Taille maximale d'un message reçu, en octets : 1 Mo, la valeur par défaut
+/// de Socket.IO pour Node (`maxHttpBufferSize`). Un client qui envoie plus est
+/// déconnecté, en WebSocket comme en long-polling.
+pub const MAX_PAYLOAD_BYTES: u64 = 1_000_000;
+
+/// Nombre de paquets qu'un client peut avoir en attente d'envoi. Au-delà, il
+/// est trop lent pour suivre : il est déconnecté plutôt que de perdre des
+/// messages en silence (voir [`ReliableAdapter`]).
+pub const SEND_BUFFER_PACKETS: usize = 8_192;
+
+/// Le dossier `client/<chapitre>` du dépôt, quel que soit le dossier d'où l'on
+/// lance `cargo run`.
+///
+/// Le chemin est calculé à la compilation à partir de l'emplacement de ce
+/// crate (`CARGO_MANIFEST_DIR`) : `cargo run -p ch01-static` marche depuis la
+/// racine du dépôt comme depuis `chapters/ch05-broadcast/src`.
+pub fn client_dir(chapter: &str) -> PathBuf {
+    repository_root().join("client").join(chapter)
+}
+
+/// La racine du dépôt (le dossier qui contient `support/`).
+pub fn repository_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}
+
+/// Un serveur Socket.IO prêt à l'emploi, l'équivalent de
+/// `new Server(server)` en Node.
+///
+/// Réglages (les mêmes pour tous les chapitres) :
+/// - taille maximale d'un message : [`MAX_PAYLOAD_BYTES`], appliquée aux deux
+///   transports (socketioxide ne l'applique d'office qu'au long-polling) ;
+/// - battement de cœur : un `ping` toutes les 25 s, réponse attendue sous
+///   20 s, comme Node. Les tests raccourcissent ces délais avec les variables
+///   d'environnement `PING_INTERVAL_MS` et `PING_TIMEOUT_MS` ;
+/// - un client trop lent est déconnecté, jamais privé d'un message en
+///   silence ([`ReliableAdapter`]).
+///
+/// Renvoie la couche à donner à axum (`.layer(layer)`) et le serveur `io`.
+/// Une variable d'environnement invalide arrête le programme avec une phrase
+/// en français.
+pub fn socket_io() -> (
+    socketioxide::layer::SocketIoLayer<ReliableAdapter>,
+    SocketIo,
+) {
+    let ping_interval = duration_from_env("PING_INTERVAL_MS", Duration::from_secs(25));
+    let ping_timeout = duration_from_env("PING_TIMEOUT_MS", Duration::from_secs(20));
+    let max_message = usize::try_from(MAX_PAYLOAD_BYTES).unwrap_or(usize::MAX);
+    socketioxide::SocketIo::builder()
+        .max_payload(MAX_PAYLOAD_BYTES)
+        .ws_max_message_size(max_message)
+        .ws_max_frame_size(max_message)
+        .max_buffer_size(SEND_BUFFER_PACKETS)
+        .ping_interval(ping_interval)
+        .ping_timeout(ping_timeout)
+        .with_adapter::<ReliableAdapter>(())
+        .build_layer()
+}
+
+/// L'adresse IP du client, lue sur la connexion TCP elle-même : c'est ce que
+/// donne `socket.handshake.address` en Node.
+pub fn client_ip(socket: &SocketRef) -> String {
+    socket
+        .req_parts()
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_canonical().to_string())
+        .unwrap_or_else(|| "inconnue".to_owned())
+}
+
+fn duration_from_env(name: &str, default: Duration) -> Duration {
+    let Ok(text) = std::env::var(name) else {
+        return default;
+    };
+    match text.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Duration::from_millis(ms),
+        _ => server::fail(&format!(
+            "{name} doit être une durée en millisecondes (un entier positif), pas « {text} »."
+        )),
+    }
+}

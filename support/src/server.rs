@@ -1,0 +1,178 @@
+//! Démarrer, écouter, s'arrêter : l'équivalent de `server.listen(3000, …)`.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::SocketIo;
+
+/// Le client JavaScript officiel de Socket.IO (4.8.4, licence MIT), copié
+/// dans le dépôt : aucun téléchargement quand un étudiant lance un chapitre.
+/// `cargo xtask client-bundle` le met à jour depuis le registre npm.
+const SOCKET_IO_CLIENT: &str =
+    include_str!("../../client/vendor/socket.io-client/socket.io.min.js");
+
+/// Le temps laissé aux connexions pour se fermer après Ctrl+C ou SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Sert `app` sur `PORT` (3000 par défaut), comme `app.listen(3000, …)`.
+pub async fn listen(app: Router) -> ExitCode {
+    serve(app, None).await
+}
+
+/// Comme [`listen`], avec un serveur Socket.IO branché sur l'application :
+/// sert aussi le client JavaScript à `/socket.io/socket.io.js` et ferme
+/// proprement les connexions Socket.IO à l'arrêt.
+pub async fn listen_with(app: Router, io: SocketIo) -> ExitCode {
+    // La couche Socket.IO répond à toutes les URL qui commencent par
+    // `/socket.io` : une route ajoutée *après* `.layer(…)` n'est pas
+    // enveloppée par elle, et passe donc avant.
+    let app = app.route("/socket.io/socket.io.js", get(socket_io_client));
+    serve(app, Some(io)).await
+}
+
+async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
+    let program = std::env::args()
+        .next()
+        .and_then(|path| {
+            std::path::Path::new(&path)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "chNN-…".to_owned());
+
+    let port = match port_from_env() {
+        Ok(port) => port,
+        Err(message) => return error(&message),
+    };
+    let host = std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".to_owned());
+
+    let listener = match TcpListener::bind((host.as_str(), port)).await {
+        Ok(listener) => listener,
+        Err(e) => return error(&bind_error(&e, &host, port, &program)),
+    };
+    let port = match listener.local_addr() {
+        Ok(addr) => addr.port(),
+        Err(e) => return error(&format!("Impossible de lire le port attribué : {e}.")),
+    };
+    println!("Adresse du serveur : http://localhost:{port}");
+
+    // Ctrl+C ou SIGTERM : on ferme d'abord les connexions Socket.IO (sinon un
+    // client en long-polling retiendrait l'arrêt jusqu'à 25 s), puis axum
+    // cesse d'accepter et attend la fin des requêtes en cours.
+    let stopping = Arc::new(Notify::new());
+    let shutdown = {
+        let stopping = stopping.clone();
+        async move {
+            wait_for_stop_signal().await;
+            stopping.notify_one();
+            if let Some(io) = io {
+                io.close().await;
+            }
+        }
+    };
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown);
+
+    let result = tokio::select! {
+        result = server => result,
+        () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => error(&format!("Le serveur s'est arrêté sur une erreur : {e}.")),
+    }
+}
+
+async fn socket_io_client() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/javascript; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "public, max-age=0"),
+        ],
+        SOCKET_IO_CLIENT,
+    )
+}
+
+fn port_from_env() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Err(_) => Ok(3000),
+        Ok(text) => text.trim().parse::<u16>().map_err(|_| {
+            format!(
+                "PORT doit être un numéro de port entre 0 et 65535 (0 : un port libre au hasard), pas « {text} »."
+            )
+        }),
+    }
+}
+
+fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> String {
+    let next = port.checked_add(1).unwrap_or(3001);
+    match e.kind() {
+        ErrorKind::AddrInUse => format!(
+            "Le port {port} est déjà utilisé (un autre serveur tourne peut-être encore) : \
+             arrêtez-le, ou choisissez un autre port avec PORT={next} cargo run -p {program}"
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "Le système refuse l'écoute sur le port {port} (les ports sous 1024 sont réservés) : \
+             choisissez-en un autre avec PORT=3000 cargo run -p {program}"
+        ),
+        _ => format!(
+            "Impossible d'écouter sur {host}:{port} ({e}) : vérifiez HOST, ou retirez-la pour \
+             écouter sur toutes les interfaces."
+        ),
+    }
+}
+
+/// Affiche une erreur en français sur la sortie d'erreur et renvoie un code
+/// de sortie non nul (pas de panique, pas de trace de pile).
+fn error(message: &str) -> ExitCode {
+    eprintln!("Erreur : {message}");
+    ExitCode::FAILURE
+}
+
+/// Comme [`error`], pour les réglages lus avant que le serveur ne démarre.
+pub(crate) fn fail(message: &str) -> ! {
+    eprintln!("Erreur : {message}");
+    std::process::exit(1)
+}
+
+async fn wait_for_stop_signal() {
+    let ctrl_c = async {
+        // Si l'installation du gestionnaire échoue, on ne s'arrête que sur SIGTERM.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    println!("Arrêt du serveur : fermeture des connexions.");
+}
