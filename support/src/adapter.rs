@@ -75,13 +75,12 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
                 let sent = self
                     .local
                     .broadcast(packet.clone(), BroadcastOptions::new(sid));
-                if let Err(errors) = sent {
-                    if errors
+                if let Err(errors) = sent
+                    && errors
                         .iter()
                         .any(|e| matches!(e, SocketError::InternalChannelFull))
-                    {
-                        newly_slow.push(sid);
-                    }
+                {
+                    newly_slow.push(sid);
                 }
             }
         }
