@@ -1,0 +1,1 @@
+//! Les vérifications des chapitres (en cours d'écriture).
