@@ -1,0 +1,177 @@
+//! Les sections « Ce qui a changé » : un diff lisible entre un chapitre et le
+//! précédent, calculé à partir des fichiers eux-mêmes à chaque construction du
+//! livre. Personne ne le tape, il ne peut donc pas mentir.
+//!
+//! Pour le chapitre `chNN-nom`, le fichier `book/generated/chNN-nom.diff.md`
+//! compare :
+//! - le code du serveur montré dans le livre (l'ancre `all` de `main.rs`) ;
+//! - chaque fichier du dossier `client/` du chapitre (page HTML, script).
+//!
+//! Les lignes d'ancre (`ANCHOR:` / `ANCHOR_END:`) sont retirées : elles ne
+//! servent qu'au livre.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use similar::TextDiff;
+
+use super::Layout;
+
+/// Écrit un fichier de diff par chapitre (sauf le premier, qui n'a pas de
+/// prédécesseur) et efface ceux des chapitres qui n'existent plus.
+pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
+    let dir = layout.generated();
+    fs::create_dir_all(&dir)
+        .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
+
+    let mut written = BTreeSet::new();
+    for pair in crates.windows(2) {
+        let [previous, current] = pair else {
+            continue;
+        };
+        let text = chapter_diff(layout, previous, current);
+        let name = format!("{current}.diff.md");
+        let path = dir.join(&name);
+        if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            fs::write(&path, &text)
+                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+        }
+        written.insert(name);
+    }
+
+    if let Ok(entries) = fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".diff.md") && !written.contains(&name) {
+                fs::remove_file(entry.path()).map_err(|e| {
+                    format!("impossible d'effacer {} : {e}", entry.path().display())
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Le Markdown qui décrit ce qui change de `previous` à `current`.
+pub fn chapter_diff(layout: &Layout, previous: &str, current: &str) -> String {
+    let mut out = String::from(
+        "<!-- Généré par `cargo xtask book` à partir des fichiers des chapitres : ne pas modifier à la main. -->\n\n",
+    );
+
+    let server = |name: &str| {
+        let path = layout.chapters.join(name).join("src").join("main.rs");
+        fs::read_to_string(path)
+            .ok()
+            .map(|text| shown_code(&text, "all"))
+    };
+    section(
+        &mut out,
+        "Serveur",
+        &format!("chapters/{current}/src/main.rs"),
+        &format!("chapters/{previous}/src/main.rs"),
+        &format!("chapters/{current}/src/main.rs"),
+        server(previous),
+        server(current),
+    );
+
+    let mut files = BTreeSet::new();
+    for name in [previous, current] {
+        if let Ok(entries) = fs::read_dir(layout.client.join(name)) {
+            for entry in entries.flatten() {
+                if entry.path().is_file() {
+                    files.insert(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+    }
+    // La page d'abord, puis les scripts : l'ordre dans lequel on les lit.
+    let mut files: Vec<String> = files.into_iter().collect();
+    files.sort_by_key(|f| (!f.ends_with(".html"), f.clone()));
+    for file in files {
+        let read = |name: &str| {
+            fs::read_to_string(layout.client.join(name).join(&file))
+                .ok()
+                .map(|text| without_anchors(&text))
+        };
+        let label = if file.ends_with(".html") {
+            "Page"
+        } else {
+            "Script du client"
+        };
+        section(
+            &mut out,
+            label,
+            &format!("client/{current}/{file}"),
+            &format!("client/{previous}/{file}"),
+            &format!("client/{current}/{file}"),
+            read(previous),
+            read(current),
+        );
+    }
+    out
+}
+
+fn section(
+    out: &mut String,
+    label: &str,
+    shown: &str,
+    old_name: &str,
+    new_name: &str,
+    old: Option<String>,
+    new: Option<String>,
+) {
+    match (old, new) {
+        (None, None) => {}
+        (Some(_), None) => {
+            out.push_str(&format!("**{label}** (`{shown}`)\u{a0}: fichier supprimé.\n\n"));
+        }
+        (old, Some(new)) if old.as_deref() == Some(new.as_str()) => {
+            out.push_str(&format!("**{label}** (`{shown}`)\u{a0}: aucun changement.\n\n"));
+        }
+        (old, Some(new)) => {
+            let created = old.is_none();
+            let old = old.unwrap_or_default();
+            let diff = TextDiff::from_lines(old.as_str(), new.as_str());
+            let old_header = if created { "(nouveau fichier)" } else { old_name };
+            let mut unified = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(old_header, new_name)
+                .to_string();
+            if !unified.ends_with('\n') {
+                unified.push('\n');
+            }
+            let note = if created { ", nouveau fichier" } else { "" };
+            out.push_str(&format!(
+                "**{label}** (`{shown}`{note})\u{a0}:\n\n```diff\n{unified}```\n\n"
+            ));
+        }
+    }
+}
+
+/// Les lignes que le livre montre : celles de l'ancre `anchor` si elle
+/// existe, tout le fichier sinon ; sans les lignes d'ancre.
+fn shown_code(text: &str, anchor: &str) -> String {
+    let start = format!("ANCHOR: {anchor}");
+    let end = format!("ANCHOR_END: {anchor}");
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines.iter().position(|l| l.contains(&start));
+    let to = lines.iter().rposition(|l| l.contains(&end));
+    let region = match (from, to) {
+        (Some(from), Some(to)) if from < to => &lines[from + 1..to],
+        _ => &lines[..],
+    };
+    without_anchors(&region.join("\n"))
+}
+
+fn without_anchors(text: &str) -> String {
+    let mut kept = String::new();
+    for line in text.lines() {
+        if !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:") {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+

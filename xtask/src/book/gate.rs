@@ -1,0 +1,436 @@
+//! Les vérifications faites sur les sources du livre, avant la construction.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mdbook_driver::MDBook;
+use mdbook_driver::book::BookItem;
+
+/// Les sections d'une page de chapitre, dans l'ordre du cours.
+pub const SECTIONS: [&str; 7] = [
+    "Objectif",
+    "Le code",
+    "Ce qui a changé",
+    "Comprendre",
+    "Pour tester",
+    "Pièges",
+    "Exercice",
+];
+
+/// Les crates de chapitre : les dossiers de `chapters/` qui ont un
+/// `Cargo.toml`, triés par nom (donc dans l'ordre du cours).
+pub fn chapter_crates(chapters: &Path) -> Result<Vec<String>, String> {
+    let entries = fs::read_dir(chapters)
+        .map_err(|e| format!("impossible de lire le dossier {} : {e}", chapters.display()))?;
+    let mut crates = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("lecture de {} : {e}", chapters.display()))?;
+        if entry.path().join("Cargo.toml").is_file() {
+            crates.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    crates.sort();
+    Ok(crates)
+}
+
+/// Un nom de page qui désigne un chapitre : `chNN-…`.
+pub fn is_chapter_name(stem: &str) -> bool {
+    let bytes = stem.as_bytes();
+    bytes.len() > 5
+        && stem.starts_with("ch")
+        && bytes[2].is_ascii_digit()
+        && bytes[3].is_ascii_digit()
+        && bytes[4] == b'-'
+}
+
+/// Les pages du livre (celles de `SUMMARY.md`) : chemin relatif à `src/` et
+/// contenu brut.
+fn pages(book: &MDBook) -> Vec<(PathBuf, &str)> {
+    book.iter()
+        .filter_map(|item| match item {
+            BookItem::Chapter(chapter) => chapter
+                .path
+                .as_ref()
+                .map(|path| (path.clone(), chapter.content.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Une page par crate, un crate par page de chapitre, aucune page hors du
+/// sommaire, et les sections du cours dans l'ordre.
+pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut Vec<String>) {
+    let pages = pages(book);
+
+    for name in crates {
+        match pages.iter().find(|(path, _)| stem(path) == *name) {
+            None => problems.push(format!(
+                "le chapitre chapters/{name} n'a pas de page dans le livre : créez \
+                 book/src/{name}.md et ajoutez-la à book/src/SUMMARY.md"
+            )),
+            Some((path, content)) => {
+                let main = format!("chapters/{name}/src/main.rs");
+                if !content.contains(&main) {
+                    problems.push(format!(
+                        "la page {} n'inclut pas le code de son crate : il y manque \
+                         {{{{#include ../../{main}:all}}}}",
+                        path.display()
+                    ));
+                }
+                check_sections(path, content, problems);
+            }
+        }
+    }
+
+    for (path, _) in &pages {
+        let name = stem(path);
+        if is_chapter_name(&name) && !crates.contains(&name) {
+            problems.push(format!(
+                "la page {} n'a pas de crate chapters/{name} : renommez-la comme son \
+                 crate, ou retirez-la du livre",
+                path.display()
+            ));
+        }
+    }
+
+    let listed: BTreeSet<PathBuf> = pages.iter().map(|(path, _)| src.join(path)).collect();
+    let mut on_disk = Vec::new();
+    markdown_files(src, &mut on_disk);
+    for file in on_disk {
+        let is_summary = file.file_name().is_some_and(|n| n == "SUMMARY.md");
+        if !is_summary && !listed.contains(&file) {
+            let shown = file.strip_prefix(src).unwrap_or(&file);
+            problems.push(format!(
+                "la page {} n'est pas dans SUMMARY.md : aucun lecteur ne la trouvera",
+                shown.display()
+            ));
+        }
+    }
+}
+
+fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            markdown_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            found.push(path);
+        }
+    }
+}
+
+/// Les titres de niveau 2 d'une page, hors blocs de code.
+fn level2_headings(content: &str) -> Vec<String> {
+    let mut headings = Vec::new();
+    let mut fence: Option<Fence> = None;
+    for line in content.lines() {
+        if let Some(open) = &fence {
+            if open.is_closed_by(line) {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(opened) = Fence::open(line) {
+            fence = Some(opened);
+            continue;
+        }
+        if let Some(title) = line.strip_prefix("## ") {
+            // Un identifiant explicite (`## Titre {#id}`) ne compte pas.
+            let title = match title.rfind(" {#") {
+                Some(at) if title.trim_end().ends_with('}') => &title[..at],
+                _ => title,
+            };
+            headings.push(title.trim().to_owned());
+        }
+    }
+    headings
+}
+
+fn check_sections(path: &Path, content: &str, problems: &mut Vec<String>) {
+    let found: Vec<String> = level2_headings(content)
+        .into_iter()
+        .filter(|h| SECTIONS.contains(&h.as_str()))
+        .collect();
+    if found != SECTIONS {
+        let quote = |list: &mut dyn Iterator<Item = &str>| {
+            list.map(|s| format!("« {s} »"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let found = if found.is_empty() {
+            "aucune".to_owned()
+        } else {
+            quote(&mut found.iter().map(String::as_str))
+        };
+        problems.push(format!(
+            "la page {} doit avoir les sections (titres « ## ») {} dans cet ordre, une fois \
+             chacune ; elle a : {found}",
+            path.display(),
+            quote(&mut SECTIONS.into_iter()),
+        ));
+    }
+}
+
+/// Une directive `{{#include …}}` trouvée dans un texte.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Include {
+    /// Le texte complet, tel qu'écrit.
+    pub text: String,
+    /// Le fichier, relatif au fichier qui contient la directive.
+    pub file: String,
+    /// Ce qui suit `:` : une ancre, ou des numéros de lignes.
+    pub selector: Option<String>,
+}
+
+/// Les directives `include`, `rustdoc_include` et `playground` d'un texte,
+/// sauf celles échappées par `\` (que mdBook affiche telles quelles).
+pub fn find_includes(content: &str) -> Vec<Include> {
+    let mut found = Vec::new();
+    let mut rest = content;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{{") {
+        let absolute = offset + start;
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            break;
+        };
+        let inner = &after[..end];
+        let escaped = content[..absolute].ends_with('\\');
+        let consumed = start + 2 + end + 2;
+        offset += consumed;
+        rest = &rest[consumed..];
+        if escaped {
+            continue;
+        }
+        let inner = inner.trim_start();
+        let Some(directive) = inner.strip_prefix('#') else {
+            continue;
+        };
+        let mut words = directive.split_whitespace();
+        let kind = words.next().unwrap_or_default();
+        if !matches!(kind, "include" | "rustdoc_include" | "playground") {
+            continue;
+        }
+        let Some(target) = words.next() else {
+            continue;
+        };
+        let (file, selector) = match target.split_once(':') {
+            Some((file, selector)) if kind != "playground" => {
+                (file.to_owned(), Some(selector.to_owned()))
+            }
+            _ => (target.to_owned(), None),
+        };
+        found.push(Include {
+            text: format!("{{{{{}}}}}", inner.trim_end()),
+            file,
+            selector,
+        });
+    }
+    found
+}
+
+/// Le nom d'une ancre mdBook sur cette ligne (`ANCHOR: nom` ou
+/// `ANCHOR_END: nom`), comme la reconnaît mdBook.
+fn anchor_on(line: &str, marker: &str) -> Option<String> {
+    let at = line.find(marker)?;
+    let name: String = line[at + marker.len()..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Le nombre de lignes entre `ANCHOR: name` et `ANCHOR_END: name`, ou une
+/// explication de ce qui manque.
+fn anchored_lines(text: &str, name: &str) -> Result<usize, String> {
+    let mut inside = false;
+    let mut count = 0;
+    for line in text.lines() {
+        if inside {
+            if anchor_on(line, "ANCHOR_END:").as_deref() == Some(name) {
+                return if count == 0 {
+                    Err(format!("l'ancre « {name} » n'entoure aucune ligne"))
+                } else {
+                    Ok(count)
+                };
+            }
+            if anchor_on(line, "ANCHOR:").is_none() && anchor_on(line, "ANCHOR_END:").is_none()
+            {
+                count += 1;
+            }
+        } else if anchor_on(line, "ANCHOR:").as_deref() == Some(name) {
+            inside = true;
+        }
+    }
+    Err(if inside {
+        format!("l'ancre « {name} » est ouverte mais jamais fermée (ANCHOR_END: {name})")
+    } else {
+        format!("l'ancre « {name} » n'existe pas (il faut une ligne ANCHOR: {name})")
+    })
+}
+
+/// Vérifie une sélection de lignes `A`, `A:B`, `:B` ou `A:`.
+fn check_range(text: &str, selector: &str) -> Result<(), String> {
+    let lines = text.lines().count();
+    let mut bounds = selector.splitn(2, ':');
+    let parse = |s: Option<&str>| -> Result<Option<usize>, String> {
+        match s.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(n) => n
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| format!("« {selector} » n'est ni une ancre ni des numéros de lignes")),
+        }
+    };
+    let start = parse(bounds.next())?;
+    let end = parse(bounds.next())?;
+    for n in [start, end].into_iter().flatten() {
+        if n > lines {
+            return Err(format!(
+                "la ligne {n} est demandée, le fichier n'en a que {lines}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Chaque `{{#include}}` désigne un fichier qui existe et, s'il en demande
+/// une, une ancre qui existe et n'est pas vide. Les fichiers Markdown inclus
+/// sont vérifiés à leur tour.
+pub fn check_includes(book: &MDBook, src: &Path, problems: &mut Vec<String>) {
+    for (path, content) in pages(book) {
+        let base = src.join(path.parent().unwrap_or(Path::new("")));
+        check_includes_in(&path.display().to_string(), content, &base, 0, problems);
+    }
+}
+
+fn check_includes_in(
+    page: &str,
+    content: &str,
+    base: &Path,
+    depth: usize,
+    problems: &mut Vec<String>,
+) {
+    for include in find_includes(content) {
+        let target = base.join(&include.file);
+        let Ok(text) = fs::read_to_string(&target) else {
+            problems.push(format!(
+                "{page} : {} inclut le fichier {}, qui n'existe pas",
+                include.text,
+                target.display()
+            ));
+            continue;
+        };
+        let checked = match include.selector.as_deref() {
+            None | Some("") => Ok(()),
+            Some(s) if s.starts_with(|c: char| c.is_ascii_digit() || c == ':') => {
+                check_range(&text, s)
+            }
+            Some(anchor) => anchored_lines(&text, anchor).map(|_| ()),
+        };
+        if let Err(why) = checked {
+            problems.push(format!(
+                "{page} : {} : dans {}, {why}",
+                include.text,
+                target.display()
+            ));
+        }
+        if depth < 10 && target.extension().is_some_and(|e| e == "md") {
+            let inner_base = target.parent().unwrap_or(base);
+            check_includes_in(page, &text, inner_base, depth + 1, problems);
+        }
+    }
+}
+
+/// Une clôture de bloc de code : ```` ``` ```` ou `~~~`.
+struct Fence {
+    marker: char,
+    len: usize,
+    info: String,
+}
+
+impl Fence {
+    fn open(line: &str) -> Option<Self> {
+        let trimmed = line.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        let len = trimmed.chars().take_while(|c| *c == marker).count();
+        (len >= 3).then(|| Self {
+            marker,
+            len,
+            info: trimmed[len..].trim().to_owned(),
+        })
+    }
+
+    fn is_closed_by(&self, line: &str) -> bool {
+        let trimmed = line.trim();
+        let len = trimmed.chars().take_while(|c| *c == self.marker).count();
+        len >= self.len && trimmed.chars().all(|c| c == self.marker)
+    }
+
+    fn words(&self) -> Vec<&str> {
+        self.info
+            .split([',', ' ', '\t'])
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+}
+
+/// Les blocs de code d'une page : (clôture ouvrante, lignes du bloc).
+fn code_blocks(content: &str) -> Vec<(Fence, Vec<&str>)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(Fence, Vec<&str>)> = None;
+    for line in content.lines() {
+        match open.take() {
+            Some((fence, lines)) if fence.is_closed_by(line) => blocks.push((fence, lines)),
+            Some((fence, mut lines)) => {
+                lines.push(line);
+                open = Some((fence, lines));
+            }
+            None => open = Fence::open(line).map(|fence| (fence, Vec::new())),
+        }
+    }
+    blocks.extend(open);
+    blocks
+}
+
+/// Chaque bloc de code dit son langage (rustdoc prendrait un bloc sans
+/// langage pour du Rust), et un bloc Rust inclus depuis un crate porte
+/// `ignore` : compilé seul, sans ses dépendances, il échouerait ; c'est la
+/// construction de l'espace de travail qui le compile.
+pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
+    for (path, content) in pages(book) {
+        for (fence, lines) in code_blocks(content) {
+            let words = fence.words();
+            let Some(language) = words.first() else {
+                problems.push(format!(
+                    "{} : un bloc de code n'a pas de langage (rustdoc le prendrait pour du \
+                     Rust) : écrivez ```text, ```console, ```js…",
+                    path.display()
+                ));
+                continue;
+            };
+            let included = lines
+                .iter()
+                .any(|l| !find_includes(l).is_empty());
+            if *language == "rust" && included && !words.contains(&"ignore") {
+                problems.push(format!(
+                    "{} : le bloc ```{} inclut du code d'un crate ; marquez-le ```rust,ignore \
+                     pour que `mdbook test` ne le compile pas sans ses dépendances",
+                    path.display(),
+                    fence.info
+                ));
+            }
+        }
+    }
+}
