@@ -1,1 +1,265 @@
-//! Les vérifications des chapitres (en cours d'écriture).
+//! # Les vérifications des chapitres
+//!
+//! Chaque chapitre promet un comportement visible de l'extérieur (voir
+//! `shared/chapters.md` et la page « Pour tester » de chaque chapitre du
+//! livre). Ce crate le vérifie comme le ferait un étudiant, mais sans se
+//! fatiguer : il lance le programme du chapitre sur un port libre, ouvre de
+//! vrais clients Socket.IO (WebSocket et long-polling), envoie des requêtes
+//! HTTP, lit ce que le serveur affiche, puis l'arrête avec SIGTERM.
+//!
+//! Le même code sert à `cargo test` (un test par chapitre, dans
+//! `chapters/chNN-…/tests/contract.rs`) et à `cargo xtask verify`.
+
+pub mod client;
+pub mod http;
+pub mod proxy;
+pub mod scenarios;
+pub mod server;
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+pub use client::{Client, Transport};
+pub use server::{OutputLog, Server};
+
+/// Le temps d'attente par défaut d'une réponse ou d'une ligne du serveur :
+/// large, pour une machine chargée, mais un échec ne bloque jamais.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// Les chapitres du cours, dans l'ordre.
+pub const CHAPTERS: [&str; 7] = [
+    "ch01-static",
+    "ch02-connect",
+    "ch03-emit",
+    "ch04-io-emit",
+    "ch05-broadcast",
+    "ch06-clients",
+    "ch07-rooms",
+];
+
+/// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
+pub fn find_chapter(name: &str) -> Option<&'static str> {
+    let name = name.trim().trim_end_matches('/');
+    let name = name.rsplit('/').next().unwrap_or(name);
+    CHAPTERS.iter().copied().find(|chapter| {
+        let number = &chapter[2..4];
+        *chapter == name
+            || &chapter[..4] == name
+            || name.parse::<u8>().ok() == number.parse::<u8>().ok().filter(|_| !name.is_empty())
+    })
+}
+
+/// Le numéro d'un chapitre (1 pour `ch01-static`).
+pub fn chapter_number(chapter: &str) -> u8 {
+    chapter.get(2..4).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// Ce qui était attendu, et ce qui a été vu à la place.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub expected: String,
+    pub seen: String,
+    /// Les dernières lignes affichées par le serveur.
+    pub server_output: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(expected: impl Into<String>, seen: impl Into<String>) -> Failure {
+        Failure {
+            expected: expected.into(),
+            seen: seen.into(),
+            server_output: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "attendu : {}", self.expected)?;
+        write!(f, "vu : {}", self.seen)?;
+        if !self.server_output.is_empty() {
+            write!(f, "\ndernières lignes du serveur :")?;
+            for line in &self.server_output {
+                write!(f, "\n  | {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Le contexte d'une vérification : le programme à lancer, et les sorties
+/// des serveurs lancés (pour le rapport d'échec).
+#[derive(Clone)]
+pub struct Ctx {
+    pub chapter: &'static str,
+    pub binary: PathBuf,
+    logs: Arc<Mutex<Vec<Arc<OutputLog>>>>,
+}
+
+impl Ctx {
+    pub fn new(chapter: &'static str, binary: &Path) -> Ctx {
+        Ctx {
+            chapter,
+            binary: binary.to_path_buf(),
+            logs: Arc::default(),
+        }
+    }
+
+    /// Lance le chapitre sur un port libre et attend qu'il soit prêt.
+    pub async fn start(&self) -> Result<Server, Failure> {
+        self.start_with(&[]).await
+    }
+
+    /// Comme [`Ctx::start`], avec des variables d'environnement en plus.
+    pub async fn start_with(&self, env: &[(&str, &str)]) -> Result<Server, Failure> {
+        Server::start(&self.binary, env, &self.logs).await
+    }
+
+    /// Le numéro du chapitre vérifié.
+    pub fn number(&self) -> u8 {
+        chapter_number(self.chapter)
+    }
+
+    fn last_lines(&self) -> Vec<String> {
+        self.logs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .first()
+            .map(|log| log.tail(12))
+            .unwrap_or_default()
+    }
+}
+
+type CheckFuture = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
+
+/// Une vérification : ce qu'elle contrôle, dit comme le dirait le cours.
+#[derive(Clone, Copy)]
+pub struct Check {
+    /// Un nom court et stable (`broadcast`, `order`…).
+    pub id: &'static str,
+    /// Ce qui est vérifié, en français.
+    pub description: &'static str,
+    pub run: fn(Ctx) -> CheckFuture,
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Le résultat d'une vérification.
+#[derive(Debug)]
+pub struct Outcome {
+    pub check: Check,
+    pub result: Result<(), Failure>,
+    pub duration: Duration,
+}
+
+/// Les résultats de toutes les vérifications d'un chapitre.
+#[derive(Debug)]
+pub struct Report {
+    pub chapter: &'static str,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.outcomes.iter().all(|o| o.result.is_ok())
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes.iter().filter(|o| o.result.is_err())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.chapter)?;
+        for outcome in &self.outcomes {
+            let mark = if outcome.result.is_ok() { "✓" } else { "✗" };
+            writeln!(f, "  {mark} {}", outcome.check.description)?;
+            if let Err(failure) = &outcome.result {
+                for line in failure.to_string().lines() {
+                    writeln!(f, "      {line}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Combien de vérifications tournent en même temps (la machine de CI a deux
+/// cœurs ; chaque vérification lance son propre serveur).
+pub const PARALLEL_CHECKS: usize = 4;
+
+/// Lance une vérification, avec une limite de temps globale.
+pub async fn run_check(check: Check, ctx: Ctx) -> Outcome {
+    let started = Instant::now();
+    let result = match tokio::time::timeout(Duration::from_secs(120), (check.run)(ctx.clone())).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::new(
+            "la vérification se termine en moins de 2 minutes",
+            "elle tournait encore",
+        )),
+    };
+    let result = result.map_err(|mut failure| {
+        if failure.server_output.is_empty() {
+            failure.server_output = ctx.last_lines();
+        }
+        failure
+    });
+    Outcome {
+        check,
+        result,
+        duration: started.elapsed(),
+    }
+}
+
+/// Lance toutes les vérifications d'un chapitre (plusieurs à la fois) et
+/// rend leurs résultats dans l'ordre de la liste. `progress` est appelé à la
+/// fin de chacune.
+pub async fn run_chapter(
+    chapter: &'static str,
+    binary: &Path,
+    checks: &[Check],
+    progress: impl Fn(&Outcome) + Send + Sync,
+) -> Report {
+    use futures_util::StreamExt;
+    let outcomes = futures_util::stream::iter(checks.iter().copied())
+        .map(|check| {
+            let ctx = Ctx::new(chapter, binary);
+            async move { tokio::spawn(run_check(check, ctx)).await }
+        })
+        .buffered(PARALLEL_CHECKS)
+        .zip(futures_util::stream::iter(checks.iter().copied()))
+        .map(|(joined, check)| {
+            let outcome = joined.unwrap_or_else(|e| Outcome {
+                check,
+                result: Err(Failure::new(
+                    "la vérification s'exécute jusqu'au bout",
+                    format!("elle a paniqué : {e}"),
+                )),
+                duration: Duration::ZERO,
+            });
+            progress(&outcome);
+            outcome
+        })
+        .collect::<Vec<_>>()
+        .await;
+    Report { chapter, outcomes }
+}
+
+/// Pour `chapters/chNN-…/tests/contract.rs` : vérifie tout le chapitre et
+/// échoue en listant chaque vérification ratée.
+pub async fn assert_chapter(chapter: &'static str, binary: &str) {
+    let checks = scenarios::checks_for(chapter);
+    assert!(!checks.is_empty(), "aucune vérification pour {chapter}");
+    let report = run_chapter(chapter, Path::new(binary), &checks, |_| {}).await;
+    println!("{report}");
+    assert!(report.passed(), "\n{report}");
+}

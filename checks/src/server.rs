@@ -1,0 +1,245 @@
+//! Un chapitre lancé comme un processus, tel qu'un étudiant le lance.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::Notify;
+
+use crate::{Failure, WAIT};
+
+/// Ce qu'un processus a écrit, ligne par ligne, au fil de l'eau.
+#[derive(Default)]
+pub struct OutputLog {
+    stdout: Mutex<Vec<String>>,
+    stderr: Mutex<Vec<String>>,
+    changed: Notify,
+}
+
+impl OutputLog {
+    /// Les lignes écrites sur la sortie standard jusqu'ici.
+    pub fn stdout(&self) -> Vec<String> {
+        self.stdout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Les lignes écrites sur la sortie d'erreur jusqu'ici.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Les dernières lignes des deux sorties, pour un rapport d'échec.
+    pub fn tail(&self, n: usize) -> Vec<String> {
+        let mut lines = self.stdout();
+        lines.extend(self.stderr().into_iter().map(|l| format!("(stderr) {l}")));
+        let skip = lines.len().saturating_sub(n);
+        lines.split_off(skip)
+    }
+
+    /// Attend que `count` lignes de la sortie standard vérifient `matches`.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        count: usize,
+        matches: impl Fn(&str) -> bool,
+        timeout: Duration,
+    ) -> Result<Vec<String>, Failure> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let changed = self.changed.notified();
+            let found: Vec<String> = self
+                .stdout()
+                .into_iter()
+                .filter(|line| matches(line))
+                .collect();
+            if found.len() >= count {
+                return Ok(found);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                let seen = if found.is_empty() {
+                    "aucune ligne de ce genre".to_owned()
+                } else {
+                    format!("{} ligne(s) seulement : {:?}", found.len(), found)
+                };
+                return Err(Failure::new(
+                    format!("le serveur affiche {what} ({count} fois)"),
+                    seen,
+                ));
+            }
+        }
+    }
+
+    fn push(&self, stderr: bool, line: String) {
+        let lines = if stderr { &self.stderr } else { &self.stdout };
+        lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(line);
+        self.changed.notify_waiters();
+    }
+}
+
+/// Un chapitre en cours d'exécution.
+pub struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<OutputLog>,
+}
+
+/// Lance `binary` avec les variables d'environnement données ; renvoie le
+/// processus et ce qu'il écrit, sans attendre la ligne « prêt ».
+pub fn spawn(binary: &Path, env: &HashMap<String, String>) -> Result<(Child, Arc<OutputLog>), Failure> {
+    let mut command = Command::new(binary);
+    command
+        .envs(env)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command.spawn().map_err(|e| {
+        Failure::new(
+            format!("le programme {} démarre", binary.display()),
+            format!("impossible de le lancer : {e}"),
+        )
+    })?;
+    let log = Arc::new(OutputLog::default());
+    if let Some(out) = child.stdout.take() {
+        tokio::spawn(pump(out, log.clone(), false));
+    }
+    if let Some(err) = child.stderr.take() {
+        tokio::spawn(pump(err, log.clone(), true));
+    }
+    Ok((child, log))
+}
+
+async fn pump(stream: impl AsyncRead + Unpin, log: Arc<OutputLog>, stderr: bool) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        log.push(stderr, line);
+    }
+}
+
+impl Server {
+    /// Lance le chapitre sur `PORT=0` et attend sa ligne « Adresse du serveur ».
+    pub async fn start(
+        binary: &Path,
+        extra_env: &[(&str, &str)],
+        logs: &Mutex<Vec<Arc<OutputLog>>>,
+    ) -> Result<Server, Failure> {
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("PORT".into(), "0".into());
+        env.insert("HOST".into(), "127.0.0.1".into());
+        for (k, v) in extra_env {
+            env.insert((*k).into(), (*v).into());
+        }
+        let (mut child, log) = spawn(binary, &env)?;
+        logs.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(log.clone());
+        let prefix = "Adresse du serveur : http://localhost:";
+        let what = format!("« {prefix}<port> »");
+        let ready = tokio::select! {
+            found = log.wait_for(&what, 1, |l| l.starts_with(prefix), WAIT) => found?,
+            status = child.wait() => {
+                return Err(Failure::new(
+                    format!("le serveur démarre et affiche « {prefix}<port> »"),
+                    format!("il s'est arrêté avant ({})", describe_status(status.ok())),
+                ));
+            }
+        };
+        let line = ready.first().cloned().unwrap_or_default();
+        let port = line
+            .strip_prefix(prefix)
+            .and_then(|p| p.parse::<u16>().ok())
+            .filter(|p| *p != 0)
+            .ok_or_else(|| {
+                Failure::new(
+                    format!("exactement « {prefix}<port> » avec le vrai port"),
+                    format!("« {line} »"),
+                )
+            })?;
+        Ok(Server { child, port, log })
+    }
+
+    /// Le port sur lequel le serveur écoute.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Ce que le serveur a écrit.
+    pub fn log(&self) -> &OutputLog {
+        &self.log
+    }
+
+    /// Attend que le serveur affiche `count` fois une ligne exactement égale à `line`.
+    pub async fn expect_line(&self, line: &str, count: usize) -> Result<(), Failure> {
+        self.log
+            .wait_for(&format!("« {line} »"), count, |l| l == line, WAIT)
+            .await
+            .map(drop)
+    }
+
+    /// Attend `count` lignes qui commencent par `prefix` ; les renvoie.
+    pub async fn expect_prefix(&self, prefix: &str, count: usize) -> Result<Vec<String>, Failure> {
+        self.log
+            .wait_for(&format!("une ligne « {prefix}… »"), count, |l| l.starts_with(prefix), WAIT)
+            .await
+    }
+
+    /// Le serveur tourne-t-il encore ?
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Demande l'arrêt comme le ferait un gestionnaire de services (SIGTERM ;
+    /// ailleurs qu'Unix, le processus est tué) et attend la fin.
+    pub async fn stop(mut self) -> Result<ExitStatus, Failure> {
+        #[cfg(unix)]
+        {
+            if let Some(pid) = self.child.id() {
+                let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX));
+                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).map_err(|e| {
+                    Failure::new("le signal SIGTERM est envoyé", format!("échec : {e}"))
+                })?;
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            self.child.start_kill().ok();
+        }
+        match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
+            Ok(Ok(status)) => Ok(status),
+            Ok(Err(e)) => Err(Failure::new("le serveur s'arrête", format!("erreur : {e}"))),
+            Err(_) => {
+                self.child.start_kill().ok();
+                Err(Failure::new(
+                    "le serveur s'arrête dans les 10 s qui suivent SIGTERM",
+                    "il tourne encore",
+                ))
+            }
+        }
+    }
+}
+
+/// « code 0 », « code 1 », « tué par un signal »…
+pub fn describe_status(status: Option<ExitStatus>) -> String {
+    match status.and_then(|s| s.code()) {
+        Some(code) => format!("code de sortie {code}"),
+        None => "tué par un signal".to_owned(),
+    }
+}
