@@ -1,0 +1,230 @@
+//! Le programme d'un chapitre, lancé comme le ferait un étudiant, mais sur un
+//! port libre : `PORT=0 cargo run -p chNN-…`.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::{Error, Result, bail, poll, timeouts};
+
+/// La ligne « prêt » que chaque chapitre écrit une fois le port ouvert.
+const READY: &str = "Adresse du serveur : http://localhost:";
+
+/// Le serveur d'un chapitre en marche. Il est tué quand cette valeur est
+/// détruite, y compris quand un test échoue ou panique.
+pub struct Server {
+    program: String,
+    port: u16,
+    output: Arc<Output>,
+    child: Child,
+}
+
+#[derive(Default)]
+struct Output {
+    stdout: Mutex<Vec<String>>,
+    stderr: Mutex<Vec<String>>,
+    stdout_closed: Mutex<bool>,
+}
+
+impl Server {
+    /// Lance `program` (le chemin d'un binaire de chapitre) avec `PORT=0` et
+    /// `HOST=127.0.0.1`, et attend sa ligne « Adresse du serveur : … ».
+    pub async fn start(program: impl AsRef<Path>) -> Result<Self> {
+        let path = program.as_ref();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let mut child = Command::new(path)
+            .env("PORT", "0")
+            .env("HOST", "127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| Error::new(format!("impossible de lancer {}: {e}", path.display())))?;
+
+        let output = Arc::new(Output::default());
+        if let Some(stdout) = child.stdout.take() {
+            tokio::spawn(collect(stdout, output.clone(), Stream::Stdout));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            tokio::spawn(collect(stderr, output.clone(), Stream::Stderr));
+        }
+        let mut server = Self {
+            program: name,
+            port: 0,
+            output,
+            child,
+        };
+        let (_, ready) = server
+            .wait_line_timeout(
+                0,
+                "la ligne « Adresse du serveur : … »",
+                timeouts::start(),
+                |l| l.starts_with(READY),
+            )
+            .await?;
+        let port = ready[READY.len()..].trim().trim_end_matches('/');
+        server.port = match port.parse::<u16>() {
+            Ok(port) if port != 0 => port,
+            _ => bail!(
+                "{} : ligne « prêt » inattendue : « {ready} » (on attendait le vrai port)",
+                server.program
+            ),
+        };
+        Ok(server)
+    }
+
+    /// L'identifiant du processus du serveur.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Le nom du programme (pour les messages).
+    pub fn name(&self) -> &str {
+        &self.program
+    }
+
+    /// Le port choisi par le système.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// L'adresse de la page, `http://127.0.0.1:<port>/`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// Toutes les lignes écrites sur la sortie standard jusqu'ici.
+    pub fn lines(&self) -> Vec<String> {
+        lock(&self.output.stdout).clone()
+    }
+
+    /// Le nombre de lignes écrites jusqu'ici : une marque à passer à
+    /// [`Server::wait_line`] ou [`Server::lines_since`].
+    pub fn mark(&self) -> usize {
+        lock(&self.output.stdout).len()
+    }
+
+    /// Les lignes écrites depuis la marque `since`.
+    pub fn lines_since(&self, since: usize) -> Vec<String> {
+        lock(&self.output.stdout)
+            .get(since..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Attend, à partir de la ligne `since`, une ligne qui vérifie `matches`.
+    /// Renvoie son numéro et son texte ; sinon une erreur qui cite `what`, les
+    /// lignes reçues et la sortie d'erreur du serveur.
+    pub async fn wait_line(
+        &self,
+        since: usize,
+        what: &str,
+        matches: impl Fn(&str) -> bool,
+    ) -> Result<(usize, String)> {
+        self.wait_line_timeout(since, what, timeouts::wait(), matches)
+            .await
+    }
+
+    /// Comme [`Server::wait_line`], pour une ligne exactement égale à `line`.
+    pub async fn wait_exact(&self, since: usize, line: &str) -> Result<usize> {
+        let what = format!("la ligne « {line} »");
+        self.wait_line(since, &what, |l| l == line)
+            .await
+            .map(|(n, _)| n)
+    }
+
+    async fn wait_line_timeout(
+        &self,
+        since: usize,
+        what: &str,
+        timeout: std::time::Duration,
+        matches: impl Fn(&str) -> bool,
+    ) -> Result<(usize, String)> {
+        let found = poll(timeout, || async {
+            let lines = lock(&self.output.stdout);
+            let hit = lines
+                .iter()
+                .enumerate()
+                .skip(since)
+                .find(|(_, l)| matches(l))
+                .map(|(n, l)| (n, l.clone()));
+            match hit {
+                Some(hit) => Ok(Ok(hit)),
+                None if *lock(&self.output.stdout_closed) => {
+                    Err(Error::new("sa sortie standard est fermée".to_owned()))
+                }
+                None => Ok(Err(())),
+            }
+        })
+        .await;
+        match found {
+            Ok(Ok(hit)) => Ok(hit),
+            Ok(Err(())) => Err(self.explain(
+                since,
+                &format!(
+                    "{} n'a pas écrit {what} en {} s",
+                    self.program,
+                    timeout.as_secs()
+                ),
+            )),
+            Err(e) => Err(self.explain(
+                since,
+                &format!(
+                    "{} n'a pas écrit {what} et s'est arrêté ({e})",
+                    self.program
+                ),
+            )),
+        }
+    }
+
+    /// Un message d'erreur suivi de ce que le serveur a écrit depuis `since`.
+    pub fn explain(&self, since: usize, message: &str) -> Error {
+        let lines = self.lines_since(since);
+        let stderr = lock(&self.output.stderr).clone();
+        let mut text = format!("{message}.\nSortie du serveur depuis le début de l'étape :");
+        if lines.is_empty() {
+            text.push_str(" (rien)");
+        }
+        for line in lines {
+            text.push_str("\n  | ");
+            text.push_str(&line);
+        }
+        if !stderr.is_empty() {
+            text.push_str("\nSa sortie d'erreur :");
+            for line in stderr {
+                text.push_str("\n  ! ");
+                text.push_str(&line);
+            }
+        }
+        Error::new(text)
+    }
+}
+
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+async fn collect(stream: impl AsyncRead + Unpin, output: Arc<Output>, which: Stream) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        match which {
+            Stream::Stdout => lock(&output.stdout).push(line),
+            Stream::Stderr => lock(&output.stderr).push(line),
+        }
+    }
+    if let Stream::Stdout = which {
+        *lock(&output.stdout_closed) = true;
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
