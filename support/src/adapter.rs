@@ -5,19 +5,29 @@
 //! remplit et l'adaptateur par défaut abandonne le paquet : ce client a un trou
 //! dans sa conversation, et personne ne le sait.
 //!
-//! [`ReliableAdapter`] fait la diffusion client par client (le message n'est
-//! encodé qu'une fois). Un client dont la file est pleine est marqué « trop
-//! lent » : le serveur l'écrit dans le terminal, ne lui envoie plus rien et le
-//! déconnecte dès que possible. Il ne manque donc jamais un message au milieu
-//! d'une conversation : il les reçoit tous, ou il est déconnecté (et le client
-//! JavaScript se reconnecte).
+//! [`ReliableAdapter`] diffuse comme l'adaptateur par défaut : le message est
+//! encodé une seule fois et déposé dans la file de chaque destinataire. Si des
+//! files étaient pleines, la diffusion le dit (sans dire lesquelles) : on
+//! retrouve alors les clients concernés en les *sondant* un par un (voir
+//! [`is_full`]). Chacun est marqué « trop lent » : le serveur l'écrit dans le
+//! terminal, ne lui envoie plus rien et le déconnecte dès que possible. Il ne
+//! manque donc jamais un message au milieu d'une conversation : il les reçoit
+//! tous, ou il est déconnecté (et le client JavaScript se reconnecte).
+//!
+//! Tant qu'un client trop lent attend sa déconnexion, les diffusions passent
+//! par la voie lente : un envoi par destinataire, pour pouvoir l'éviter.
+//!
+//! La sonde suppose qu'aucune file ne se vide entre la diffusion et la sonde :
+//! c'est le cas avec le runtime `current_thread` des chapitres, où rien
+//! d'autre ne s'exécute pendant ce code synchrone.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::future::{self, Future};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use socketioxide::SendError;
 use socketioxide::adapter::Emitter;
 use socketioxide_core::Sid;
 use socketioxide_core::adapter::errors::{BroadcastError, SocketError};
@@ -30,19 +40,26 @@ use socketioxide_core::packet::Packet;
 /// aucun message perdu sans que le client soit déconnecté.
 pub struct ReliableAdapter {
     local: Arc<CoreLocalAdapter<Emitter>>,
+    /// Le serveur, pour retrouver un client à partir de son identifiant
+    /// (renseigné par [`crate::socket_io`] juste après sa création).
+    io: ServerHandle,
     /// Les clients trop lents, exclus des diffusions jusqu'à leur départ.
     too_slow: Arc<Mutex<HashSet<Sid>>>,
 }
 
+/// Le serveur Socket.IO, une fois construit.
+pub type ServerHandle = Arc<OnceLock<crate::SocketIo>>;
+
 impl CoreAdapter<Emitter> for ReliableAdapter {
     type Error = Infallible;
-    type State = ();
+    type State = ServerHandle;
     type AckStream = <Emitter as SocketEmitter>::AckStream;
     type InitRes = ();
 
-    fn new(_state: &Self::State, local: CoreLocalAdapter<Emitter>) -> Self {
+    fn new(io: &Self::State, local: CoreLocalAdapter<Emitter>) -> Self {
         Self {
             local: Arc::new(local),
+            io: io.clone(),
             too_slow: Arc::default(),
         }
     }
@@ -64,10 +81,35 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
             // « volatile » : perdre un paquet est alors le comportement voulu.
             return future::ready(self.local.broadcast(packet, opts).map_err(Into::into));
         }
-        let receivers = self.local.sockets(opts);
         let mut newly_slow = Vec::new();
-        {
-            let too_slow = self.too_slow.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.lock_too_slow().is_empty() {
+            // Voie rapide : un seul encodage, une seule diffusion.
+            let Err(errors) = self.local.broadcast(packet, opts.clone()) else {
+                return future::ready(Ok(()));
+            };
+            let full = errors
+                .iter()
+                .filter(|e| matches!(e, SocketError::InternalChannelFull))
+                .count();
+            if full > 0 {
+                newly_slow = self
+                    .local
+                    .sockets(opts)
+                    .into_iter()
+                    .filter(|&sid| self.is_full(sid))
+                    .collect();
+                if newly_slow.len() < full {
+                    println!(
+                        "Attention : {full} client(s) n'ont pas reçu un message (file pleine), {} seulement retrouvé(s).",
+                        newly_slow.len()
+                    );
+                }
+            }
+        } else {
+            // Voie lente : un envoi par destinataire, en sautant les clients
+            // trop lents qui attendent leur déconnexion.
+            let receivers = self.local.sockets(opts);
+            let too_slow = self.lock_too_slow();
             for sid in receivers {
                 if too_slow.contains(&sid) {
                     continue;
@@ -103,15 +145,33 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
 impl DefinedAdapter for ReliableAdapter {}
 
 impl ReliableAdapter {
+    fn lock_too_slow(&self) -> std::sync::MutexGuard<'_, HashSet<Sid>> {
+        self.too_slow.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// La file d'envoi du client `sid` est-elle pleine ? On le sonde en lui
+    /// émettant une [`Probe`] : `emit` réserve d'abord une place dans la file
+    /// (et échoue si elle est pleine), puis encode la donnée, ce qui échoue
+    /// toujours pour une sonde. Rien n'est donc jamais envoyé.
+    fn is_full(&self, sid: Sid) -> bool {
+        let socket = self
+            .io
+            .get()
+            .and_then(|io| io.of(&**self.local.path()))
+            .and_then(|ns| ns.get_socket(sid));
+        socket.is_some_and(|socket| {
+            matches!(
+                socket.emit("", &Probe),
+                Err(SendError::Socket(SocketError::InternalChannelFull))
+            )
+        })
+    }
+
     /// Exclut `sid` des diffusions et le déconnecte dès que sa file d'envoi a
     /// de la place pour le paquet de déconnexion (ou que le battement de cœur
     /// l'a déjà fermé).
     fn disconnect_slow_client(&self, sid: Sid) {
-        let first_time = self
-            .too_slow
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(sid);
+        let first_time = self.lock_too_slow().insert(sid);
         if !first_time {
             return;
         }
@@ -129,5 +189,14 @@ impl ReliableAdapter {
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&sid);
         });
+    }
+}
+
+/// Une donnée qui refuse toujours d'être encodée : voir [`ReliableAdapter::is_full`].
+struct Probe;
+
+impl serde::Serialize for Probe {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("sonde : jamais envoyée"))
     }
 }

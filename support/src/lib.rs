@@ -82,15 +82,19 @@ pub fn socket_io() -> (
     let ping_interval = duration_from_env("PING_INTERVAL_MS", Duration::from_secs(25));
     let ping_timeout = duration_from_env("PING_TIMEOUT_MS", Duration::from_secs(20));
     let max_message = usize::try_from(MAX_PAYLOAD_BYTES).unwrap_or(usize::MAX);
-    socketioxide::SocketIo::builder()
+    let server = adapter::ServerHandle::default();
+    let (layer, io) = socketioxide::SocketIo::builder()
         .max_payload(MAX_PAYLOAD_BYTES)
         .ws_max_message_size(max_message)
         .ws_max_frame_size(max_message)
         .max_buffer_size(SEND_BUFFER_PACKETS)
         .ping_interval(ping_interval)
         .ping_timeout(ping_timeout)
-        .with_adapter::<ReliableAdapter>(())
-        .build_layer()
+        .with_adapter::<ReliableAdapter>(server.clone())
+        .build_layer();
+    // L'adaptateur retrouve les clients par le serveur (voir `adapter.rs`).
+    server.set(io.clone()).ok();
+    (layer, io)
 }
 
 /// L'adresse IP du client, lue sur la connexion TCP elle-même : c'est ce que

@@ -1,0 +1,320 @@
+//! Un client Socket.IO minimal (protocole Socket.IO v5 sur Engine.IO v4, en
+//! WebSocket seulement), écrit pour la mesure : il lit les trames WebSocket
+//! directement dans un tampon, sans copie ni allocation par message, pour que
+//! le générateur de charge coûte le moins possible au processeur qu'il
+//! partage avec le serveur mesuré.
+//!
+//! Ce qu'il sait faire : la poignée de main HTTP `Upgrade: websocket`, le
+//! paquet `open` d'Engine.IO, la connexion à l'espace de noms `/` (`40`),
+//! répondre aux `ping` d'Engine.IO (`2` → `3`) et aux pings WebSocket,
+//! émettre un évènement (`42["nom","texte"]`). Ce qu'il ne sait pas faire
+//! (long-polling, binaire, trames fragmentées, acquittements) n'est pas
+//! utilisé par le chat.
+
+use std::io;
+use std::net::SocketAddr;
+use std::ops::Range;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Taille initiale du tampon de lecture d'un client.
+const READ_BUFFER: usize = 16 * 1024;
+/// Une trame plus grande est refusée (le chat n'en envoie pas).
+const MAX_FRAME: usize = 4 * 1024 * 1024;
+
+pub const OP_TEXT: u8 = 1;
+pub const OP_CLOSE: u8 = 8;
+pub const OP_PING: u8 = 9;
+
+/// Une connexion WebSocket ouverte, espace de noms `/` rejoint.
+pub struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+fn invalid(msg: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg.into())
+}
+
+impl Client {
+    /// Se connecte comme `io("http://addr")` le ferait en WebSocket direct.
+    pub async fn connect(addr: SocketAddr) -> io::Result<Client> {
+        Self::connect_with(addr, None).await
+    }
+
+    /// Comme [`Client::connect`], avec un tampon de réception TCP de
+    /// `recv_buffer` octets : un client « bloqué » qui ne lit plus remplit
+    /// alors vite la file d'envoi du serveur.
+    pub async fn connect_with(addr: SocketAddr, recv_buffer: Option<u32>) -> io::Result<Client> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(size) = recv_buffer {
+            socket.set_recv_buffer_size(size)?;
+        }
+        let stream = socket.connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let mut client = Client {
+            stream,
+            buf: vec![0; READ_BUFFER],
+            start: 0,
+            end: 0,
+        };
+        let request = format!(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n\
+             Host: {addr}\r\n\
+             Upgrade: websocket\r\n\
+             Connection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n"
+        );
+        client.stream.write_all(request.as_bytes()).await?;
+        // La réponse HTTP, jusqu'à la ligne vide.
+        let header_end = loop {
+            if let Some(i) = find(&client.buf[..client.end], b"\r\n\r\n") {
+                break i + 4;
+            }
+            if client.fill().await? == 0 {
+                return Err(invalid("connexion fermée pendant la poignée de main"));
+            }
+        };
+        let status = &client.buf[..header_end];
+        if !status.starts_with(b"HTTP/1.1 101") {
+            let line = String::from_utf8_lossy(status);
+            let line = line.lines().next().unwrap_or_default().to_owned();
+            return Err(invalid(format!("le serveur refuse le WebSocket : {line}")));
+        }
+        client.start = header_end;
+        // Engine.IO : le paquet `open` (« 0{"sid":…} »).
+        let open = client.next_text().await?;
+        if !open.starts_with('0') {
+            return Err(invalid(format!("paquet open attendu, reçu « {open} »")));
+        }
+        // Socket.IO : rejoindre l'espace de noms `/`.
+        client.send_text(b"40").await?;
+        loop {
+            let reply = client.next_text().await?;
+            if reply.starts_with("40") {
+                return Ok(client);
+            }
+            if reply == "2" {
+                client.send_text(b"3").await?;
+                continue;
+            }
+            return Err(invalid(format!("connexion à « / » refusée : « {reply} »")));
+        }
+    }
+
+    /// Le prochain message texte (pour la poignée de main seulement : il
+    /// alloue).
+    async fn next_text(&mut self) -> io::Result<String> {
+        loop {
+            if let Some((op, range)) = self.parse_frame()? {
+                match op {
+                    OP_TEXT => return Ok(String::from_utf8_lossy(&self.buf[range]).into_owned()),
+                    OP_CLOSE => return Err(invalid("le serveur a fermé la connexion")),
+                    _ => continue,
+                }
+            }
+            if self.fill().await? == 0 {
+                return Err(invalid("connexion fermée"));
+            }
+        }
+    }
+
+    /// Lit ce qui est disponible sur la socket ; `Ok(0)` quand elle est close.
+    pub async fn fill(&mut self) -> io::Result<usize> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.end == self.buf.len() {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            } else {
+                let len = self.buf.len() * 2;
+                self.buf.resize(len, 0);
+            }
+        }
+        let n = self.stream.read(&mut self.buf[self.end..]).await?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// Découpe la prochaine trame complète du tampon : son code et la plage de
+    /// ses données (à lire avec [`Client::payload`]). `None` s'il faut lire
+    /// davantage.
+    pub fn parse_frame(&mut self) -> io::Result<Option<(u8, Range<usize>)>> {
+        let avail = &self.buf[self.start..self.end];
+        if avail.len() < 2 {
+            return Ok(None);
+        }
+        let fin = avail[0] & 0x80 != 0;
+        let op = avail[0] & 0x0f;
+        let masked = avail[1] & 0x80 != 0;
+        let (len, header) = match avail[1] & 0x7f {
+            126 => {
+                if avail.len() < 4 {
+                    return Ok(None);
+                }
+                (usize::from(u16::from_be_bytes([avail[2], avail[3]])), 4)
+            }
+            127 => {
+                if avail.len() < 10 {
+                    return Ok(None);
+                }
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&avail[2..10]);
+                let len = u64::from_be_bytes(b);
+                (usize::try_from(len).unwrap_or(usize::MAX), 10)
+            }
+            n => (usize::from(n), 2),
+        };
+        if masked {
+            return Err(invalid("trame masquée envoyée par le serveur"));
+        }
+        if !fin || op == 0 {
+            return Err(invalid("trame fragmentée (non prise en charge)"));
+        }
+        if len > MAX_FRAME {
+            return Err(invalid(format!("trame de {len} octets")));
+        }
+        if avail.len() < header + len {
+            if self.start + header + len > self.buf.len() && self.start > 0 {
+                // Faire de la place pour la fin de la trame.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if header + len > self.buf.len() {
+                self.buf.resize(header + len, 0);
+            }
+            return Ok(None);
+        }
+        let from = self.start + header;
+        self.start = from + len;
+        Ok(Some((op, from..from + len)))
+    }
+
+    /// Les données d'une trame rendue par [`Client::parse_frame`].
+    pub fn payload(&self, range: Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+
+    /// Envoie un message texte (une trame masquée, comme tout client).
+    pub async fn send_text(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut out = Vec::with_capacity(payload.len() + 14);
+        encode_text_frame(&mut out, payload);
+        self.stream.write_all(&out).await
+    }
+
+    /// Envoie des octets déjà encodés en trames (voir [`encode_text_frame`]).
+    pub async fn send_raw(&mut self, frames: &[u8]) -> io::Result<()> {
+        self.stream.write_all(frames).await
+    }
+
+    /// Répond à un ping WebSocket.
+    pub async fn send_pong(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut out = Vec::with_capacity(payload.len() + 14);
+        encode_frame(&mut out, 0x0A, payload);
+        self.stream.write_all(&out).await
+    }
+}
+
+/// Ajoute à `out` une trame texte masquée contenant `payload`.
+pub fn encode_text_frame(out: &mut Vec<u8>, payload: &[u8]) {
+    encode_frame(out, 0x01, payload);
+}
+
+fn encode_frame(out: &mut Vec<u8>, op: u8, payload: &[u8]) {
+    // La clé de masquage n'a pas à être secrète ici : on parle à un serveur
+    // local, sans proxy à tromper.
+    const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+    out.push(0x80 | op);
+    let len = payload.len();
+    if len < 126 {
+        out.push(0x80 | len as u8);
+    } else if len <= usize::from(u16::MAX) {
+        out.push(0x80 | 126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(0x80 | 127);
+        out.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    out.extend_from_slice(&KEY);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ KEY[i % 4]));
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Ce que le chat envoie : `42["new message","<n> <horodatage> <texte>"]`.
+pub const EVENT_PREFIX: &[u8] = b"42[\"new message\",\"";
+
+/// Le texte d'un message numéroté `seq`, horodaté `ts` (en nanosecondes).
+pub fn message_packet(seq: u64, ts: u64) -> String {
+    format!("42[\"new message\",\"{seq} {ts} Salut tout le monde !\"]")
+}
+
+/// Lit le numéro et l'horodatage d'un `new message` ; `None` si le paquet
+/// n'en est pas un.
+pub fn parse_message(packet: &[u8]) -> Option<(u64, u64)> {
+    let rest = packet.strip_prefix(EVENT_PREFIX)?;
+    let (seq, rest) = parse_u64(rest)?;
+    let rest = rest.strip_prefix(b" ")?;
+    let (ts, _) = parse_u64(rest)?;
+    Some((seq, ts))
+}
+
+fn parse_u64(s: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in &s[..digits] {
+        v = v * 10 + u64::from(d - b'0');
+    }
+    Some((v, &s[digits..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_round_trip() {
+        let p = message_packet(42, 1_234_567_890_123);
+        assert_eq!(parse_message(p.as_bytes()), Some((42, 1_234_567_890_123)));
+        assert_eq!(parse_message(b"42[\"other\",\"1 2\"]"), None);
+        assert_eq!(parse_message(b"2"), None);
+        assert_eq!(parse_message(b"42[\"new message\",\"x 2\"]"), None);
+    }
+
+    #[test]
+    fn frames_are_masked_with_the_right_length() {
+        for len in [0usize, 5, 125, 126, 65_535, 65_536] {
+            let payload = vec![b'a'; len];
+            let mut out = Vec::new();
+            encode_text_frame(&mut out, &payload);
+            let header = match len {
+                0..=125 => 2,
+                126..=65_535 => 4,
+                _ => 10,
+            } + 4;
+            assert_eq!(out.len(), header + len);
+            assert_eq!(out[0], 0x81);
+            assert_eq!(out[1] & 0x80, 0x80);
+            let key = &out[header - 4..header];
+            let unmasked: Vec<u8> = out[header..]
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ key[i % 4])
+                .collect();
+            assert_eq!(unmasked, payload);
+        }
+    }
+}
