@@ -44,6 +44,13 @@ pub const MAX_PAYLOAD_BYTES: u64 = 1_000_000;
 /// messages en silence (voir [`ReliableAdapter`]).
 pub const SEND_BUFFER_PACKETS: usize = 8_192;
 
+/// Tampon de lecture WebSocket de chaque client, en octets (4 Kio par défaut
+/// dans socketioxide). Il grandit à la demande pour un grand message ; un
+/// client qui ne fait qu'écouter n'en a pas besoin. Avec des milliers de
+/// clients inactifs, ces octets par client comptent plus que quelques
+/// lectures de plus pour un long message.
+const WS_READ_BUFFER_BYTES: usize = 256;
+
 /// Le dossier `client/<chapitre>` du dépôt, quel que soit le dossier d'où l'on
 /// lance `cargo run`.
 ///
@@ -88,6 +95,7 @@ pub fn socket_io() -> (
         .ws_max_message_size(max_message)
         .ws_max_frame_size(max_message)
         .max_buffer_size(SEND_BUFFER_PACKETS)
+        .ws_read_buffer_size(WS_READ_BUFFER_BYTES)
         .ping_interval(ping_interval)
         .ping_timeout(ping_timeout)
         .with_adapter::<ReliableAdapter>(server.clone())
