@@ -349,14 +349,30 @@ impl Browser {
         .await
     }
 
-    /// Donne la taille `width` × `height` à la fenêtre de l'onglet.
+    /// Donne la taille `width` × `height` (en pixels CSS) à la zone
+    /// d'affichage de l'onglet, celle que capture [`Browser::screenshot`].
+    ///
+    /// Par le protocole DevTools (`Emulation.setDeviceMetricsOverride`) : le
+    /// Chromium sans écran simule une barre d'outils et impose une largeur
+    /// minimale, si bien que la taille de la fenêtre ne dit pas celle de la
+    /// page.
     pub async fn resize(&self, tab: &Tab, width: u32, height: u32) -> Result<()> {
         let _w = self.focus(tab).await?;
+        let cdp = Cdp {
+            cmd: "Emulation.setDeviceMetricsOverride",
+            params: json!({
+                "width": width,
+                "height": height,
+                "deviceScaleFactor": 1,
+                "mobile": false,
+            }),
+        };
         command(
             format!("redimensionner l'onglet {}", tab.name),
-            self.client.set_window_size(width, height),
+            self.client.issue_cmd(cdp),
         )
         .await
+        .map(drop)
     }
 
     /// Exécute `js` (le corps d'une fonction : `return …`) dans la page.
@@ -609,43 +625,73 @@ impl Browser {
         Ok(windows)
     }
 
-    /// Met des captures côte à côte, chacune sous sa légende, dans une seule
-    /// image PNG (c'est le navigateur qui fait la mise en page).
-    pub async fn compose(&self, parts: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
+    /// Compose une image PNG : les captures d'onglets côte à côte, chacune
+    /// sous sa légende, puis les terminaux en dessous, sur toute la largeur.
+    /// C'est le navigateur lui-même qui fait la mise en page.
+    pub async fn compose(&self, panels: &[Panel]) -> Result<Vec<u8>> {
         let tab = self.open("about:blank", "composition").await?;
-        let parts: Vec<Json> = parts
+        let panels: Vec<Json> = panels
             .iter()
-            .map(|(caption, png)| json!({ "caption": caption, "png": png }))
+            .map(|panel| match panel {
+                Panel::Tab { caption, png } => json!({ "caption": caption, "png": png }),
+                Panel::Terminal { caption, lines } => {
+                    json!({ "caption": caption, "lines": lines })
+                }
+            })
             .collect();
         let script = r#"
-            const parts = arguments[0];
+            const panels = arguments[0];
             document.body.style.margin = '0';
-            const row = document.createElement('div');
-            row.id = 'composition';
-            row.style.cssText = 'display:inline-flex;gap:12px;padding:12px;background:#d9dde3;font:15px sans-serif;align-items:flex-start';
+            const box = document.createElement('div');
+            box.id = 'composition';
+            box.style.cssText = 'display:flex;flex-wrap:wrap;gap:12px;padding:12px;'
+                + 'background:#d9dde3;font:14px sans-serif;align-items:flex-start;'
+                + 'box-sizing:border-box;width:max-content';
             const loads = [];
-            for (const part of parts) {
+            const terminals = [];
+            for (const panel of panels) {
                 const figure = document.createElement('figure');
                 figure.style.cssText = 'margin:0;display:flex;flex-direction:column;gap:6px';
                 const caption = document.createElement('figcaption');
-                caption.textContent = part.caption;
+                caption.textContent = panel.caption;
                 caption.style.cssText = 'font-weight:bold;color:#333';
-                const img = document.createElement('img');
-                img.style.cssText = 'display:block;border:1px solid #888;box-shadow:0 1px 4px #0003';
-                const blob = new Blob([new Uint8Array(part.png)], { type: 'image/png' });
-                loads.push(new Promise(ok => { img.onload = ok; img.onerror = ok; }));
-                img.src = URL.createObjectURL(blob);
-                figure.append(caption, img);
-                row.append(figure);
+                figure.append(caption);
+                if (panel.png) {
+                    const img = document.createElement('img');
+                    img.style.cssText = 'display:block;border:1px solid #888;background:#fff';
+                    const blob = new Blob([new Uint8Array(panel.png)], { type: 'image/png' });
+                    loads.push(new Promise(ok => { img.onload = ok; img.onerror = ok; }));
+                    img.src = URL.createObjectURL(blob);
+                    figure.append(img);
+                } else {
+                    const pre = document.createElement('pre');
+                    pre.textContent = panel.lines.join('\n');
+                    pre.style.cssText = 'margin:0;padding:8px 10px;background:#1e1e1e;color:#e6e6e6;'
+                        + 'font:12px/1.4 monospace;white-space:pre-wrap;border-radius:4px';
+                    figure.append(pre);
+                    terminals.push(figure);
+                }
+                box.append(figure);
             }
-            document.body.append(row);
+            document.body.append(box);
             return Promise.all(loads).then(() => {
-                const r = row.getBoundingClientRect();
+                // La largeur : celle de la rangée d'onglets ; les terminaux
+                // passent dessous et la prennent toute.
+                let width = 24 - 12;
+                for (const figure of box.children) {
+                    if (!terminals.includes(figure)) {
+                        width += figure.getBoundingClientRect().width + 12;
+                    }
+                }
+                if (width < 400) { width = 640; }
+                box.style.width = Math.ceil(width) + 'px';
+                for (const figure of terminals) { figure.style.flexBasis = '100%'; }
+                const r = box.getBoundingClientRect();
                 return [Math.ceil(r.width), Math.ceil(r.height)];
             });
         "#;
         let size = self
-            .eval_with(&tab, script, vec![Json::Array(parts)])
+            .eval_with(&tab, script, vec![Json::Array(panels)])
             .await?;
         let width = size[0].as_u64().unwrap_or(u64::from(WINDOW.0));
         let height = size[1].as_u64().unwrap_or(u64::from(WINDOW.1));
@@ -656,6 +702,25 @@ impl Browser {
         self.close(&tab).await?;
         Ok(png)
     }
+}
+
+/// Un panneau d'une image composée par [`Browser::compose`].
+#[derive(Debug, Clone)]
+pub enum Panel {
+    /// La capture d'un onglet, sous sa légende.
+    Tab {
+        /// La légende (« Onglet 1 »…).
+        caption: String,
+        /// L'image PNG.
+        png: Vec<u8>,
+    },
+    /// Les lignes d'un terminal, sous leur légende.
+    Terminal {
+        /// La légende (« Terminal : cargo run -p … »).
+        caption: String,
+        /// Les lignes affichées.
+        lines: Vec<String>,
+    },
 }
 
 fn strings(list: &Json) -> Vec<String> {

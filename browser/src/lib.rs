@@ -33,7 +33,7 @@ mod server;
 
 use std::time::Duration;
 
-pub use chromium::{Browser, LogEntry, Programs, Tab, browser_required, launch_or_skip};
+pub use chromium::{Browser, LogEntry, Panel, Programs, Tab, browser_required, launch_or_skip};
 pub use error::{Error, Result};
 pub use server::Server;
 
