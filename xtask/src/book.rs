@@ -9,7 +9,8 @@
 //!    crate, et chaque page a ses sections dans l'ordre du cours ;
 //! 3. chaque `{{#include …}}` désigne un fichier qui existe et une ancre qui
 //!    existe (mdBook, lui, inclurait un texte vide sans rien dire) ; les blocs
-//!    Rust inclus depuis un crate portent `ignore` ;
+//!    Rust inclus depuis un crate portent `ignore` ; la prose suit la
+//!    typographie française (espaces insécables) ;
 //! 4. mdBook construit le livre : le moindre avertissement est une erreur ;
 //! 5. chaque lien interne du HTML produit (page, ancre, image) mène quelque
 //!    part ;
@@ -93,6 +94,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 pub fn build(layout: &Layout) -> Result<PathBuf, String> {
     let crates = gate::chapter_crates(&layout.chapters)?;
     diff::generate(layout, &crates)?;
+    write_rust_version(layout)?;
 
     let (loaded, warned) =
         warnings::collect(|| MDBook::load(&layout.book).map_err(|e| format!("{e:#}")));
@@ -104,6 +106,7 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
     gate::check_pages(&book, &src, &crates, &mut problems);
     gate::check_includes(&book, &src, &mut problems);
     gate::check_rust_blocks(&book, &mut problems);
+    gate::check_typography(&book, &mut problems);
     if !problems.is_empty() {
         return Err(report(&problems));
     }
@@ -122,6 +125,32 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
         doctests(layout)?;
     }
     Ok(build_dir.join("index.html"))
+}
+
+/// Écrit `generated/rust-version.md` : la version minimale de Rust que
+/// demande l'espace de travail (`rust-version` du `Cargo.toml` racine), pour
+/// que « Mise en place » ne la recopie pas à la main. Sans `Cargo.toml`
+/// racine (les livres d'essai des tests), rien n'est écrit.
+fn write_rust_version(layout: &Layout) -> Result<(), String> {
+    let Some(manifest) = layout.chapters.parent().map(|root| root.join("Cargo.toml")) else {
+        return Ok(());
+    };
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(());
+    };
+    let version = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("rust-version"))
+        .filter_map(|rest| rest.trim_start().strip_prefix('='))
+        .map(|value| value.trim().trim_matches('"').to_owned())
+        .next()
+        .ok_or_else(|| format!("{} n'a pas de champ rust-version", manifest.display()))?;
+    let path = layout.generated().join("rust-version.md");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(version.as_str()) {
+        std::fs::write(&path, &version)
+            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Compile et exécute les exemples Rust autonomes du livre, comme

@@ -123,16 +123,24 @@ fn section(
     match (old, new) {
         (None, None) => {}
         (Some(_), None) => {
-            out.push_str(&format!("**{label}** (`{shown}`)\u{a0}: fichier supprimé.\n\n"));
+            out.push_str(&format!(
+                "**{label}** (`{shown}`)\u{a0}: fichier supprimé.\n\n"
+            ));
         }
         (old, Some(new)) if old.as_deref() == Some(new.as_str()) => {
-            out.push_str(&format!("**{label}** (`{shown}`)\u{a0}: aucun changement.\n\n"));
+            out.push_str(&format!(
+                "**{label}** (`{shown}`)\u{a0}: aucun changement.\n\n"
+            ));
         }
         (old, Some(new)) => {
             let created = old.is_none();
             let old = old.unwrap_or_default();
             let diff = TextDiff::from_lines(old.as_str(), new.as_str());
-            let old_header = if created { "(nouveau fichier)" } else { old_name };
+            let old_header = if created {
+                "(nouveau fichier)"
+            } else {
+                old_name
+            };
             let mut unified = diff
                 .unified_diff()
                 .context_radius(3)
@@ -174,4 +182,3 @@ fn without_anchors(text: &str) -> String {
     }
     kept
 }
-

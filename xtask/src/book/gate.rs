@@ -265,8 +265,7 @@ fn anchored_lines(text: &str, name: &str) -> Result<usize, String> {
                     Ok(count)
                 };
             }
-            if anchor_on(line, "ANCHOR:").is_none() && anchor_on(line, "ANCHOR_END:").is_none()
-            {
+            if anchor_on(line, "ANCHOR:").is_none() && anchor_on(line, "ANCHOR_END:").is_none() {
                 count += 1;
             }
         } else if anchor_on(line, "ANCHOR:").as_deref() == Some(name) {
@@ -420,9 +419,7 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
                 ));
                 continue;
             };
-            let included = lines
-                .iter()
-                .any(|l| !find_includes(l).is_empty());
+            let included = lines.iter().any(|l| !find_includes(l).is_empty());
             if *language == "rust" && included && !words.contains(&"ignore") {
                 problems.push(format!(
                     "{} : le bloc ```{} inclut du code d'un crate ; marquez-le ```rust,ignore \
@@ -433,4 +430,94 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// La typographie française de la prose : une espace insécable (U+00A0 ou
+/// U+202F), et non une espace ordinaire, avant `: ; ! ?` et `»`, et après
+/// `«`. Le code (blocs et `code` en ligne), les balises HTML, les adresses
+/// des liens et les inclusions ne sont pas de la prose : les lignes qu'affiche
+/// un programme s'y citent telles quelles.
+pub fn check_typography(book: &MDBook, problems: &mut Vec<String>) {
+    for (path, content) in pages(book) {
+        let mut fence: Option<Fence> = None;
+        for (number, line) in content.lines().enumerate() {
+            if let Some(open) = &fence {
+                if open.is_closed_by(line) {
+                    fence = None;
+                }
+                continue;
+            }
+            if let Some(opened) = Fence::open(line) {
+                fence = Some(opened);
+                continue;
+            }
+            if let Some(excerpt) = ordinary_space_in_prose(line) {
+                problems.push(format!(
+                    "{}, ligne {} : espace ordinaire là où la typographie française veut une \
+                     espace insécable (U+00A0) : « {excerpt} »",
+                    path.display(),
+                    number + 1
+                ));
+            }
+        }
+    }
+}
+
+/// Le morceau de prose fautif de `line`, s'il y en a un.
+pub fn ordinary_space_in_prose(line: &str) -> Option<String> {
+    for segment in prose_segments(line) {
+        let chars: Vec<char> = segment.chars().collect();
+        for (i, pair) in chars.windows(2).enumerate() {
+            let wrong = match (pair[0], pair[1]) {
+                (' ', '!') => chars.get(i + 2) != Some(&'['),
+                (' ', ':' | ';' | '?' | '»') | ('«', ' ') => true,
+                _ => false,
+            };
+            if wrong {
+                let from = i.saturating_sub(20);
+                let to = (i + 22).min(chars.len());
+                return Some(chars[from..to].iter().collect::<String>().trim().to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// Les morceaux de prose d'une ligne de Markdown : tout sauf le code en
+/// ligne, les balises HTML, les adresses de liens et les inclusions.
+fn prose_segments(line: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    let mut rest = line;
+    loop {
+        let next = [
+            rest.find('`'),
+            rest.find('<'),
+            rest.find("]("),
+            rest.find("{{#"),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let Some(at) = next else {
+            segments.push(rest);
+            break;
+        };
+        segments.push(&rest[..at]);
+        let protected = &rest[at..];
+        let skip = if protected.starts_with('`') {
+            let ticks = protected.chars().take_while(|c| *c == '`').count();
+            let closing = "`".repeat(ticks);
+            protected[ticks..]
+                .find(&closing)
+                .map_or(protected.len(), |end| ticks + end + ticks)
+        } else if protected.starts_with('<') {
+            protected.find('>').map_or(protected.len(), |end| end + 1)
+        } else if protected.starts_with("](") {
+            protected.find(')').map_or(protected.len(), |end| end + 1)
+        } else {
+            protected.find("}}").map_or(protected.len(), |end| end + 2)
+        };
+        rest = &protected[skip..];
+    }
+    segments
 }

@@ -85,7 +85,10 @@ fn fixture() -> Fixture {
         &root.join("book/src/images/schema.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>\n",
     );
-    write(&root.join("book/src/ch01-un.md"), &chapter_page("ch01-un", false));
+    write(
+        &root.join("book/src/ch01-un.md"),
+        &chapter_page("ch01-un", false),
+    );
     write(
         &root.join("book/src/ch02-deux.md"),
         &chapter_page("ch02-deux", true),
@@ -176,7 +179,10 @@ fn a_missing_anchor_fails() {
     let fixture = fixture();
     fixture.edit("book/src/ch01-un.md", "main.rs:all", "main.rs:serveur");
     let message = fixture.failure();
-    assert_mentions(&message, &["ch01-un.md", "l'ancre « serveur » n'existe pas"]);
+    assert_mentions(
+        &message,
+        &["ch01-un.md", "l'ancre « serveur » n'existe pas"],
+    );
 }
 
 #[test]
@@ -184,13 +190,20 @@ fn an_anchor_that_is_never_closed_fails() {
     let fixture = fixture();
     fixture.edit("chapters/ch01-un/src/main.rs", "// ANCHOR_END: all", "");
     let message = fixture.failure();
-    assert_mentions(&message, &["l'ancre « all » est ouverte mais jamais fermée"]);
+    assert_mentions(
+        &message,
+        &["l'ancre « all » est ouverte mais jamais fermée"],
+    );
 }
 
 #[test]
 fn a_missing_included_file_fails() {
     let fixture = fixture();
-    fixture.edit("book/src/ch02-deux.md", "client/ch02-deux/index.html", "client/ch02-deux/page.html");
+    fixture.edit(
+        "book/src/ch02-deux.md",
+        "client/ch02-deux/index.html",
+        "client/ch02-deux/page.html",
+    );
     let message = fixture.failure();
     assert_mentions(&message, &["ch02-deux.md", "page.html, qui n'existe pas"]);
 }
@@ -198,7 +211,10 @@ fn a_missing_included_file_fails() {
 #[test]
 fn a_link_to_a_missing_page_fails() {
     let fixture = fixture();
-    fixture.append("book/src/accueil.md", "\nVoir aussi [l'annexe](annexe.md).\n");
+    fixture.append(
+        "book/src/accueil.md",
+        "\nVoir aussi [l'annexe](annexe.md).\n",
+    );
     let message = fixture.failure();
     assert_mentions(&message, &["accueil.md", "« annexe.html »", "n'existe pas"]);
 }
@@ -210,7 +226,10 @@ fn a_link_to_a_missing_anchor_fails() {
     let message = fixture.failure();
     assert_mentions(
         &message,
-        &["accueil.md", "l'ancre « #pour-essayer », qui n'existe pas dans ch02-deux.md"],
+        &[
+            "accueil.md",
+            "l'ancre « #pour-essayer », qui n'existe pas dans ch02-deux.md",
+        ],
     );
 }
 
@@ -232,7 +251,10 @@ fn a_chapter_crate_without_its_page_fails() {
     let message = fixture.failure();
     assert_mentions(
         &message,
-        &["le chapitre chapters/ch03-trois n'a pas de page", "book/src/ch03-trois.md"],
+        &[
+            "le chapitre chapters/ch03-trois n'a pas de page",
+            "book/src/ch03-trois.md",
+        ],
     );
 }
 
@@ -245,7 +267,10 @@ fn a_chapter_page_without_its_crate_fails() {
     );
     fixture.append("book/src/SUMMARY.md", "- [Trois](ch03-trois.md)\n");
     let message = fixture.failure();
-    assert_mentions(&message, &["la page ch03-trois.md n'a pas de crate chapters/ch03-trois"]);
+    assert_mentions(
+        &message,
+        &["la page ch03-trois.md n'a pas de crate chapters/ch03-trois"],
+    );
 }
 
 #[test]
@@ -261,7 +286,10 @@ fn sections_out_of_order_fail() {
     let fixture = fixture();
     fixture.edit("book/src/ch01-un.md", "## Pièges", "## Attention");
     let message = fixture.failure();
-    assert_mentions(&message, &["ch01-un.md doit avoir les sections", "« Pièges »"]);
+    assert_mentions(
+        &message,
+        &["ch01-un.md doit avoir les sections", "« Pièges »"],
+    );
 }
 
 #[test]
@@ -283,7 +311,10 @@ fn a_code_block_without_language_fails() {
 #[test]
 fn an_mdbook_warning_fails() {
     let fixture = fixture();
-    fixture.append("book/src/accueil.md", "\n<details>\n<summary>Notes</summary>\n\nTexte.\n");
+    fixture.append(
+        "book/src/accueil.md",
+        "\n<details>\n<summary>Notes</summary>\n\nTexte.\n",
+    );
     let message = fixture.failure();
     assert_mentions(&message, &["mdBook a signalé", "details"]);
 }
@@ -317,4 +348,30 @@ fn escaped_includes_are_not_checked() {
             selector: Some("all".to_owned()),
         }]
     );
+}
+
+#[test]
+fn an_ordinary_space_before_a_colon_fails() {
+    let fixture = fixture();
+    fixture.append(
+        "book/src/accueil.md",
+        "\nAttention : une espace ordinaire.\n",
+    );
+    let message = fixture.failure();
+    assert_mentions(
+        &message,
+        &["accueil.md, ligne", "espace ordinaire", "Attention : une"],
+    );
+}
+
+#[test]
+fn typography_ignores_code_links_and_markup() {
+    let nbsp = '\u{a0}';
+    let good = format!(
+        "Le terminal affiche `message: Bonjour` et `Adresse du serveur : …`{nbsp}; voir \
+         [l'aide](page.md?x=1) et ![un schéma](s.svg), <span title=\"a : b\">«{nbsp}ici{nbsp}»</span>{nbsp}!"
+    );
+    assert_eq!(super::gate::ordinary_space_in_prose(&good), None);
+    assert!(super::gate::ordinary_space_in_prose("Pourquoi ?").is_some());
+    assert!(super::gate::ordinary_space_in_prose("« ici»").is_some());
 }
