@@ -11,6 +11,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -65,6 +66,7 @@ async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
         Ok(addr) => addr.port(),
         Err(e) => return error(&format!("Impossible de lire le port attribué : {e}.")),
     };
+    let stop_signals = StopSignals::install();
     println!("Adresse du serveur : http://localhost:{port}");
 
     // Ctrl+C ou SIGTERM : on ferme d'abord les connexions Socket.IO (sinon un
@@ -74,7 +76,7 @@ async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
     let shutdown = {
         let stopping = stopping.clone();
         async move {
-            wait_for_stop_signal().await;
+            stop_signals.wait().await;
             stopping.notify_one();
             if let Some(io) = io {
                 io.close().await;
@@ -82,6 +84,11 @@ async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
         }
     };
     let app = app.layer(axum::middleware::map_request(detach_from_read_buffer));
+    // TCP_NODELAY, comme Node : chaque petit message part aussitôt, sans
+    // attendre d'être regroupé avec le suivant (algorithme de Nagle).
+    let listener = listener.tap_io(|tcp| {
+        tcp.set_nodelay(true).ok();
+    });
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -174,28 +181,62 @@ pub(crate) fn fail(message: &str) -> ! {
     std::process::exit(1)
 }
 
-async fn wait_for_stop_signal() {
-    let ctrl_c = async {
-        // Si l'installation du gestionnaire échoue, on ne s'arrête que sur SIGTERM.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Ctrl+C et SIGTERM, écoutés dès avant la ligne « Adresse du serveur » :
+/// un signal reçu juste après elle arrête déjà le serveur proprement.
+struct StopSignals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(windows)]
+    ctrl_c: Option<tokio::signal::windows::CtrlC>,
+}
 
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+impl StopSignals {
+    fn install() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(windows)]
+        {
+            StopSignals {
+                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
+            }
+        }
+        #[cfg(not(any(unix, windows)))]
+        StopSignals {}
     }
-    println!("Arrêt du serveur : fermeture des connexions.");
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            async fn recv(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = recv(self.interrupt) => {},
+                () = recv(self.terminate) => {},
+            }
+        }
+        #[cfg(windows)]
+        match self.ctrl_c {
+            Some(mut ctrl_c) => {
+                ctrl_c.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+        #[cfg(not(any(unix, windows)))]
+        std::future::pending::<()>().await;
+        println!("Arrêt du serveur : fermeture des connexions.");
+    }
 }

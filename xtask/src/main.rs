@@ -3,6 +3,7 @@
 
 mod bench;
 mod book;
+mod build;
 mod client_bundle;
 mod screenshots;
 mod verify;
