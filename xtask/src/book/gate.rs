@@ -433,8 +433,8 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
 }
 
 /// La typographie française de la prose : une espace insécable (U+00A0 ou
-/// U+202F), et non une espace ordinaire, avant `: ; ! ?` et `»`, et après
-/// `«`. Le code (blocs et `code` en ligne), les balises HTML, les adresses
+/// U+202F), et non une espace ordinaire, avant `: ; ! ?` et `»`, après `«`
+/// et entre les groupes de chiffres (`1 000`). Le code (blocs et `code` en ligne), les balises HTML, les adresses
 /// des liens et les inclusions ne sont pas de la prose : les lignes qu'affiche
 /// un programme s'y citent telles quelles.
 pub fn check_typography(book: &MDBook, problems: &mut Vec<String>) {
@@ -471,6 +471,8 @@ pub fn ordinary_space_in_prose(line: &str) -> Option<String> {
             let wrong = match (pair[0], pair[1]) {
                 (' ', '!') => chars.get(i + 2) != Some(&'['),
                 (' ', ':' | ';' | '?' | '»') | ('«', ' ') => true,
+                // Les milliers : « 1 000 », avec une espace fine insécable.
+                (d, ' ') if d.is_ascii_digit() => is_thousands(&chars[i + 2..]),
                 _ => false,
             };
             if wrong {
@@ -481,6 +483,14 @@ pub fn ordinary_space_in_prose(line: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Vrai si `rest` commence par exactement trois chiffres : un groupe de
+/// milliers.
+fn is_thousands(rest: &[char]) -> bool {
+    rest.len() >= 3
+        && rest[..3].iter().all(char::is_ascii_digit)
+        && rest.get(3).is_none_or(|c| !c.is_ascii_digit())
 }
 
 /// Les morceaux de prose d'une ligne de Markdown : tout sauf le code en

@@ -374,4 +374,9 @@ fn typography_ignores_code_links_and_markup() {
     assert_eq!(super::gate::ordinary_space_in_prose(&good), None);
     assert!(super::gate::ordinary_space_in_prose("Pourquoi ?").is_some());
     assert!(super::gate::ordinary_space_in_prose("« ici»").is_some());
+    assert!(super::gate::ordinary_space_in_prose("1 000 messages").is_some());
+    assert_eq!(
+        super::gate::ordinary_space_in_prose("les 7 chapitres, 200 clients, 1\u{202f}000 messages"),
+        None
+    );
 }
