@@ -658,7 +658,7 @@ async fn broadcast(ctx: Ctx) -> Result<(), Failure> {
         return Err(Failure::new(
             "l'émetteur ne reçoit pas son propre message",
             format!(
-                "l'émetteur a reçu son propre message {} : avec broadcast, il ne devrait pas",
+                "l'émetteur a reçu son propre message : avec broadcast, il ne devrait pas (reçu : {})",
                 show(&got)
             ),
         ));
