@@ -299,6 +299,11 @@ pub async fn polling_tab_chats_with_websocket_tab(
     send(browser, &websocket, from_websocket).await?;
     wait_for_item(browser, &polling, &chat.shown(from_websocket)).await?;
 
+    if !chat.sender_sees_own {
+        // Chaque onglet a reçu le message de l'autre, envoyé après le sien.
+        let list = browser.messages(&polling).await?;
+        sender_did_not_see(&polling, &chat.shown(from_polling), &list)?;
+    }
     let both = vec![chat.shown(from_polling), chat.shown(from_websocket)];
     let (for_polling, for_websocket) = if chat.sender_sees_own {
         (both.clone(), both)

@@ -58,13 +58,16 @@ impl Programs {
     /// `CHROMEDRIVER` si elles sont données, sinon les chemins de Debian et
     /// le `PATH`. `Err` dit ce qui manque.
     pub fn find() -> Result<Self, String> {
-        let chromium = from_env("CHROMIUM")
-            .or_else(|| existing("/usr/lib/chromium/chromium"))
-            .or_else(|| in_path("chromium"))
-            .or_else(|| in_path("chromium-browser"));
-        let chromedriver = from_env("CHROMEDRIVER")
-            .or_else(|| in_path("chromedriver"))
-            .or_else(|| existing("/usr/lib/chromium/chromedriver"));
+        let chromium = match from_env("CHROMIUM")? {
+            Some(path) => Some(path),
+            None => existing("/usr/lib/chromium/chromium")
+                .or_else(|| in_path("chromium"))
+                .or_else(|| in_path("chromium-browser")),
+        };
+        let chromedriver = match from_env("CHROMEDRIVER")? {
+            Some(path) => Some(path),
+            None => in_path("chromedriver").or_else(|| existing("/usr/lib/chromium/chromedriver")),
+        };
         match (chromium, chromedriver) {
             (Some(chromium), Some(chromedriver)) => Ok(Self {
                 chromium,
@@ -77,10 +80,23 @@ impl Programs {
     }
 }
 
-fn from_env(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+/// Le chemin donné par la variable `name`, s'il y en a un ; une erreur s'il
+/// ne désigne aucun fichier.
+fn from_env(name: &str) -> Result<Option<PathBuf>, String> {
+    match std::env::var_os(name).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if path.is_file() {
+                Ok(Some(path))
+            } else {
+                Err(format!(
+                    "{name}={} ne désigne aucun fichier",
+                    path.display()
+                ))
+            }
+        }
+    }
 }
 
 fn existing(path: &str) -> Option<PathBuf> {

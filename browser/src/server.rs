@@ -188,7 +188,12 @@ impl Server {
     pub fn explain(&self, since: usize, message: &str) -> Error {
         let lines = self.lines_since(since);
         let stderr = lock(&self.output.stderr).clone();
-        let mut text = format!("{message}.\nSortie du serveur depuis le début de l'étape :");
+        let end = if message.ends_with(['.', '!', '?', ')']) {
+            ""
+        } else {
+            "."
+        };
+        let mut text = format!("{message}{end}\nSortie du serveur depuis le début de l'étape :");
         if lines.is_empty() {
             text.push_str(" (rien)");
         }
