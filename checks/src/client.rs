@@ -45,7 +45,8 @@ pub struct Client {
 
 /// Ce qu'un client fait dès qu'il est connecté, dans son propre rappel
 /// `connect` (comme `socket.on('connect', …)` côté navigateur).
-pub type OnConnect = Box<dyn Fn(SioClient) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
+pub type OnConnect =
+    Box<dyn Fn(SioClient) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
 
 impl Client {
     /// Se connecte à `url` et attend que le serveur ait accepté la connexion.
@@ -170,7 +171,10 @@ impl Client {
     pub async fn expect_nothing(&mut self, wait: Duration, why: &str) -> Result<(), Failure> {
         match self.next(wait).await {
             None => Ok(()),
-            Some(got) => Err(Failure::new(why.to_owned(), format!("{} a reçu {}", self.name, show(&got)))),
+            Some(got) => Err(Failure::new(
+                why.to_owned(),
+                format!("{} a reçu {}", self.name, show(&got)),
+            )),
         }
     }
 

@@ -200,13 +200,14 @@ pub const PARALLEL_CHECKS: usize = 4;
 /// Lance une vérification, avec une limite de temps globale.
 pub async fn run_check(check: Check, ctx: Ctx) -> Outcome {
     let started = Instant::now();
-    let result = match tokio::time::timeout(Duration::from_secs(120), (check.run)(ctx.clone())).await {
-        Ok(result) => result,
-        Err(_) => Err(Failure::new(
-            "la vérification se termine en moins de 2 minutes",
-            "elle tournait encore",
-        )),
-    };
+    let result =
+        match tokio::time::timeout(Duration::from_secs(120), (check.run)(ctx.clone())).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::new(
+                "la vérification se termine en moins de 2 minutes",
+                "elle tournait encore",
+            )),
+        };
     let result = result.map_err(|mut failure| {
         if failure.server_output.is_empty() {
             failure.server_output = ctx.last_lines();

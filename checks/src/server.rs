@@ -97,7 +97,10 @@ pub struct Server {
 
 /// Lance `binary` avec les variables d'environnement données ; renvoie le
 /// processus et ce qu'il écrit, sans attendre la ligne « prêt ».
-pub fn spawn(binary: &Path, env: &HashMap<String, String>) -> Result<(Child, Arc<OutputLog>), Failure> {
+pub fn spawn(
+    binary: &Path,
+    env: &HashMap<String, String>,
+) -> Result<(Child, Arc<OutputLog>), Failure> {
     let mut command = Command::new(binary);
     command
         .envs(env)
@@ -197,7 +200,12 @@ impl Server {
     /// Attend `count` lignes qui commencent par `prefix` ; les renvoie.
     pub async fn expect_prefix(&self, prefix: &str, count: usize) -> Result<Vec<String>, Failure> {
         self.log
-            .wait_for(&format!("une ligne « {prefix}… »"), count, |l| l.starts_with(prefix), WAIT)
+            .wait_for(
+                &format!("une ligne « {prefix}… »"),
+                count,
+                |l| l.starts_with(prefix),
+                WAIT,
+            )
             .await
     }
 

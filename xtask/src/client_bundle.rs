@@ -35,7 +35,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     };
     if !integrity.starts_with("sha512-") {
-        return Err(format!("empreinte inattendue pour {PACKAGE}@{version} : « {integrity} »."));
+        return Err(format!(
+            "empreinte inattendue pour {PACKAGE}@{version} : « {integrity} »."
+        ));
     }
 
     let temp = std::env::temp_dir().join(format!("client-bundle-{}", std::process::id()));
@@ -45,7 +47,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     result
 }
 
-fn fetch_and_write(temp: &Path, folder: &Path, version: &str, integrity: &str) -> Result<(), String> {
+fn fetch_and_write(
+    temp: &Path,
+    folder: &Path,
+    version: &str,
+    integrity: &str,
+) -> Result<(), String> {
     println!("Téléchargement de {PACKAGE}@{version} depuis le registre npm…");
     let name = npm(&[
         "pack",
@@ -68,7 +75,10 @@ fn fetch_and_write(temp: &Path, folder: &Path, version: &str, integrity: &str) -
     let mut bundle = None;
     let mut licence = None;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
-    for entry in archive.entries().map_err(|e| format!("archive illisible : {e}"))? {
+    for entry in archive
+        .entries()
+        .map_err(|e| format!("archive illisible : {e}"))?
+    {
         let mut entry = entry.map_err(|e| format!("archive illisible : {e}"))?;
         let path = entry
             .path()
