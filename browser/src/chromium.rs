@@ -11,12 +11,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand, WindowHandle};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use serde_json::{Value as Json, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
+use crate::group::Group;
 use crate::{Error, Result, bail, poll, timeouts};
 
 /// Les options de Chromium : sans écran, en root dans un bac à sable sans
@@ -189,14 +188,15 @@ impl Browser {
     /// Lance chromedriver (sur un port libre), puis Chromium à travers lui.
     pub async fn launch(programs: &Programs) -> Result<Self> {
         let profile = Profile::create()?;
+        // Un groupe de processus à lui : Chromium et ses processus enfants y
+        // entrent aussi, et un seul signal les arrête tous.
+        let group = Group::new(Some(&profile.0))?;
         let mut child = Command::new(&programs.chromedriver)
             .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            // Son propre groupe de processus : Chromium et ses processus
-            // enfants y entrent aussi, et un seul signal les arrête tous.
-            .process_group(0)
+            .process_group(group.id())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| {
@@ -206,14 +206,13 @@ impl Browser {
                 ))
             })?;
         let output: Arc<Mutex<Vec<String>>> = Arc::default();
-        let pid = child.id();
         let stdout = child.stdout.take();
         if let Some(stderr) = child.stderr.take() {
             tokio::spawn(collect(stderr, output.clone()));
         }
         let driver = Driver {
-            group: pid.and_then(|p| i32::try_from(p).ok()).map(Pid::from_raw),
             _child: child,
+            group,
             output: output.clone(),
         };
 
@@ -575,8 +574,8 @@ impl Browser {
 
     /// Le groupe de processus de chromedriver et de Chromium (tous arrêtés
     /// ensemble à la destruction de `self`).
-    pub fn process_group(&self) -> Option<i32> {
-        self.driver.group.map(Pid::as_raw)
+    pub fn process_group(&self) -> i32 {
+        self.driver.group.id()
     }
 
     /// Ce que chromedriver a écrit (pour diagnostiquer un échec).
@@ -814,10 +813,11 @@ impl WebDriverCompatibleCommand for Cdp {
     }
 }
 
-/// chromedriver et tout son groupe de processus (Chromium compris).
+/// chromedriver et tout son groupe de processus (Chromium compris), tués
+/// ensemble à la destruction (voir [`Group`]).
 struct Driver {
-    group: Option<Pid>,
     _child: Child,
+    group: Group,
     output: Arc<Mutex<Vec<String>>>,
 }
 
@@ -832,17 +832,6 @@ impl Driver {
             .map(|l| format!("  | {l}"))
             .collect::<Vec<_>>()
             .join("\n")
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // SIGKILL au groupe entier : chromedriver, Chromium et ses processus
-        // de rendu. (`kill_on_drop` tue en plus chromedriver lui-même, et
-        // tokio récupère son code de sortie.)
-        if let Some(group) = self.group {
-            let _ = killpg(group, Signal::SIGKILL);
-        }
     }
 }
 

@@ -18,9 +18,10 @@
 //! s'arrête là ; avec `REQUIRE_BROWSER=1` (la CI), c'est un échec.
 //!
 //! Tout s'arrête quand les valeurs sont détruites, même si le test échoue ou
-//! panique : le serveur (`kill_on_drop`), chromedriver et tous les processus
-//! de Chromium (un signal à leur groupe de processus), puis le profil
-//! temporaire est effacé.
+//! panique : le serveur, chromedriver et tous les processus de Chromium (un
+//! signal à leur groupe de processus), puis le profil temporaire est effacé.
+//! Si le processus du test meurt sans rien détruire (Ctrl+C, `SIGKILL`), un
+//! gardien par groupe s'en aperçoit et fait le même ménage.
 //!
 //! Les délais : 20 s pour qu'un message ou une ligne apparaisse, 60 s pour
 //! démarrer Chromium (assez pour une machine de CI chargée à deux cœurs).
@@ -29,6 +30,7 @@
 pub mod checks;
 mod chromium;
 mod error;
+mod group;
 mod server;
 
 use std::time::Duration;

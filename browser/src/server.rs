@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
+use crate::group::Group;
 use crate::{Error, Result, bail, poll, timeouts};
 
 /// La ligne « prêt » que chaque chapitre écrit une fois le port ouvert.
@@ -20,6 +21,7 @@ pub struct Server {
     port: u16,
     output: Arc<Output>,
     child: Child,
+    _group: Group,
 }
 
 #[derive(Default)]
@@ -38,7 +40,10 @@ impl Server {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
+        // Son propre groupe de processus, tué avec le test (voir `Group`).
+        let group = Group::new(None)?;
         let mut child = Command::new(path)
+            .process_group(group.id())
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
             .stdin(Stdio::null())
@@ -60,6 +65,7 @@ impl Server {
             port: 0,
             output,
             child,
+            _group: group,
         };
         let (_, ready) = server
             .wait_line_timeout(

@@ -74,7 +74,7 @@ async fn une_panique_arrete_chromium_chromedriver_et_le_serveur() -> Result<()> 
     });
     let outcome = task.await;
     let _ = std::fs::remove_file(&script);
-    let Ok((Some(group), Some(server))) = rx.await else {
+    let Ok((group, Some(server))) = rx.await else {
         bail!("le navigateur ou le faux serveur n'a pas démarré");
     };
     if outcome.is_ok() {
