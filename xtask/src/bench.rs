@@ -42,6 +42,7 @@ Utilisation : cargo xtask bench [--vs-node] [--quick] [--reps N]
   --quick     quelques clients, quelques secondes : vérifie que tout marche
               (rien n'est écrit dans le livre)
   --reps N    répétitions de chaque mesure (3 par défaut, 1 avec --quick)
+  --report F  refait tableau, annexe et graphique depuis un results.json
 ";
 
 const ANNEX: &str = "book/src/annexe-performances.md";
@@ -181,6 +182,8 @@ struct Options {
     vs_node: bool,
     quick: bool,
     reps: usize,
+    /// Refaire le tableau, l'annexe et le graphique d'une mesure déjà faite.
+    report: Option<PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Option<Options>, String> {
@@ -188,6 +191,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
         vs_node: false,
         quick: false,
         reps: 0,
+        report: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -197,6 +201,12 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--reps" => {
                 let n = it.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0);
                 options.reps = n.ok_or("--reps attend un nombre entier positif.")?;
+            }
+            "--report" => {
+                let file = it
+                    .next()
+                    .ok_or("--report attend un fichier results.json.")?;
+                options.report = Some(PathBuf::from(file));
             }
             "-h" | "--help" => {
                 print!("{HELP}");
@@ -218,6 +228,31 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = repository_root();
     let out_dir = target_dir(&root).join("bench");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    if let Some(file) = &options.report {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let raw: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let options = Options {
+            vs_node: raw["options"]["vs_node"].as_bool().unwrap_or(true),
+            quick: raw["options"]["quick"].as_bool().unwrap_or(false),
+            reps: raw["options"]["reps"].as_u64().unwrap_or(3) as usize,
+            report: None,
+        };
+        let runs: Vec<Value> = raw["runs"].as_array().cloned().unwrap_or_default();
+        let servers: Vec<Server> = [Server::Rust, Server::Node, Server::Relay]
+            .into_iter()
+            .filter(|sv| runs.iter().any(|r| r["server"] == sv.key()))
+            .collect();
+        return publish(
+            &root,
+            &out_dir,
+            &options,
+            &servers,
+            runs,
+            &raw["student_loop"],
+            &raw["machine"],
+        );
+    }
 
     println!("Compilation en mode release (ch05-broadcast, loadgen, relay)…");
     let binaries = build_release(&root, &["ch05-broadcast", "loadgen", "relay"])?;
@@ -271,7 +306,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     "rep": rep,
                 });
                 match result {
-                    Ok((value, slow_lines)) => {
+                    Ok((mut value, slow_lines)) => {
+                        add_cpu_per_delivery(&mut value);
                         println!("{}", one_line(&value));
                         record["result"] = value;
                         record["slow_lines"] = json!(slow_lines);
@@ -289,17 +325,44 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let student = student_loop(&root, options.quick)?;
     let machine = describe_machine(node.as_deref());
 
-    let summary = summarize(&runs, &servers);
-    let table = markdown(&summary, &servers, &student, &machine, &options, &runs);
+    publish(
+        &root, &out_dir, &options, &servers, runs, &student, &machine,
+    )
+}
+
+/// Le tableau (affiché et écrit), le graphique, le détail en JSON.
+fn publish(
+    root: &Path,
+    out_dir: &Path,
+    options: &Options,
+    servers: &[Server],
+    mut runs: Vec<Value>,
+    student: &Value,
+    machine: &Value,
+) -> Result<(), String> {
+    for run in &mut runs {
+        if let Some(result) = run.get_mut("result") {
+            add_cpu_per_delivery(result);
+        }
+    }
+    let summary = summarize(&runs, servers);
+    let table = markdown(&summary, servers, student, machine, options, &runs);
     println!("\n{table}");
 
-    let raw = json!({ "machine": machine, "student_loop": student, "runs": runs });
-    write(
-        &out_dir.join("results.json"),
-        &serde_json::to_string_pretty(&raw).unwrap_or_default(),
-    )?;
+    let raw = json!({
+        "options": { "vs_node": options.vs_node, "quick": options.quick, "reps": options.reps },
+        "machine": machine,
+        "student_loop": student,
+        "runs": runs,
+    });
+    if options.report.is_none() {
+        write(
+            &out_dir.join("results.json"),
+            &serde_json::to_string_pretty(&raw).unwrap_or_default(),
+        )?;
+    }
     write(&out_dir.join("table.md"), &table)?;
-    let svg = plot(&summary, &servers);
+    let svg = plot(&summary, servers);
     if options.quick {
         write(&out_dir.join("bench-resultats.svg"), &svg)?;
         println!(
@@ -508,6 +571,19 @@ fn drive(child: &mut Child, loadgen: &Path, args: &[String]) -> Result<(Value, u
     // Laisser le serveur écrire ses dernières lignes.
     thread::sleep(Duration::from_millis(100));
     Ok((value, slow.load(Ordering::Relaxed)))
+}
+
+/// Le temps processeur du serveur par livraison, en nanosecondes : une
+/// mesure de son efficacité qui dépend peu de ce que font les autres
+/// processus (à l'inverse du débit, qui baisse quand on lui prend un cœur).
+fn add_cpu_per_delivery(v: &mut Value) {
+    let f = |p: &str| v.pointer(p).and_then(Value::as_f64);
+    if let (Some(cores), Some(wall), Some(delivered)) =
+        (f("/cpu/server_cores"), f("/cpu/wall_s"), f("/delivered"))
+        && delivered > 0.0
+    {
+        v["server_ns_per_delivery"] = json!(cores * wall / delivered * 1e9);
+    }
 }
 
 fn one_line(v: &Value) -> String {
@@ -750,6 +826,18 @@ fn markdown(
         false,
     );
     row(
+        format!("{sat} : temps processeur du serveur par livraison"),
+        &|sv| s.median(sv, Saturate, "/server_ns_per_delivery"),
+        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        false,
+    );
+    row(
+        format!("{rate} : temps processeur du serveur par livraison"),
+        &|sv| s.median(sv, Rate, "/server_ns_per_delivery"),
+        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        false,
+    );
+    row(
         format!("{stalled} : livraisons par seconde (clients actifs)"),
         &|sv| s.median(sv, Stalled, "/deliveries_per_s"),
         &per_s,
@@ -809,6 +897,25 @@ fn markdown(
     }
     t.push_str(&" |".repeat(usize::from(has_node) + 1));
     t.push('\n');
+    let noise = median(
+        &s.runs
+            .iter()
+            .filter_map(|r| {
+                r["result"]
+                    .pointer("/cpu/other_cores")
+                    .and_then(Value::as_f64)
+            })
+            .collect::<Vec<_>>(),
+    );
+    if let Some(noise) = noise.filter(|&n| n > 0.3) {
+        let _ = writeln!(
+            t,
+            "\n**Machine occupée** : d'autres processus ont pris {} cœur(s) en médiane pendant \
+             les mesures. Le débit et la latence en souffrent (le temps processeur par livraison \
+             beaucoup moins) : relancez sur une machine au repos pour des chiffres nets.",
+            fmt(Some(noise), 2)
+        );
+    }
     let failures: usize = servers.iter().map(|&sv| s.failures(sv)).sum();
     if failures > 0 {
         let _ = writeln!(
