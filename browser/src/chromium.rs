@@ -191,12 +191,12 @@ impl Browser {
         // Un groupe de processus à lui : Chromium et ses processus enfants y
         // entrent aussi, et un seul signal les arrête tous.
         let group = Group::new(Some(&profile.0))?;
-        let mut child = Command::new(&programs.chromedriver)
+        let mut child = group
+            .attach(&mut Command::new(&programs.chromedriver))
             .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(group.id())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| {

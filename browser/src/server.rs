@@ -42,8 +42,8 @@ impl Server {
             .unwrap_or_else(|| path.display().to_string());
         // Son propre groupe de processus, tué avec le test (voir `Group`).
         let group = Group::new(None)?;
-        let mut child = Command::new(path)
-            .process_group(group.id())
+        let mut child = group
+            .attach(&mut Command::new(path))
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
             .stdin(Stdio::null())

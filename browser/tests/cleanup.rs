@@ -1,5 +1,7 @@
 //! Un test qui panique ne laisse rien derrière lui : ni chromedriver, ni
 //! Chromium (aucun processus de son groupe), ni le serveur, ni le profil.
+//! (Groupes de processus et /proc : Linux seulement.)
+#![cfg(target_os = "linux")]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -52,11 +52,14 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             bad_settings,
             "PORT ou HOST invalide : une phrase claire en français et un code de sortie non nul, sans panique"
         ),
-        check!(
+    ];
+    // Envoyer SIGTERM à un autre programme n'existe que sous Unix.
+    if cfg!(unix) {
+        checks.push(check!(
             graceful_stop,
             "SIGTERM (comme Ctrl+C) ferme les connexions et le programme se termine avec le code 0"
-        ),
-    ];
+        ));
+    }
     if n >= 2 {
         checks.extend([
             check!(client_bundle, "GET /socket.io/socket.io.js renvoie le client JavaScript officiel de Socket.IO 4.x"),
