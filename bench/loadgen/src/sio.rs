@@ -30,6 +30,11 @@ pub const OP_PING: u8 = 9;
 /// Une connexion WebSocket ouverte, espace de noms `/` rejoint.
 pub struct Client {
     stream: TcpStream,
+    frames: Frames,
+}
+
+/// Le tampon de lecture : les octets reçus, découpés en trames sur place.
+pub struct Frames {
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -57,9 +62,7 @@ impl Client {
         stream.set_nodelay(true)?;
         let mut client = Client {
             stream,
-            buf: vec![0; READ_BUFFER],
-            start: 0,
-            end: 0,
+            frames: Frames::new(READ_BUFFER),
         };
         let request = format!(
             "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n\
@@ -72,20 +75,20 @@ impl Client {
         client.stream.write_all(request.as_bytes()).await?;
         // La réponse HTTP, jusqu'à la ligne vide.
         let header_end = loop {
-            if let Some(i) = find(&client.buf[..client.end], b"\r\n\r\n") {
+            if let Some(i) = find(client.frames.pending(), b"\r\n\r\n") {
                 break i + 4;
             }
             if client.fill().await? == 0 {
                 return Err(invalid("connexion fermée pendant la poignée de main"));
             }
         };
-        let status = &client.buf[..header_end];
+        let status = &client.frames.pending()[..header_end];
         if !status.starts_with(b"HTTP/1.1 101") {
             let line = String::from_utf8_lossy(status);
             let line = line.lines().next().unwrap_or_default().to_owned();
             return Err(invalid(format!("le serveur refuse le WebSocket : {line}")));
         }
-        client.start = header_end;
+        client.frames.consume(header_end);
         // Engine.IO : le paquet `open` (« 0{"sid":…} »).
         let open = client.next_text().await?;
         if !open.starts_with('0') {
@@ -112,7 +115,9 @@ impl Client {
         loop {
             if let Some((op, range)) = self.parse_frame()? {
                 match op {
-                    OP_TEXT => return Ok(String::from_utf8_lossy(&self.buf[range]).into_owned()),
+                    OP_TEXT => {
+                        return Ok(String::from_utf8_lossy(self.payload(range)).into_owned());
+                    }
                     OP_CLOSE => return Err(invalid("le serveur a fermé la connexion")),
                     _ => continue,
                 }
@@ -125,6 +130,62 @@ impl Client {
 
     /// Lit ce qui est disponible sur la socket ; `Ok(0)` quand elle est close.
     pub async fn fill(&mut self) -> io::Result<usize> {
+        let n = self.stream.read(self.frames.spare()).await?;
+        self.frames.filled(n);
+        Ok(n)
+    }
+
+    /// Voir [`Frames::parse_frame`].
+    pub fn parse_frame(&mut self) -> io::Result<Option<(u8, Range<usize>)>> {
+        self.frames.parse_frame()
+    }
+
+    /// Les données d'une trame rendue par [`Client::parse_frame`].
+    pub fn payload(&self, range: Range<usize>) -> &[u8] {
+        self.frames.payload(range)
+    }
+
+    /// Envoie un message texte (une trame masquée, comme tout client).
+    pub async fn send_text(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut out = Vec::with_capacity(payload.len() + 14);
+        encode_text_frame(&mut out, payload);
+        self.stream.write_all(&out).await
+    }
+
+    /// Envoie des octets déjà encodés en trames (voir [`encode_text_frame`]).
+    pub async fn send_raw(&mut self, frames: &[u8]) -> io::Result<()> {
+        self.stream.write_all(frames).await
+    }
+
+    /// Répond à un ping WebSocket.
+    pub async fn send_pong(&mut self, payload: &[u8]) -> io::Result<()> {
+        let mut out = Vec::with_capacity(payload.len() + 14);
+        encode_frame(&mut out, 0x0A, payload);
+        self.stream.write_all(&out).await
+    }
+}
+
+impl Frames {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            buf: vec![0; capacity.max(16)],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Les octets reçus et pas encore découpés.
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Oublie les `n` premiers octets en attente.
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+
+    /// La place libre où lire les prochains octets (jamais vide).
+    pub fn spare(&mut self) -> &mut [u8] {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
@@ -138,13 +199,16 @@ impl Client {
                 self.buf.resize(len, 0);
             }
         }
-        let n = self.stream.read(&mut self.buf[self.end..]).await?;
-        self.end += n;
-        Ok(n)
+        &mut self.buf[self.end..]
     }
 
-    /// Découpe la prochaine trame complète du tampon : son code et la plage de
-    /// ses données (à lire avec [`Client::payload`]). `None` s'il faut lire
+    /// `n` octets viennent d'être écrits dans [`Frames::spare`].
+    pub fn filled(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.buf.len());
+    }
+
+    /// Découpe la prochaine trame complète : son code et la plage de ses
+    /// données (à lire avec [`Frames::payload`]). `None` s'il faut lire
     /// davantage.
     pub fn parse_frame(&mut self) -> io::Result<Option<(u8, Range<usize>)>> {
         let avail = &self.buf[self.start..self.end];
@@ -198,28 +262,9 @@ impl Client {
         Ok(Some((op, from..from + len)))
     }
 
-    /// Les données d'une trame rendue par [`Client::parse_frame`].
+    /// Les données d'une trame rendue par [`Frames::parse_frame`].
     pub fn payload(&self, range: Range<usize>) -> &[u8] {
         &self.buf[range]
-    }
-
-    /// Envoie un message texte (une trame masquée, comme tout client).
-    pub async fn send_text(&mut self, payload: &[u8]) -> io::Result<()> {
-        let mut out = Vec::with_capacity(payload.len() + 14);
-        encode_text_frame(&mut out, payload);
-        self.stream.write_all(&out).await
-    }
-
-    /// Envoie des octets déjà encodés en trames (voir [`encode_text_frame`]).
-    pub async fn send_raw(&mut self, frames: &[u8]) -> io::Result<()> {
-        self.stream.write_all(frames).await
-    }
-
-    /// Répond à un ping WebSocket.
-    pub async fn send_pong(&mut self, payload: &[u8]) -> io::Result<()> {
-        let mut out = Vec::with_capacity(payload.len() + 14);
-        encode_frame(&mut out, 0x0A, payload);
-        self.stream.write_all(&out).await
     }
 }
 
@@ -292,6 +337,80 @@ mod tests {
         assert_eq!(parse_message(b"42[\"other\",\"1 2\"]"), None);
         assert_eq!(parse_message(b"2"), None);
         assert_eq!(parse_message(b"42[\"new message\",\"x 2\"]"), None);
+    }
+
+    /// Une trame serveur (non masquée).
+    fn server_frame(op: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x80 | op];
+        match payload.len() {
+            n @ 0..=125 => out.push(n as u8),
+            n @ 126..=65_535 => {
+                out.push(126);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                out.push(127);
+                out.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// Donne `bytes` au tampon par morceaux de `chunk` octets et rend les
+    /// trames découpées.
+    fn split(bytes: &[u8], chunk: usize) -> io::Result<Vec<(u8, Vec<u8>)>> {
+        let mut frames = Frames::new(16);
+        let mut out = Vec::new();
+        let mut fed = 0;
+        loop {
+            while let Some((op, range)) = frames.parse_frame()? {
+                out.push((op, frames.payload(range).to_vec()));
+            }
+            if fed == bytes.len() {
+                return Ok(out);
+            }
+            let spare = frames.spare();
+            let n = spare.len().min(chunk).min(bytes.len() - fed);
+            spare[..n].copy_from_slice(&bytes[fed..fed + n]);
+            frames.filled(n);
+            fed += n;
+        }
+    }
+
+    #[test]
+    fn frames_are_cut_whatever_the_read_sizes() {
+        let payloads: Vec<Vec<u8>> = vec![
+            b"2".to_vec(),
+            message_packet(7, 42).into_bytes(),
+            vec![b'x'; 126],
+            vec![b'y'; 70_000],
+            Vec::new(),
+        ];
+        let mut bytes = Vec::new();
+        for p in &payloads {
+            bytes.extend(server_frame(OP_TEXT, p));
+        }
+        bytes.extend(server_frame(OP_PING, b"ping"));
+        for chunk in [1, 2, 3, 7, 100, 4096, usize::MAX] {
+            let frames = split(&bytes, chunk).unwrap_or_default();
+            assert_eq!(frames.len(), payloads.len() + 1, "morceaux de {chunk}");
+            for (got, want) in frames.iter().zip(&payloads) {
+                assert_eq!((got.0, &got.1), (OP_TEXT, want), "morceaux de {chunk}");
+            }
+            assert_eq!(frames[payloads.len()], (OP_PING, b"ping".to_vec()));
+        }
+    }
+
+    #[test]
+    fn masked_or_fragmented_server_frames_are_refused() {
+        let mut masked = server_frame(OP_TEXT, b"abc");
+        masked[1] |= 0x80;
+        masked.splice(2..2, [0, 0, 0, 0]);
+        assert!(split(&masked, 100).is_err());
+        let mut fragment = server_frame(OP_TEXT, b"abc");
+        fragment[0] &= 0x7f;
+        assert!(split(&fragment, 100).is_err());
     }
 
     #[test]
