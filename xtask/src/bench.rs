@@ -346,7 +346,9 @@ fn publish(
         }
     }
     let summary = summarize(&runs, servers);
-    let table = markdown(&summary, servers, student, machine, options, &runs);
+    let table = french(&markdown(
+        &summary, servers, student, machine, options, &runs,
+    ));
     println!("\n{table}");
 
     let raw = json!({
@@ -1012,6 +1014,48 @@ fn markdown(
     t
 }
 
+/// La typographie française du livre (vérifiée par `cargo xtask book`) :
+/// espace insécable avant `: ; ! ?` et `»`, après `«`, espace fine
+/// insécable entre les groupes de chiffres. Le code en ligne n'est pas
+/// touché.
+fn french(text: &str) -> String {
+    const NBSP: char = '\u{a0}';
+    const THIN: char = '\u{202f}';
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut code = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == '`' {
+                code = !code;
+            }
+            if c != ' ' || code {
+                out.push(c);
+                continue;
+            }
+            let next = chars.get(i + 1).copied();
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let thousands = prev.is_some_and(|p| p.is_ascii_digit())
+                && chars.len() >= i + 4
+                && chars[i + 1..i + 4].iter().all(char::is_ascii_digit)
+                && chars.get(i + 4).is_none_or(|d| !d.is_ascii_digit());
+            let before_mark = matches!(next, Some(':' | ';' | '?' | '»'))
+                || (next == Some('!') && chars.get(i + 2) != Some(&'['));
+            out.push(if before_mark || prev == Some('«') {
+                NBSP
+            } else if thousands {
+                THIN
+            } else {
+                ' '
+            });
+        }
+    }
+    out
+}
+
 fn options_label(scenario: Scenario, quick: bool) -> String {
     match (scenario, quick) {
         (Scenario::Rate, false) => "(a) 1 000 clients, 100 msg/s".into(),
@@ -1318,6 +1362,18 @@ mod tests {
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
         assert_eq!(median(&[f64::NAN]), None);
         assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn french_typography_in_generated_text() {
+        assert_eq!(
+            french("(a) 1 000 clients : p99 ; « bruit » ! `a : b` ![img](x)"),
+            "(a) 1\u{202f}000 clients\u{a0}: p99\u{a0}; «\u{a0}bruit\u{a0}»\u{a0}! `a : b` ![img](x)"
+        );
+        assert_eq!(
+            french("| 15 / 15 | 8,3 × | 10 000 000 |"),
+            "| 15 / 15 | 8,3 × | 10\u{202f}000\u{202f}000 |"
+        );
     }
 
     #[test]
