@@ -19,7 +19,9 @@ Commandes :
                        (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
   book [--open]        construit le livre (book/build/index.html)
   screenshots          refait les captures d'écran du livre (Chromium requis)
-  bench [--vs-node]    mesure le débit et la latence du chat
+  bench [--vs-node] [--quick]
+                       mesure le débit, la latence et la mémoire du chat
+                       (--vs-node : comparé à la version Node, ~20 min)
   client-bundle        met à jour le client JavaScript de Socket.IO depuis npm
 ";
 
