@@ -30,3 +30,12 @@ socket.on('new message', (roomName, msg) => {
   item.textContent = `[${roomName}] ${msg}`;
   messages.appendChild(item);
 });
+
+// Si le serveur déconnecte ce client (parce qu'il ne suivait plus le rythme,
+// par exemple), Socket.IO ne se reconnecte pas de lui-même, alors qu'il le
+// fait après une coupure du réseau : on le lui demande.
+socket.on('disconnect', (reason) => {
+  if (reason === 'io server disconnect') {
+    socket.connect();
+  }
+});
