@@ -23,8 +23,7 @@
 //! certains. Chromium et chromedriver sont nécessaires
 //! (`apt-get install chromium chromium-driver`).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use browser::checks::{send, wait_for_item};
 use browser::{Browser, Panel, Programs, Result, Server, Tab};
@@ -38,27 +37,8 @@ const TAB: (u32, u32) = (400, 260);
 /// messages).
 const SINGLE_TAB: (u32, u32) = (440, 170);
 
-const CHAPTERS: &[&str] = &[
-    "ch01-static",
-    "ch02-connect",
-    "ch03-emit",
-    "ch04-io-emit",
-    "ch05-broadcast",
-    "ch06-clients",
-    "ch07-rooms",
-];
-
 pub fn run(args: &[String]) -> Result<(), String> {
-    let chapters: Vec<&str> = CHAPTERS
-        .iter()
-        .copied()
-        .filter(|c| args.is_empty() || args.iter().any(|a| matches(c, a)))
-        .collect();
-    if chapters.is_empty() {
-        return Err(format!(
-            "aucun chapitre ne correspond à {args:?} (exemples : ch05, ch05-broadcast, 5)"
-        ));
-    }
+    let chapters = crate::verify::select_chapters(args)?;
     let programs = Programs::find().map_err(|missing| {
         format!(
             "{missing} : les captures se font dans Chromium. \
@@ -67,17 +47,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     })?;
 
     let root = crate::repository_root();
-    build(&root, &chapters)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_absolute() {
-                dir
-            } else {
-                root.join(dir)
-            }
-        })
-        .unwrap_or_else(|| root.join("target"));
+    let binaries = crate::build::chapter_binaries(&chapters)?;
     let images = root.join("book/src/images");
     std::fs::create_dir_all(&images)
         .map_err(|e| format!("impossible de créer {} : {e}", images.display()))?;
@@ -87,9 +57,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .build()
         .map_err(|e| format!("runtime tokio : {e}"))?;
     for chapter in chapters {
-        let program = target.join("debug").join(chapter);
+        let program = &binaries[chapter];
         let png = runtime
-            .block_on(shoot(&programs, chapter, &program))
+            .block_on(shoot(&programs, chapter, program))
             .map_err(|e| format!("{chapter} : {e}"))?;
         let path = images.join(format!("{chapter}.png"));
         std::fs::write(&path, &png)
@@ -101,32 +71,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// `ch05`, `5`, `05` ou `ch05-broadcast` désignent le chapitre 5.
-fn matches(chapter: &str, arg: &str) -> bool {
-    let arg = arg.trim();
-    let number = arg.trim_start_matches("ch").trim_start_matches('0');
-    chapter == arg
-        || chapter.starts_with(&format!("{arg}-"))
-        || (!number.is_empty() && chapter.starts_with(&format!("ch{number:0>2}-")))
-}
-
-fn build(root: &Path, chapters: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.current_dir(root).args(["build", "--bins"]);
-    for chapter in chapters {
-        command.args(["-p", chapter]);
-    }
-    let status = command
-        .status()
-        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("cargo build --bins a échoué".to_owned())
-    }
 }
 
 async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::Result<Vec<u8>> {

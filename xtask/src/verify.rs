@@ -75,7 +75,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// « ch05 », « ch05-broadcast », « 5 » ou rien (tous les chapitres).
-fn select_chapters(args: &[String]) -> Result<Vec<&'static str>, String> {
+pub(crate) fn select_chapters(args: &[String]) -> Result<Vec<&'static str>, String> {
     if args.is_empty() {
         return Ok(CHAPTERS.to_vec());
     }
