@@ -96,3 +96,44 @@ async fn ch02_sans_client_socket_io_la_console_le_dit() -> Result<()> {
     );
     Ok(())
 }
+
+/// Un serveur qui coupe chaque client dès son premier message, comme le
+/// serveur coupe un client trop lent : Socket.IO ne se reconnecte pas de
+/// lui-même dans ce cas (`io server disconnect`), les pages des chapitres 4
+/// à 7 le lui demandent. Chaque page doit revenir, avec un nouvel identifiant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn les_pages_se_reconnectent_quand_le_serveur_les_coupe() -> Result<()> {
+    let Some(browser) = launch_or_skip("reconnexion après une coupure du serveur").await? else {
+        return Ok(());
+    };
+    for chapter in [
+        "ch04-io-emit",
+        "ch05-broadcast",
+        "ch06-clients",
+        "ch07-rooms",
+    ] {
+        let (layer, io) = support::socket_io();
+        io.ns("/", async |socket: SocketRef| {
+            socket.on("new message", async |socket: SocketRef| {
+                socket.disconnect().ok();
+            });
+        });
+        let app = Router::new()
+            .fallback_service(ServeDir::new(support::client_dir(chapter)))
+            .layer(layer)
+            .route_service("/socket.io/socket.io.js", socket_io_client());
+        let url = serve(app).await?;
+        let tab = browser.open(&url, chapter).await?;
+        let first = browser.wait_connected(&tab).await?;
+        browser.fill(&tab, "#input", "coupe-moi").await?;
+        browser.press_enter(&tab, "#input").await?;
+        browser
+            .wait_js(
+                &tab,
+                "la page coupée par le serveur ne se reconnecte pas",
+                &format!("socket.connected && socket.id !== {first:?}"),
+            )
+            .await?;
+    }
+    Ok(())
+}
