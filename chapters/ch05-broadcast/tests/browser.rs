@@ -3,7 +3,7 @@
 //! Plus : le HTML d'un message reste du texte, et un onglet en long-polling
 //! discute avec un onglet en WebSocket.
 //!
-//! `browser/tests/ch05_broken.rs` joue la même vérification contre un serveur
+//! `browser/tests/broken_servers.rs` joue la même vérification contre un serveur
 //! cassé exprès (`io.emit`) : elle échoue en disant que l'émetteur a vu son
 //! propre message.
 
