@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::client::{Client, OnConnect, Transport, show};
 use crate::proxy::Proxy;
-use crate::server::{describe_status, spawn};
+use crate::server::{StopSignal, describe_status, spawn};
 use crate::{Check, Ctx, Failure, WAIT, http};
 
 macro_rules! check {
@@ -53,11 +53,11 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             "PORT ou HOST invalide : une phrase claire en français et un code de sortie non nul, sans panique"
         ),
     ];
-    // Envoyer SIGTERM à un autre programme n'existe que sous Unix.
+    // Envoyer un signal à un autre programme n'existe que sous Unix.
     if cfg!(unix) {
         checks.push(check!(
             graceful_stop,
-            "SIGTERM (comme Ctrl+C) ferme les connexions et le programme se termine avec le code 0"
+            "Ctrl+C ou SIGTERM ferme les connexions et le programme se termine avec le code 0"
         ));
     }
     if n >= 2 {
@@ -419,6 +419,14 @@ async fn bad_settings(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn graceful_stop(ctx: Ctx) -> Result<(), Failure> {
+    for signal in [StopSignal::Interrupt, StopSignal::Terminate] {
+        stop_with_clients(&ctx, signal).await?;
+    }
+    Ok(())
+}
+
+/// Arrête le chapitre avec `signal` pendant que deux clients sont connectés.
+async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(), Failure> {
     let server = ctx.start().await?;
     // Les clients passent par un relais : on voit ainsi le serveur fermer
     // leurs connexions TCP.
@@ -430,16 +438,19 @@ async fn graceful_stop(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     let started = std::time::Instant::now();
-    let status = server.stop().await?;
+    let status = server.stop_with(signal).await?;
     if status.code() != Some(0) {
         return Err(Failure::new(
-            "après SIGTERM, le programme se termine avec le code 0",
+            format!(
+                "après {}, le programme se termine avec le code 0",
+                signal.name()
+            ),
             describe_status(Some(status)),
         ));
     }
     if !proxy.wait_all_closed(Duration::from_secs(5)).await {
         return Err(Failure::new(
-            "l'arrêt ferme les connexions des clients",
+            format!("{} ferme les connexions des clients", signal.name()),
             "des connexions sont encore ouvertes",
         ));
     }

@@ -216,18 +216,33 @@ impl Server {
 
     /// Demande l'arrêt comme le ferait un gestionnaire de services (SIGTERM ;
     /// ailleurs qu'Unix, le processus est tué) et attend la fin.
-    pub async fn stop(mut self) -> Result<ExitStatus, Failure> {
+    pub async fn stop(self) -> Result<ExitStatus, Failure> {
+        self.stop_with(StopSignal::Terminate).await
+    }
+
+    /// Envoie `signal` (Ctrl+C ou SIGTERM ; ailleurs qu'Unix, le processus
+    /// est tué) et attend la fin.
+    pub async fn stop_with(mut self, signal: StopSignal) -> Result<ExitStatus, Failure> {
         #[cfg(unix)]
         {
+            use nix::sys::signal::Signal;
             if let Some(pid) = self.child.id() {
                 let pid = nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX));
-                nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).map_err(|e| {
-                    Failure::new("le signal SIGTERM est envoyé", format!("échec : {e}"))
+                let sent = match signal {
+                    StopSignal::Terminate => Signal::SIGTERM,
+                    StopSignal::Interrupt => Signal::SIGINT,
+                };
+                nix::sys::signal::kill(pid, sent).map_err(|e| {
+                    Failure::new(
+                        format!("le signal {} est envoyé", signal.name()),
+                        format!("échec : {e}"),
+                    )
                 })?;
             }
         }
         #[cfg(not(unix))]
         {
+            let _ = signal;
             self.child.start_kill().ok();
         }
         match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
@@ -236,10 +251,32 @@ impl Server {
             Err(_) => {
                 self.child.start_kill().ok();
                 Err(Failure::new(
-                    "le serveur s'arrête dans les 10 s qui suivent SIGTERM",
+                    format!(
+                        "le serveur s'arrête dans les 10 s qui suivent {}",
+                        signal.name()
+                    ),
                     "il tourne encore",
                 ))
             }
+        }
+    }
+}
+
+/// Les deux façons de demander l'arrêt d'un chapitre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGTERM, ce qu'envoie un gestionnaire de services.
+    Terminate,
+    /// SIGINT, ce qu'envoie Ctrl+C dans le terminal.
+    Interrupt,
+}
+
+impl StopSignal {
+    /// Le nom du signal, pour les messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSignal::Terminate => "SIGTERM",
+            StopSignal::Interrupt => "Ctrl+C (SIGINT)",
         }
     }
 }
