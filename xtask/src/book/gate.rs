@@ -129,21 +129,28 @@ fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// Les titres de niveau 2 d'une page, hors blocs de code.
-fn level2_headings(content: &str) -> Vec<String> {
-    let mut headings = Vec::new();
+/// Les lignes d'une page hors blocs de code, avec leur indice (à partir de 0).
+fn lines_outside_code(content: &str) -> Vec<(usize, &str)> {
+    let mut lines = Vec::new();
     let mut fence: Option<Fence> = None;
-    for line in content.lines() {
+    for (number, line) in content.lines().enumerate() {
         if let Some(open) = &fence {
             if open.is_closed_by(line) {
                 fence = None;
             }
-            continue;
-        }
-        if let Some(opened) = Fence::open(line) {
+        } else if let Some(opened) = Fence::open(line) {
             fence = Some(opened);
-            continue;
+        } else {
+            lines.push((number, line));
         }
+    }
+    lines
+}
+
+/// Les titres de niveau 2 d'une page, hors blocs de code.
+fn level2_headings(content: &str) -> Vec<String> {
+    let mut headings = Vec::new();
+    for (_, line) in lines_outside_code(content) {
         if let Some(title) = line.strip_prefix("## ") {
             // Un identifiant explicite (`## Titre {#id}`) ne compte pas.
             let title = match title.rfind(" {#") {
@@ -439,18 +446,7 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
 /// un programme s'y citent telles quelles.
 pub fn check_typography(book: &MDBook, problems: &mut Vec<String>) {
     for (path, content) in pages(book) {
-        let mut fence: Option<Fence> = None;
-        for (number, line) in content.lines().enumerate() {
-            if let Some(open) = &fence {
-                if open.is_closed_by(line) {
-                    fence = None;
-                }
-                continue;
-            }
-            if let Some(opened) = Fence::open(line) {
-                fence = Some(opened);
-                continue;
-            }
+        for (number, line) in lines_outside_code(content) {
             if let Some(excerpt) = ordinary_space_in_prose(line) {
                 problems.push(format!(
                     "{}, ligne {} : espace ordinaire là où la typographie française veut une \
