@@ -26,6 +26,7 @@ mod warnings;
 mod tests;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use mdbook_driver::MDBook;
 
@@ -67,6 +68,24 @@ impl Layout {
     }
 }
 
+/// Lancé par `cargo xtask book` (le crate `xtask` aiguille ici).
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("Erreur : {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// La racine du dépôt (deux dossiers au-dessus de `xtask/book/`).
+pub fn repository_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().nth(2).map(PathBuf::from).unwrap_or(here)
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut open = false;
     for arg in args {
@@ -79,7 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("option inconnue : « {other} ».\n\n{USAGE}")),
         }
     }
-    let root = crate::repository_root();
+    let root = repository_root();
     let index = build(&Layout::of_repository(&root))?;
     let shown = index.strip_prefix(&root).unwrap_or(&index);
     println!("Livre construit : {}", shown.display());
