@@ -1,5 +1,6 @@
 //! Un vrai client Socket.IO (le crate `rust_socketio`), comme un onglet.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -34,14 +35,21 @@ impl Transport {
     }
 }
 
-/// Un client connecté, qui range les `new message` reçus dans l'ordre.
+/// Un client connecté, qui range les `new message` reçus dans l'ordre, et
+/// à part les autres évènements (`user joined`, `online`…).
 pub struct Client {
     inner: SioClient,
     received: mpsc::UnboundedReceiver<Vec<Value>>,
+    events: mpsc::UnboundedReceiver<(String, Vec<Value>)>,
+    /// Les évènements déjà lus mais pas encore demandés (voir [`Client::next_event`]).
+    pending: VecDeque<(String, Vec<Value>)>,
     connected: watch::Receiver<bool>,
     pub name: String,
     pub transport: Transport,
 }
+
+/// Ce que le client envoie dans la poignée de main (`io({ auth })`).
+pub type Auth = Option<Value>;
 
 /// Ce qu'un client fait dès qu'il est connecté, dans son propre rappel
 /// `connect` (comme `socket.on('connect', …)` côté navigateur).
@@ -54,6 +62,81 @@ impl Client {
         Self::connect_with(url, transport, name, None).await
     }
 
+    /// Comme [`Client::connect`], avec `auth` dans la poignée de main
+    /// (`io({ auth: { pseudo } })`).
+    pub async fn connect_auth(
+        url: &str,
+        transport: Transport,
+        name: &str,
+        auth: Value,
+    ) -> Result<Client, Failure> {
+        Self::open(url, transport, name, None, Some(auth)).await
+    }
+
+    /// Se connecte avec `auth` en attendant un refus (`connect_error`) ;
+    /// renvoie le `message` du refus.
+    pub async fn connect_refused(
+        url: &str,
+        transport: Transport,
+        auth: Value,
+    ) -> Result<String, Failure> {
+        let (error_tx, mut error_rx) = mpsc::unbounded_channel();
+        let (state_tx, mut connected) = watch::channel(false);
+        let shown = auth.to_string();
+        let client = ClientBuilder::new(url)
+            .transport_type(transport_type(transport))
+            .reconnect(false)
+            .auth(auth)
+            .on(Event::Error, move |payload, _| {
+                error_tx.send(payload_text(&payload)).ok();
+                async {}.boxed()
+            })
+            .on(Event::Connect, move |_, _| {
+                state_tx.send_replace(true);
+                async {}.boxed()
+            })
+            .connect()
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    format!("le client avec auth {shown} joint le serveur"),
+                    format!("erreur : {e}"),
+                )
+            })?;
+        let refused = tokio::time::timeout(WAIT, async {
+            loop {
+                tokio::select! {
+                    error = error_rx.recv() => match error {
+                        Some(text) => {
+                            if let Some(data) = text.strip_prefix(CONNECT_ERROR_PREFIX) {
+                                break Some(connect_error_message(data));
+                            }
+                        }
+                        None => break None,
+                    },
+                    changed = connected.changed() => {
+                        if changed.is_err() || *connected.borrow() {
+                            break None;
+                        }
+                    }
+                }
+            }
+        })
+        .await;
+        client.disconnect().await.ok();
+        match refused {
+            Ok(Some(message)) => Ok(message),
+            Ok(None) => Err(Failure::new(
+                format!("la connexion avec auth {shown} est refusée (connect_error)"),
+                "elle a été acceptée",
+            )),
+            Err(_) => Err(Failure::new(
+                format!("la connexion avec auth {shown} est refusée (connect_error)"),
+                "ni refus ni acceptation",
+            )),
+        }
+    }
+
     /// Comme [`Client::connect`], avec un rappel exécuté à la connexion.
     pub async fn connect_with(
         url: &str,
@@ -61,20 +144,37 @@ impl Client {
         name: &str,
         on_connect: Option<OnConnect>,
     ) -> Result<Client, Failure> {
+        Self::open(url, transport, name, on_connect, None).await
+    }
+
+    /// La forme complète : un rappel à la connexion et `auth` facultatifs.
+    pub async fn open(
+        url: &str,
+        transport: Transport,
+        name: &str,
+        on_connect: Option<OnConnect>,
+        auth: Auth,
+    ) -> Result<Client, Failure> {
         let (tx, received) = mpsc::unbounded_channel();
+        let (events_tx, events) = mpsc::unbounded_channel();
         let (state_tx, mut connected) = watch::channel(false);
         let state_tx = std::sync::Arc::new(state_tx);
         let closed_tx = state_tx.clone();
         let on_connect = on_connect.map(std::sync::Arc::new);
-        let builder = ClientBuilder::new(url)
-            .transport_type(match transport {
-                Transport::WebSocket => TransportType::Websocket,
-                Transport::Polling => TransportType::Polling,
-            })
+        let mut builder = ClientBuilder::new(url)
+            .transport_type(transport_type(transport))
             .reconnect(false)
             .on("new message", move |payload, _| {
                 if let Payload::Text(args) = payload {
                     tx.send(args).ok();
+                }
+                async {}.boxed()
+            })
+            .on_any(move |event, payload, _| {
+                if let (Event::Custom(name), Payload::Text(args)) = (event, payload)
+                    && name != "new message"
+                {
+                    events_tx.send((name, args)).ok();
                 }
                 async {}.boxed()
             })
@@ -89,6 +189,9 @@ impl Client {
                 closed_tx.send_replace(false);
                 async {}.boxed()
             });
+        if let Some(auth) = auth {
+            builder = builder.auth(auth);
+        }
         let inner = tokio::time::timeout(WAIT, builder.connect())
             .await
             .map_err(|_| {
@@ -119,6 +222,8 @@ impl Client {
         Ok(Client {
             inner,
             received,
+            events,
+            pending: VecDeque::new(),
             connected,
             name: name.to_owned(),
             transport,
@@ -136,6 +241,99 @@ impl Client {
                     format!("erreur : {e}"),
                 )
             })
+    }
+
+    /// `socket.timeout(wait).emitWithAck(event, ...args)` : envoie, puis
+    /// attend l'accusé de réception et rend ses arguments.
+    ///
+    /// `rust_socketio` tire l'identifiant d'un accusé au hasard entre 0 et
+    /// 998 : deux envois avec accusé en attente en même temps peuvent se
+    /// confondre. On n'en a donc qu'un en attente à la fois.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+        wait: Duration,
+    ) -> Result<Vec<Value>, Failure> {
+        let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
+        let ack_tx = std::sync::Mutex::new(Some(ack_tx));
+        let what = format!("le client {} envoie « {event} » avec accusé", self.name);
+        self.inner
+            .emit_with_ack(event, Payload::Text(args), wait, move |payload, _| {
+                let sender = ack_tx
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                if let (Some(sender), Payload::Text(args)) = (sender, payload) {
+                    sender.send(args).ok();
+                }
+                async {}.boxed()
+            })
+            .await
+            .map_err(|e| Failure::new(what.clone(), format!("erreur : {e}")))?;
+        match tokio::time::timeout(wait, ack_rx).await {
+            Ok(Ok(args)) => Ok(args),
+            _ => Err(Failure::new(
+                format!("{what} reçoit l'accusé de réception du serveur"),
+                format!("aucun accusé en {} s", wait.as_secs()),
+            )),
+        }
+    }
+
+    /// Le prochain évènement `event` reçu (autre que `new message`) ; les
+    /// évènements d'autres noms reçus entre-temps restent disponibles.
+    pub async fn next_event(&mut self, event: &str, wait: Duration) -> Option<Vec<Value>> {
+        if let Some(at) = self.pending.iter().position(|(name, _)| name == event) {
+            return self.pending.remove(at).map(|(_, args)| args);
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let (name, args) = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .ok()
+                .flatten()?;
+            if name == event {
+                return Some(args);
+            }
+            self.pending.push_back((name, args));
+        }
+    }
+
+    /// Attend le prochain évènement `event` et vérifie ses arguments.
+    pub async fn expect_event(
+        &mut self,
+        event: &str,
+        args: &[Value],
+        why: &str,
+    ) -> Result<(), Failure> {
+        let expected = format!("{} reçoit « {event} » {} ({why})", self.name, show(args));
+        match self.next_event(event, WAIT).await {
+            Some(got) if got == args => Ok(()),
+            Some(got) => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
+            None => Err(Failure::new(expected, "il n'a rien reçu")),
+        }
+    }
+
+    /// Vérifie qu'aucun évènement `event` n'arrive pendant `wait`.
+    pub async fn expect_no_event(
+        &mut self,
+        event: &str,
+        wait: Duration,
+        why: &str,
+    ) -> Result<(), Failure> {
+        match self.next_event(event, wait).await {
+            None => Ok(()),
+            Some(got) => Err(Failure::new(
+                why.to_owned(),
+                format!("{} a reçu « {event} » {}", self.name, show(&got)),
+            )),
+        }
+    }
+
+    /// Oublie les évènements déjà reçus (autres que `new message`).
+    pub fn clear_events(&mut self) {
+        self.pending.clear();
+        while self.events.try_recv().is_ok() {}
     }
 
     /// `socket.emit('new message', text)`
@@ -167,6 +365,13 @@ impl Client {
         }
     }
 
+    /// Attend le prochain `new message` et rend son texte : l'argument
+    /// lui-même (chapitres 3 à 8), le dernier (chapitre 7 : salon, texte) ou
+    /// le champ `text` d'un objet (à partir du chapitre 9 : `{ from, text }`).
+    pub async fn next_text(&mut self, wait: Duration) -> Option<String> {
+        self.next(wait).await.map(|args| message_text(&args))
+    }
+
     /// Vérifie que rien n'arrive pendant `wait`.
     pub async fn expect_nothing(&mut self, wait: Duration, why: &str) -> Result<(), Failure> {
         match self.next(wait).await {
@@ -194,6 +399,52 @@ impl Client {
     /// Se déconnecte proprement, comme un onglet que l'on ferme.
     pub async fn disconnect(self) {
         self.inner.disconnect().await.ok();
+    }
+}
+
+fn transport_type(transport: Transport) -> TransportType {
+    match transport {
+        Transport::WebSocket => TransportType::Websocket,
+        Transport::Polling => TransportType::Polling,
+    }
+}
+
+/// Ce que `rust_socketio` met devant les données d'un `connect_error`.
+const CONNECT_ERROR_PREFIX: &str = "Received an ConnectError frame: ";
+
+/// Le `message` d'un `connect_error` (`{"message": "…"}`), ou ses données
+/// brutes si elles ont une autre forme.
+fn connect_error_message(data: &str) -> String {
+    serde_json::from_str::<Value>(data)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| data.to_owned())
+}
+
+fn payload_text(payload: &Payload) -> String {
+    match payload {
+        Payload::Text(values) => values
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(" "),
+        #[allow(deprecated)]
+        Payload::String(text) => text.clone(),
+        Payload::Binary(_) => String::new(),
+    }
+}
+
+/// Le texte d'un `new message`, quelle que soit sa forme (voir
+/// [`Client::next_text`]) ; vide s'il n'y en a pas.
+pub fn message_text(args: &[Value]) -> String {
+    match args.last() {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Object(fields)) => fields
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        _ => String::new(),
     }
 }
 

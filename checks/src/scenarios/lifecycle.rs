@@ -1,0 +1,154 @@
+//! Démarrer, refuser un mauvais réglage, s'arrêter proprement : tous les
+//! chapitres.
+
+use std::time::Duration;
+
+use super::*;
+use crate::client::Transport;
+use crate::proxy::Proxy;
+use crate::server::{StopSignal, describe_status, spawn};
+use crate::{Ctx, Failure, WAIT};
+
+/// Lance le chapitre avec ces variables et attend qu'il s'arrête seul.
+pub(super) async fn run_to_exit(
+    ctx: &Ctx,
+    env: &[(&str, &str)],
+) -> Result<(Option<i32>, String), Failure> {
+    let env = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let (mut child, log) = spawn(&ctx.binary, &env)?;
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .map_err(|_| {
+            Failure::new(
+                "le programme s'arrête aussitôt avec une erreur",
+                "il tourne encore",
+            )
+        })?
+        .map_err(|e| Failure::new("le programme s'arrête", e.to_string()))?;
+    // Laisse aux lectures de sortie le temps de finir.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut output = log.stdout();
+    output.extend(log.stderr());
+    Ok((status.code(), output.join("\n")))
+}
+
+pub(super) fn check_clean_error(
+    what: &str,
+    code: Option<i32>,
+    output: &str,
+    must_contain: &[&str],
+) -> Result<(), Failure> {
+    if code == Some(0) || code.is_none() {
+        return Err(Failure::new(
+            format!("{what} : code de sortie non nul"),
+            format!("{} ; sortie : {output}", describe_status_code(code)),
+        ));
+    }
+    if output.contains("panicked")
+        || output.contains("RUST_BACKTRACE")
+        || output.contains("stack backtrace")
+    {
+        return Err(Failure::new(
+            format!("{what} : une phrase claire, sans panique ni trace de pile"),
+            output.to_owned(),
+        ));
+    }
+    for needle in must_contain {
+        if !output.contains(needle) {
+            return Err(Failure::new(
+                format!("{what} : le message contient « {needle} »"),
+                output.to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn describe_status_code(code: Option<i32>) -> String {
+    code.map_or_else(
+        || "tué par un signal".to_owned(),
+        |c| format!("code de sortie {c}"),
+    )
+}
+
+pub(super) async fn port_taken(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let port = server.port().to_string();
+    let (code, output) = run_to_exit(&ctx, &[("PORT", &port), ("HOST", "127.0.0.1")]).await?;
+    check_clean_error(
+        &format!("second lancement sur le port {port} déjà pris"),
+        code,
+        &output,
+        &[&port, "PORT=", ctx.chapter, "déjà utilisé"],
+    )
+}
+
+pub(super) async fn bad_settings(ctx: Ctx) -> Result<(), Failure> {
+    for (name, value) in [
+        ("PORT", "abc"),
+        ("PORT", "70000"),
+        ("PORT", "-1"),
+        ("HOST", "999.1.2.3"),
+    ] {
+        let env = [
+            (name, value),
+            if name == "PORT" {
+                ("HOST", "127.0.0.1")
+            } else {
+                ("PORT", "0")
+            },
+        ];
+        let (code, output) = run_to_exit(&ctx, &env).await?;
+        check_clean_error(&format!("{name}={value}"), code, &output, &[name, "Erreur"])?;
+    }
+    Ok(())
+}
+
+pub(super) async fn graceful_stop(ctx: Ctx) -> Result<(), Failure> {
+    for signal in [StopSignal::Interrupt, StopSignal::Terminate] {
+        stop_with_clients(&ctx, signal).await?;
+    }
+    Ok(())
+}
+
+/// Arrête le chapitre avec `signal` pendant que deux clients sont connectés.
+pub(super) async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    // Les clients passent par un relais : on voit ainsi le serveur fermer
+    // leurs connexions TCP.
+    let proxy = Proxy::start(server.port()).await?;
+    let mut clients = Vec::new();
+    if ctx.number() >= 2 {
+        for transport in Transport::BOTH {
+            clients.push(connect(&ctx, &proxy.url(), transport, transport.label()).await?);
+        }
+    }
+    let started = std::time::Instant::now();
+    let status = server.stop_with(signal).await?;
+    if status.code() != Some(0) {
+        return Err(Failure::new(
+            format!(
+                "après {}, le programme se termine avec le code 0",
+                signal.name()
+            ),
+            describe_status(Some(status)),
+        ));
+    }
+    if !proxy.wait_all_closed(Duration::from_secs(5)).await {
+        return Err(Failure::new(
+            format!("{} ferme les connexions des clients", signal.name()),
+            "des connexions sont encore ouvertes",
+        ));
+    }
+    if started.elapsed() > Duration::from_secs(6) {
+        return Err(Failure::new(
+            "l'arrêt prend moins de 6 s, même avec un client en long-polling",
+            format!("{:.1} s", started.elapsed().as_secs_f32()),
+        ));
+    }
+    drop(clients);
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! Les vérifications elles-mêmes : le « Pour tester » du cours, plus ce que
+//! promet `shared/chapters.md` (mauvaises données, ordre des messages, arrêt
+//! propre…). Un module par thème :
+//!
+//! - [`serving`] : la page et les fichiers statiques (tous les chapitres) ;
+//! - [`lifecycle`] : démarrer, refuser un mauvais réglage, s'arrêter ;
+//! - [`socket`] : la connexion Socket.IO et les messages reçus par le serveur ;
+//! - [`delivery`] : qui reçoit quoi, dans quel ordre, sans rien perdre ;
+//! - [`clients`] (chapitre 6) et [`rooms`] (chapitre 7).
+//!
+//! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
+//! de ce fichier disent ce qui change d'un chapitre à l'autre.
+
+mod clients;
+mod delivery;
+mod lifecycle;
+mod rooms;
+mod serving;
+mod socket;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::WAIT;
+use crate::client::{Client, Transport, show};
+use crate::{Check, Ctx, Failure};
+use clients::*;
+use delivery::*;
+use lifecycle::*;
+use rooms::*;
+use serving::*;
+use socket::*;
+
+macro_rules! check {
+    ($id:ident, $description:expr) => {
+        Check {
+            id: stringify!($id),
+            description: $description,
+            run: |ctx| Box::pin($id(ctx)),
+        }
+    };
+}
+
+/// Les vérifications qui s'appliquent à un chapitre, dans l'ordre du cours.
+pub fn checks_for(chapter: &str) -> Vec<Check> {
+    let n = crate::chapter_number(chapter);
+    let mut checks = vec![
+        check!(
+            ready_line,
+            "Le serveur démarre et affiche « Adresse du serveur : http://localhost:<port> » avec le vrai port"
+        ),
+        check!(
+            index_page,
+            "GET / renvoie la page du chat : titre « Socket.io », liste #messages, formulaire #form avec #input et le bouton « Envoyer »"
+        ),
+        check!(
+            static_files,
+            "Le dossier client est servi tel qu'il est sur le disque : une modification se voit sans recompiler"
+        ),
+        check!(not_found, "Une adresse inconnue répond 404"),
+        check!(
+            no_traversal,
+            "Aucun fichier hors du dossier client n'est servi (/../Cargo.toml et ses variantes encodées)"
+        ),
+        check!(
+            port_taken,
+            "Port déjà pris : une phrase claire en français, qui propose PORT=…, et un code de sortie non nul"
+        ),
+        check!(
+            bad_settings,
+            "PORT ou HOST invalide : une phrase claire en français et un code de sortie non nul, sans panique"
+        ),
+    ];
+    // Envoyer un signal à un autre programme n'existe que sous Unix.
+    if cfg!(unix) {
+        checks.push(check!(
+            graceful_stop,
+            "Ctrl+C ou SIGTERM ferme les connexions et le programme se termine avec le code 0"
+        ));
+    }
+    if n >= 2 {
+        checks.extend([
+            check!(client_bundle, "GET /socket.io/socket.io.js renvoie le client JavaScript officiel de Socket.IO 4.x"),
+            check!(connect_log, "Chaque onglet qui se connecte (WebSocket ou long-polling) fait afficher « Un client vient de se connecter »"),
+        ]);
+    }
+    if n >= 3 {
+        checks.extend([
+            check!(message_log, "Un message envoyé par le formulaire s'affiche dans le terminal : « message: <texte> »"),
+            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien) est ignoré avec un avertissement ; son auteur reste connecté"),
+            check!(oversized, "Un message plus gros que la limite (1 Mo) déconnecte son auteur ; les autres clients et le serveur continuent"),
+        ]);
+    }
+    match n {
+        4 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
+        5 | 6 | 8..=10 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
+        _ => {}
+    }
+    if n >= 4 {
+        checks.extend([
+            check!(order, "1 000 messages envoyés d'affilée arrivent tous, une seule fois chacun, dans l'ordre d'envoi"),
+            check!(many_clients, "200 clients connectés en même temps reçoivent chacun le message"),
+            check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
+            check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
+            check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"),
+        ]);
+    }
+    if n == 6 {
+        checks.extend([
+            check!(client_info, "À la connexion : l'ID du client, son adresse IP, puis « #clients connectés : <n> »"),
+            check!(disconnect_count, "À la déconnexion : « #clients connectés après déconnexion : <n> », sans compter le client parti"),
+            check!(vanished_client, "Un client disparu sans fermer (réseau coupé) est compté parti après le délai du battement de cœur"),
+        ]);
+    }
+    if n == 7 {
+        checks.extend([
+            check!(rooms_on_connect, "À la connexion, le client entre dans room1 et le serveur affiche « Rooms de <id> : room1 »"),
+            check!(join_leave, "« join » et « leave » font entrer dans un salon et en sortir ; le serveur affiche les salons du client à chaque fois"),
+            check!(room_message, "Un message envoyé à un salon n'arrive qu'à ses membres (l'émetteur compris s'il en est membre)"),
+            check!(bad_room, "Un nom de salon invalide (pas un texte, vide, plus de 64 caractères) est ignoré avec un avertissement ; la connexion est gardée"),
+        ]);
+    }
+    checks
+}
+
+// ---------------------------------------------------------------------------
+// Ce qui change d'un chapitre à l'autre.
+
+/// La ligne affichée à chaque connexion (au début, pour ch06 et ch07 qui
+/// ajoutent l'identifiant ; à partir du ch09 : « <pseudo> vient de se
+/// connecter (<id>) »).
+pub(super) fn is_connect_line(ctx: &Ctx, line: &str) -> bool {
+    if ctx.number() >= 9 {
+        line.contains(" vient de se connecter (") && line.ends_with(')')
+    } else if matches!(ctx.number(), 6 | 7) {
+        line.starts_with("Un client vient de se connecter. Son ID : ")
+    } else {
+        line == "Un client vient de se connecter"
+    }
+}
+
+/// Les arguments d'un message de chat (ch07 : le salon `room1` d'abord).
+pub(super) fn chat_args(ctx: &Ctx, text: &str) -> Vec<Value> {
+    if ctx.number() == 7 {
+        vec![json!("room1"), json!(text)]
+    } else {
+        vec![json!(text)]
+    }
+}
+
+/// La ligne que le serveur affiche pour un message.
+pub(super) fn message_line(ctx: &Ctx, text: &str) -> String {
+    if ctx.number() == 7 {
+        format!("message pour room1 : {text}")
+    } else {
+        format!("message: {text}")
+    }
+}
+
+/// Vérifie que `client` reçoit le message de chat `text` : les mêmes
+/// arguments que ceux envoyés jusqu'au chapitre 8, l'objet
+/// `{ "from": <pseudo>, "text": <texte> }` à partir du chapitre 9.
+pub(super) async fn expect_chat(
+    ctx: &Ctx,
+    client: &mut Client,
+    text: &str,
+    why: &str,
+) -> Result<(), Failure> {
+    if ctx.number() < 9 {
+        return client.expect(&chat_args(ctx, text), why).await;
+    }
+    let expected = format!("{} reçoit {{ from, text: {text:?} }} ({why})", client.name);
+    match client.next(WAIT).await {
+        Some(got)
+            if got.len() == 1
+                && got[0].get("text").and_then(Value::as_str) == Some(text)
+                && got[0].get("from").is_some_and(Value::is_string) =>
+        {
+            Ok(())
+        }
+        Some(got) => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
+        None => Err(Failure::new(expected, "il n'a rien reçu")),
+    }
+}
+
+/// Ouvre un client comme le ferait un onglet du chapitre : à partir du
+/// chapitre 9, avec un pseudo (unique) dans la poignée de main.
+pub(super) async fn connect(
+    ctx: &Ctx,
+    url: &str,
+    transport: Transport,
+    name: &str,
+) -> Result<Client, Failure> {
+    Client::open(url, transport, name, None, auth_for(ctx, name)).await
+}
+
+/// `{ "pseudo": … }` à partir du chapitre 9 : le nom du client suivi d'un
+/// numéro, pour que deux clients de même nom n'aient jamais le même pseudo.
+pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    (ctx.number() >= 9).then(|| {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let short: String = name.chars().take(24).collect();
+        json!({ "pseudo": format!("{} {n}", short.trim()) })
+    })
+}
+
+/// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, et au ch07
+/// puisqu'il est membre de room1.)
+pub(super) fn sender_receives(ctx: &Ctx) -> bool {
+    matches!(ctx.number(), 4 | 7)
+}
+
+pub(super) async fn send_chat(ctx: &Ctx, client: &Client, text: &str) -> Result<(), Failure> {
+    client.emit("new message", chat_args(ctx, text)).await
+}
+
+/// `n` clients connectés en même temps : le deuxième en long-polling, puis
+/// un sur dix (le client long-polling de `rust_socketio` met une centaine de
+/// millisecondes à se connecter). Ils se connectent par vagues de 25 ; une
+/// fois connectés, ils le sont tous à la fois.
+pub(super) async fn connect_many(
+    ctx: &Ctx,
+    url: &str,
+    n: usize,
+    prefix: &str,
+) -> Result<Vec<Client>, Failure> {
+    let mut clients = Vec::with_capacity(n);
+    let indices: Vec<usize> = (0..n).collect();
+    for wave in indices.chunks(25) {
+        let results = join_all(wave.iter().map(|&i| {
+            let name = format!("{prefix}{}", i + 1);
+            let transport = if i % 10 == 1 {
+                Transport::Polling
+            } else {
+                Transport::WebSocket
+            };
+            async move { connect(ctx, url, transport, &name).await }
+        }))
+        .await;
+        for result in results {
+            clients.push(result?);
+        }
+    }
+    Ok(clients)
+}
+
+pub(super) fn repository_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+pub(super) const SILENCE: Duration = Duration::from_millis(400);
