@@ -35,13 +35,14 @@ pub struct RoomMessage {
     pub text: String,
 }
 
-/// L'évènement a été refusé ; l'avertissement est déjà écrit.
-#[derive(Debug)]
-pub struct Rejected;
+/// L'évènement a été refusé ; l'avertissement est déjà écrit. Le texte
+/// (`to_string()`) dit pourquoi, en une phrase, pour l'accusé de réception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected(pub String);
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("évènement refusé : donnée invalide")
+        f.write_str(&self.0)
     }
 }
 
@@ -112,6 +113,71 @@ impl<A: Adapter> FromMessageParts<A> for RoomMessage {
     }
 }
 
+/// Un message privé : `socket.emit('private message', { to, text })`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateMessage {
+    /// Le pseudo du destinataire, tel que l'expéditeur l'a écrit.
+    pub to: String,
+    pub text: String,
+}
+
+impl<A: Adapter> FromMessageParts<A> for PrivateMessage {
+    type Error = Rejected;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Rejected> {
+        let (event, data) = read(s, v, ack);
+        let field = |name: &str| data.as_ref().and_then(|d| d.get(name));
+        match (field("to"), field("text")) {
+            (Some(Json::String(to)), Some(Json::String(text))) => Ok(PrivateMessage {
+                to: to.clone(),
+                text: text.clone(),
+            }),
+            _ if !matches!(data, Some(Json::Object(_))) => Err(reject(
+                s,
+                &event,
+                &format!(
+                    "on attendait un objet {{ to, text }}, reçu {}",
+                    describe(data.as_ref())
+                ),
+            )),
+            _ => Err(reject(
+                s,
+                &event,
+                "« to » (le pseudo du destinataire) et « text » doivent être des textes",
+            )),
+        }
+    }
+}
+
+/// « En train d'écrire » ou non : `socket.emit('typing', true)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typing(pub bool);
+
+impl<A: Adapter> FromMessageParts<A> for Typing {
+    type Error = Rejected;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Rejected> {
+        let (event, data) = read(s, v, ack);
+        match data {
+            Some(Json::Bool(typing)) => Ok(Typing(typing)),
+            other => Err(reject(
+                s,
+                &event,
+                &format!(
+                    "on attendait true ou false, reçu {}",
+                    describe(other.as_ref())
+                ),
+            )),
+        }
+    }
+}
+
 /// Le nom de l'évènement et sa première donnée (`None` s'il n'y en a pas).
 fn read<A: Adapter>(
     s: &Arc<Socket<A>>,
@@ -157,10 +223,36 @@ fn describe(data: Option<&Json>) -> &'static str {
     }
 }
 
+/// Le même tri que `T`, sans jamais faire sauter le gestionnaire : il reçoit
+/// `Ok(valeur)` ou `Err(refus)`. Utile quand le gestionnaire doit répondre
+/// même à une donnée invalide (un accusé de réception que le client attend).
+#[derive(Debug)]
+pub struct Checked<T>(pub Result<T, Rejected>);
+
+impl<A: Adapter, T: FromMessageParts<A, Error = Rejected>> FromMessageParts<A> for Checked<T> {
+    type Error = std::convert::Infallible;
+    fn from_message_parts(
+        s: &Arc<Socket<A>>,
+        v: &mut Value,
+        ack: &Option<i64>,
+    ) -> Result<Self, Self::Error> {
+        Ok(Checked(T::from_message_parts(s, v, ack)))
+    }
+}
+
 fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
     println!(
         "Avertissement : évènement « {event} » du client {} ignoré : {why}.",
         s.id
     );
-    Rejected
+    Rejected(sentence(why))
+}
+
+/// `why` en phrase : une majuscule au début, un point à la fin.
+fn sentence(why: &str) -> String {
+    let mut chars = why.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
 }

@@ -18,13 +18,19 @@
 
 mod adapter;
 mod extract;
+mod nickname;
 mod server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use adapter::ReliableAdapter;
-pub use extract::{MAX_ROOM_NAME_CHARS, Room, RoomMessage, Text};
+pub use extract::{
+    Checked, MAX_ROOM_NAME_CHARS, PrivateMessage, Rejected, Room, RoomMessage, Text, Typing,
+};
+pub use nickname::{
+    MAX_NICKNAME_CHARS, NicknameError, Nicknames, nickname_from_auth, nickname_key,
+};
 pub use server::{listen, listen_with};
 
 /// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
