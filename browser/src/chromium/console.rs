@@ -1,0 +1,100 @@
+//! La console du navigateur : la lire (tous onglets, depuis le lancement)
+//! et échouer s'il y a eu des erreurs.
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+
+use super::{Browser, command, lock};
+use crate::{Error, Result};
+
+/// Une ligne de la console du navigateur.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// `SEVERE`, `WARNING`, `INFO`…
+    pub level: String,
+    /// Le texte, précédé de sa source (`http://…/x.js 3:10 …`).
+    pub message: String,
+}
+
+impl Browser {
+    /// Toute la console du navigateur depuis le lancement (tous onglets).
+    pub async fn console(&self) -> Result<Vec<LogEntry>> {
+        self.fetch_logs().await?;
+        Ok(lock(&self.logs).clone())
+    }
+
+    /// Les erreurs (`SEVERE`) de la console du navigateur depuis le lancement.
+    ///
+    /// Sauf le 404 de `/favicon.ico` : le navigateur demande cette icône de
+    /// lui-même, les pages du cours n'en ont pas, et la console d'un Chrome
+    /// ordinaire ne le montre pas à l'étudiant.
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        Ok(self
+            .console()
+            .await?
+            .into_iter()
+            .filter(|e| e.level == "SEVERE")
+            .filter(|e| !e.message.contains("/favicon.ico - "))
+            .map(|e| e.message)
+            .collect())
+    }
+
+    /// Échoue, en les citant, s'il y a eu des erreurs dans la console.
+    pub async fn check_console(&self) -> Result<()> {
+        let errors = self.console_errors().await?;
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let mut text = "erreurs dans la console du navigateur :".to_owned();
+        for e in errors {
+            text.push_str("\n  - ");
+            text.push_str(&e);
+        }
+        Err(Error::new(text))
+    }
+
+    pub(super) async fn fetch_logs(&self) -> Result<()> {
+        // chromedriver rend les lignes nouvelles depuis la dernière lecture.
+        let mut windows = self.windows.lock().await;
+        if !self.any_current(&mut windows).await? {
+            // Plus aucun onglet : plus rien à lire.
+            return Ok(());
+        }
+        let value = command(
+            "lire la console du navigateur",
+            self.client.issue_cmd(GetLog),
+        )
+        .await?;
+        drop(windows);
+        let entries = value.as_array().cloned().unwrap_or_default();
+        let mut logs = lock(&self.logs);
+        for entry in entries {
+            logs.push(LogEntry {
+                level: entry["level"].as_str().unwrap_or_default().to_owned(),
+                message: entry["message"].as_str().unwrap_or_default().to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `POST /session/{id}/se/log` : la console du navigateur, au sens de
+/// chromedriver (les lignes nouvelles depuis la dernière lecture).
+#[derive(Debug)]
+struct GetLog;
+
+impl WebDriverCompatibleCommand for GetLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
