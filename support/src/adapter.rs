@@ -99,8 +99,13 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
                     .filter(|&sid| self.is_full(sid))
                     .collect();
                 if newly_slow.len() < full {
+                    let missed = if full == 1 {
+                        "1 client n'a".to_owned()
+                    } else {
+                        format!("{full} clients n'ont")
+                    };
                     println!(
-                        "Attention : {full} client(s) n'ont pas reçu un message (file pleine), {} seulement retrouvé(s).",
+                        "Attention : {missed} pas reçu un message (file d'envoi pleine), et le serveur n'a pu en retrouver que {}.",
                         newly_slow.len()
                     );
                 }
@@ -176,7 +181,7 @@ impl ReliableAdapter {
             return;
         }
         println!(
-            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté pour ne manquer aucun message (il se reconnectera)."
+            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
         );
         let local = self.local.clone();
         let too_slow = self.too_slow.clone();

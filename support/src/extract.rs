@@ -61,7 +61,7 @@ impl<A: Adapter> FromMessageParts<A> for Text {
             other => Err(reject(
                 s,
                 &event,
-                &format!("on attendait un texte, reçu {}", describe(other.as_ref())),
+                &wrong("la donnée", "un texte", other.as_ref()),
             )),
         }
     }
@@ -95,7 +95,7 @@ impl<A: Adapter> FromMessageParts<A> for RoomMessage {
             return Err(reject(
                 s,
                 &event,
-                "on attendait deux valeurs : un nom de salon, puis un texte",
+                "il faut deux données, un nom de salon puis un texte",
             ));
         };
         let room = check_room(Some(&room)).map_err(|why| reject(s, &event, &why))?;
@@ -104,10 +104,7 @@ impl<A: Adapter> FromMessageParts<A> for RoomMessage {
             other => Err(reject(
                 s,
                 &event,
-                &format!(
-                    "on attendait un texte après le salon, reçu {}",
-                    describe(Some(&other))
-                ),
+                &wrong("la seconde donnée", "un texte", Some(&other)),
             )),
         }
     }
@@ -138,10 +135,7 @@ impl<A: Adapter> FromMessageParts<A> for PrivateMessage {
             _ if !matches!(data, Some(Json::Object(_))) => Err(reject(
                 s,
                 &event,
-                &format!(
-                    "on attendait un objet {{ to, text }}, reçu {}",
-                    describe(data.as_ref())
-                ),
+                &wrong("la donnée", "un objet { to, text }", data.as_ref()),
             )),
             _ => Err(reject(
                 s,
@@ -169,10 +163,7 @@ impl<A: Adapter> FromMessageParts<A> for Typing {
             other => Err(reject(
                 s,
                 &event,
-                &format!(
-                    "on attendait true ou false, reçu {}",
-                    describe(other.as_ref())
-                ),
+                &wrong("la donnée", "true ou false", other.as_ref()),
             )),
         }
     }
@@ -205,22 +196,24 @@ fn check_room(data: Option<&Json>) -> Result<String, String> {
             "le nom de salon dépasse {MAX_ROOM_NAME_CHARS} caractères"
         )),
         Some(Json::String(name)) => Ok(name.clone()),
-        other => Err(format!(
-            "on attendait un nom de salon (un texte), reçu {}",
-            describe(other)
-        )),
+        other => Err(wrong("le nom de salon", "un texte", other)),
     }
 }
 
-fn describe(data: Option<&Json>) -> &'static str {
-    match data {
-        None | Some(Json::Null) => "rien",
+/// La raison d'un refus, quand `data` n'est pas ce qu'on attendait :
+/// « la donnée manque », « la donnée est un nombre, et non un texte ».
+/// Elle continue la ligne « … ignoré, car … » et, avec une majuscule, fait
+/// la phrase d'un accusé de réception.
+fn wrong(subject: &str, expected: &str, data: Option<&Json>) -> String {
+    let what = match data {
+        None | Some(Json::Null) => return format!("{subject} manque"),
         Some(Json::Bool(_)) => "un booléen",
         Some(Json::Number(_)) => "un nombre",
         Some(Json::String(_)) => "un texte",
         Some(Json::Array(_)) => "un tableau",
         Some(Json::Object(_)) => "un objet",
-    }
+    };
+    format!("{subject} est {what}, et non {expected}")
 }
 
 /// Le même tri que `T`, sans jamais faire sauter le gestionnaire : il reçoit
@@ -242,7 +235,7 @@ impl<A: Adapter, T: FromMessageParts<A, Error = Rejected>> FromMessageParts<A> f
 
 fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
     println!(
-        "Avertissement : évènement « {event} » du client {} ignoré : {why}.",
+        "Avertissement : évènement « {event} » du client {} ignoré, car {why}.",
         s.id
     );
     Rejected(sentence(why))

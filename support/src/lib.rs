@@ -129,7 +129,7 @@ fn duration_from_env(name: &str, default: Duration) -> Duration {
     match text.trim().parse::<u64>() {
         Ok(ms) if ms > 0 => Duration::from_millis(ms),
         _ => server::fail(&format!(
-            "{name} doit être une durée en millisecondes (un entier positif), pas « {text} »."
+            "{name} doit être une durée en millisecondes (un entier strictement positif), et non « {text} »."
         )),
     }
 }

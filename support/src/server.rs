@@ -64,7 +64,7 @@ async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
     };
     let port = match listener.local_addr() {
         Ok(addr) => addr.port(),
-        Err(e) => return error(&format!("Impossible de lire le port attribué : {e}.")),
+        Err(e) => return error(&format!("impossible de lire le port attribué ({e}).")),
     };
     let stop_signals = StopSignals::install();
     println!("Adresse du serveur : http://localhost:{port}");
@@ -101,7 +101,7 @@ async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => error(&format!("Le serveur s'est arrêté sur une erreur : {e}.")),
+        Err(e) => error(&format!("le serveur s'est arrêté sur une erreur ({e}).")),
     }
 }
 
@@ -144,7 +144,8 @@ fn port_from_env() -> Result<u16, String> {
         Err(_) => Ok(3000),
         Ok(text) => text.trim().parse::<u16>().map_err(|_| {
             format!(
-                "PORT doit être un numéro de port entre 0 et 65535 (0 : un port libre au hasard), pas « {text} »."
+                "PORT doit être un numéro de port entre 0 et 65535 (0 pour un port libre choisi \
+                 au hasard), et non « {text} »."
             )
         }),
     }
@@ -154,30 +155,36 @@ fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> Strin
     let next = port.checked_add(1).unwrap_or(3001);
     match e.kind() {
         ErrorKind::AddrInUse => format!(
-            "Le port {port} est déjà utilisé (un autre serveur tourne peut-être encore) : \
-             arrêtez-le, ou choisissez un autre port avec PORT={next} cargo run -p {program}"
+            "le port {port} est déjà utilisé (un autre serveur tourne peut-être encore). \
+             Arrêtez-le, ou choisissez un autre port en lançant : PORT={next} cargo run -p {program}"
         ),
         ErrorKind::PermissionDenied => format!(
-            "Le système refuse l'écoute sur le port {port} (les ports sous 1024 sont réservés) : \
-             choisissez-en un autre avec PORT=3000 cargo run -p {program}"
+            "le système refuse l'écoute sur le port {port} (les ports inférieurs à 1024 sont \
+             réservés). Choisissez-en un autre en lançant : PORT=3000 cargo run -p {program}"
         ),
         _ => format!(
-            "Impossible d'écouter sur {host}:{port} ({e}) : vérifiez HOST, ou retirez-la pour \
-             écouter sur toutes les interfaces."
+            "impossible d'écouter sur {host}:{port} ({e}). Vérifiez HOST, ou retirez cette \
+             variable pour écouter sur toutes les interfaces."
         ),
     }
 }
 
 /// Affiche une erreur en français sur la sortie d'erreur et renvoie un code
 /// de sortie non nul (pas de panique, pas de trace de pile).
+///
+/// `message` continue la phrase ouverte par « Erreur : » ; il commence donc
+/// par une minuscule (sauf un nom comme `PORT`). Les phrases de la sortie d'erreur
+/// suivent la typographie française (espaces insécables) ; les lignes de la
+/// sortie standard gardent des espaces ordinaires, comme celles du cours
+/// d'origine, parce que les vérifications et les scripts les lisent.
 fn error(message: &str) -> ExitCode {
-    eprintln!("Erreur : {message}");
+    eprintln!("Erreur : {message}");
     ExitCode::FAILURE
 }
 
 /// Comme [`error`], pour les réglages lus avant que le serveur ne démarre.
 pub(crate) fn fail(message: &str) -> ! {
-    eprintln!("Erreur : {message}");
+    eprintln!("Erreur : {message}");
     std::process::exit(1)
 }
 
