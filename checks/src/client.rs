@@ -272,7 +272,12 @@ impl Client {
             .await
             .map_err(|e| Failure::new(what.clone(), format!("erreur : {e}")))?;
         match tokio::time::timeout(wait, ack_rx).await {
-            Ok(Ok(args)) => Ok(args),
+            // `rust_socketio` rend les arguments de l'accusé dans un tableau
+            // de plus : `[[{"id": 1}]]` pour `[{"id": 1}]`.
+            Ok(Ok(mut args)) => Ok(match args.as_mut_slice() {
+                [Value::Array(inner)] => std::mem::take(inner),
+                _ => args,
+            }),
             _ => Err(Failure::new(
                 format!("{what} reçoit l'accusé de réception du serveur"),
                 format!("aucun accusé en {} s", wait.as_secs()),

@@ -36,6 +36,10 @@ pub use server::{listen, listen_with};
 /// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
 pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;
 
+/// L'accusé de réception qu'un client attend (le rappel passé en dernier à
+/// `socket.emit`, ou la promesse de `emitWithAck`) : `ack.send(&réponse)`.
+pub type AckSender = socketioxide::extract::AckSender<ReliableAdapter>;
+
 /// La connexion d'un client, telle que la reçoivent les gestionnaires
 /// d'évènements : c'est le `socket` de `io.on('connection', (socket) => …)`.
 pub type SocketRef = socketioxide::extract::SocketRef<ReliableAdapter>;

@@ -58,6 +58,12 @@ const MISTAKES: &[Mistake] = &[
         check: "ready_line",
         phrase: "« Adresse du serveur : http://localhost:<port> »",
     },
+    Mistake {
+        chapter: "ch08-acks",
+        binary: env!("CARGO_BIN_EXE_ch08-no-ack-on-bad-input"),
+        check: "ack_bad_payload",
+        phrase: "le gestionnaire n'a jamais répondu",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue

@@ -6,11 +6,13 @@
 //! - [`lifecycle`] : démarrer, refuser un mauvais réglage, s'arrêter ;
 //! - [`socket`] : la connexion Socket.IO et les messages reçus par le serveur ;
 //! - [`delivery`] : qui reçoit quoi, dans quel ordre, sans rien perdre ;
-//! - [`clients`] (chapitre 6) et [`rooms`] (chapitre 7).
+//! - [`clients`] (chapitre 6) et [`rooms`] (chapitre 7) ;
+//! - [`acks`] : les accusés de réception (chapitres 8 à 10).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
 
+mod acks;
 mod clients;
 mod delivery;
 mod lifecycle;
@@ -28,6 +30,7 @@ use serde_json::{Value, json};
 use crate::WAIT;
 use crate::client::{Client, Transport, show};
 use crate::{Check, Ctx, Failure};
+use acks::*;
 use clients::*;
 use delivery::*;
 use lifecycle::*;
@@ -107,6 +110,13 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
             check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"),
+        ]);
+    }
+    if matches!(n, 8..=10) {
+        checks.extend([
+            check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
+            check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
+            check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
         ]);
     }
     if n == 6 {

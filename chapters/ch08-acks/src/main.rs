@@ -1,0 +1,73 @@
+//! # Chapitre 8 : le serveur a-t-il bien reçu ?
+//!
+//! Le chat du chapitre 5, plus les accusés de réception : l'émetteur donne
+//! à `emitWithAck` une promesse que le serveur tient en appelant l'accusé.
+//! La page affiche chaque message envoyé « en attente », puis « reçu par le
+//! serveur (nº 12) » ou « échec » avec la raison.
+//!
+//! Lancer : `cargo run -p ch08-acks`, puis ouvrir <http://localhost:3000>
+//! dans deux onglets.
+//!
+//! À essayer : arrêtez le serveur (Ctrl+C) et envoyez un message : au bout
+//! de 5 s, la page le marque en échec.
+
+// ANCHOR: all
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use support::{AckSender, Checked, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+// ANCHOR: counter
+/// Le numéro du dernier message relayé par ce serveur : 1, 2, 3… dans
+/// l'ordre où il les a traités, qu'ils aient demandé un accusé ou non.
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+// ANCHOR_END: counter
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // ANCHOR: connection
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter");
+
+        // `AckSender` : la fonction que le client a passée en dernier
+        // argument de `emit` (ou que `emitWithAck` attend).
+        socket.on(
+            "new message",
+            async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
+                // Toujours répondre, même à une donnée invalide : un client
+                // qui attend son accusé resterait bloqué jusqu'au délai.
+                let msg = match msg {
+                    Ok(Text(msg)) => msg,
+                    Err(refused) => {
+                        ack.send(&json!({ "error": refused.to_string() })).ok();
+                        return;
+                    }
+                };
+                println!("message: {msg}");
+                socket.broadcast().emit("new message", &msg).await.ok();
+                let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                // L'accusé dit « le serveur l'a reçu et relayé », pas « les
+                // autres l'ont lu ». Sans accusé demandé, `send` ne fait rien.
+                ack.send(&json!({ "id": id })).ok();
+            },
+        );
+    });
+    // ANCHOR_END: connection
+
+    // ANCHOR: router
+    // La feuille de style commune aux pages de la deuxième partie vit dans
+    // `client/commun/` : servie sous `/commun/`, à côté du dossier du
+    // chapitre.
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch08-acks")))
+        .layer(layer);
+    // ANCHOR_END: router
+
+    support::listen_with(app, io).await
+}
+// ANCHOR_END: all

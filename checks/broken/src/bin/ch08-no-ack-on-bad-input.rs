@@ -1,0 +1,32 @@
+//! Chapitre 8 cassé : l'extracteur `Text` refuse une donnée invalide en
+//! sautant le gestionnaire… et l'accusé de réception avec lui. Le client qui
+//! attend sa réponse reste bloqué jusqu'au délai.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use support::{AckSender, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter");
+        socket.on(
+            "new message",
+            async |socket: SocketRef, Text(msg): Text, ack: AckSender| {
+                println!("message: {msg}");
+                socket.broadcast().emit("new message", &msg).await.ok();
+                let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                ack.send(&serde_json::json!({ "id": id })).ok();
+            },
+        );
+    });
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch08-acks")))
+        .layer(layer);
+    support::listen_with(app, io).await
+}
