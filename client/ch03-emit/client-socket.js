@@ -6,7 +6,7 @@ const input = document.getElementById('input');
 
 // Correction du cours : on écoute « submit » sur le formulaire, et non
 // « click » sur le bouton. Sans preventDefault(), le navigateur enverrait le
-// formulaire et rechargerait la page. Bonus : la touche Entrée marche aussi.
+// formulaire et rechargerait la page. Bonus : la touche Entrée fonctionne aussi.
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   if (input.value) {

@@ -6,7 +6,7 @@ const input = document.getElementById('input');
 
 // Correction du cours : on écoute « submit » sur le formulaire, et non
 // « click » sur le bouton. Sans preventDefault(), le navigateur enverrait le
-// formulaire et rechargerait la page. Bonus : la touche Entrée marche aussi.
+// formulaire et rechargerait la page. Bonus : la touche Entrée fonctionne aussi.
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   if (input.value) {
@@ -25,9 +25,10 @@ socket.on('new message', (msg) => {
   messages.appendChild(item);
 });
 
-// Si le serveur déconnecte ce client (parce qu'il ne suivait plus le rythme,
-// par exemple), Socket.IO ne se reconnecte pas de lui-même, alors qu'il le
-// fait après une coupure du réseau : on le lui demande.
+// Si le serveur coupe lui-même la connexion (parce que cette page ne suivait
+// plus le rythme, par exemple), la bibliothèque cliente ne se reconnecte pas
+// d'elle-même, alors qu'elle le fait après une coupure du réseau : on le lui
+// demande.
 socket.on('disconnect', (reason) => {
   if (reason === 'io server disconnect') {
     socket.connect();

@@ -31,9 +31,10 @@ socket.on('new message', (roomName, msg) => {
   messages.appendChild(item);
 });
 
-// Si le serveur déconnecte ce client (parce qu'il ne suivait plus le rythme,
-// par exemple), Socket.IO ne se reconnecte pas de lui-même, alors qu'il le
-// fait après une coupure du réseau : on le lui demande.
+// Si le serveur coupe lui-même la connexion (parce que cette page ne suivait
+// plus le rythme, par exemple), la bibliothèque cliente ne se reconnecte pas
+// d'elle-même, alors qu'elle le fait après une coupure du réseau : on le lui
+// demande.
 socket.on('disconnect', (reason) => {
   if (reason === 'io server disconnect') {
     socket.connect();
