@@ -266,6 +266,30 @@ pub const FORCE_POLLING: &str = r"
 })();
 ";
 
+/// Le script qui répond aux `prompt()` d'une page, à passer à
+/// [`Browser::open_with`] : le premier appel rend `answers[0]`, le suivant
+/// `answers[1]`…, puis `null` (comme « Annuler ») quand il n'y en a plus.
+/// Chaque question posée est notée dans `window.__prompts`, pour vérifier
+/// que la page a bien demandé. Un rechargement de la page repart de la
+/// première réponse.
+///
+/// Sans lui, la boîte de dialogue est fermée aussitôt, comme « Annuler »
+/// (`unhandledPromptBehavior: dismiss`).
+pub fn answer_prompts(answers: &[&str]) -> String {
+    let answers = serde_json::json!(answers);
+    format!(
+        "(() => {{
+  const answers = {answers};
+  window.__prompts = [];
+  window.prompt = (message) => {{
+    window.__prompts.push(String(message));
+    return answers.length > 0 ? answers.shift() : null;
+  }};
+}})();
+"
+    )
+}
+
 /// Repli du transport : un onglet forcé en long-polling discute avec un
 /// onglet en WebSocket, dans les deux sens.
 pub async fn polling_tab_chats_with_websocket_tab(

@@ -10,7 +10,8 @@
 //! - [`Server`] lance le programme d'un chapitre sur un port libre
 //!   (`PORT=0`) et lit ce qu'il écrit dans le terminal ;
 //! - [`Browser`] lance Chromium (profil neuf, chromedriver sur un port libre),
-//!   ouvre des onglets, tape, clique, lit `#messages` et la console ;
+//!   ouvre des onglets, tape, clique, lit la page (`#messages`, les textes
+//!   et la visibilité de tout sélecteur CSS), attend, lit la console ;
 //! - [`checks`] : les vérifications communes à plusieurs chapitres (diffusion,
 //!   HTML affiché comme du texte, repli sur le long-polling).
 //!

@@ -4,6 +4,7 @@
 
 mod capture;
 mod console;
+mod elements;
 mod launch;
 mod page;
 mod programs;

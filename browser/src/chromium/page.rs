@@ -9,13 +9,7 @@ use crate::{Error, Result, poll, timeouts};
 impl Browser {
     /// Les textes des `li` de `#messages`, dans l'ordre.
     pub async fn messages(&self, tab: &Tab) -> Result<Vec<String>> {
-        let list = self
-            .eval(
-                tab,
-                "return Array.from(document.querySelectorAll('#messages li'), li => li.textContent);",
-            )
-            .await?;
-        Ok(strings(&list))
+        self.texts(tab, "#messages li").await
     }
 
     /// Attend que la liste `#messages` de l'onglet vérifie `ok`, et la
@@ -26,11 +20,7 @@ impl Browser {
         what: &str,
         ok: impl Fn(&[String]) -> bool,
     ) -> Result<Vec<String>> {
-        let found = poll(timeouts::wait(), || async {
-            let list = self.messages(tab).await?;
-            Ok(if ok(&list) { Ok(list) } else { Err(list) })
-        })
-        .await?;
+        let found = self.poll_texts(tab, "#messages li", ok).await?;
         found.map_err(|list| {
             Error::new(format!(
                 "{} : {what} : toujours pas après {} s ; la liste de l'onglet est {list:?}",
@@ -84,15 +74,4 @@ impl Browser {
             .await?;
         Ok(name.as_str().unwrap_or("aucun").to_owned())
     }
-}
-
-fn strings(list: &Json) -> Vec<String> {
-    list.as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|v| v.as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
