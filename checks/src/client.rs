@@ -304,6 +304,18 @@ impl Client {
         }
     }
 
+    /// Le prochain évènement reçu (autre que `new message`), quel que soit
+    /// son nom.
+    pub async fn next_any_event(&mut self, wait: Duration) -> Option<(String, Vec<Value>)> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
+        tokio::time::timeout(wait, self.events.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Attend le prochain évènement `event` et vérifie ses arguments.
     pub async fn expect_event(
         &mut self,

@@ -47,21 +47,37 @@ impl fmt::Display for NicknameError {
             NicknameError::Missing => f.write_str("Choisissez un pseudo avant de vous connecter."),
             NicknameError::NotText => f.write_str("Le pseudo doit être un texte."),
             NicknameError::Empty => {
-                f.write_str("Le pseudo est vide : écrivez au moins un caractère.")
+                f.write_str("Le pseudo est vide : écrivez au moins un caractère.")
             }
             NicknameError::TooLong => write!(
                 f,
-                "Le pseudo est trop long : {MAX_NICKNAME_CHARS} caractères au plus."
+                "Le pseudo est trop long : {MAX_NICKNAME_CHARS} caractères au plus."
             ),
             NicknameError::Taken(pseudo) => write!(
                 f,
-                "Le pseudo « {pseudo} » est déjà pris : choisissez-en un autre."
+                "Le pseudo « {pseudo} » est déjà pris : choisissez-en un autre."
             ),
         }
     }
 }
 
 impl std::error::Error for NicknameError {}
+
+impl NicknameError {
+    /// La raison en quelques mots, pour la ligne du terminal
+    /// (« Connexion refusée : pseudo vide »).
+    pub fn reason(&self) -> String {
+        match self {
+            NicknameError::Missing => "pas de pseudo".to_owned(),
+            NicknameError::NotText => "pseudo qui n'est pas un texte".to_owned(),
+            NicknameError::Empty => "pseudo vide".to_owned(),
+            NicknameError::TooLong => {
+                format!("pseudo de plus de {MAX_NICKNAME_CHARS} caractères")
+            }
+            NicknameError::Taken(pseudo) => format!("pseudo « {pseudo} » déjà pris"),
+        }
+    }
+}
 
 /// Lit le pseudo dans la donnée `auth` de la poignée de main
 /// (`io({ auth: { pseudo } })`) : un texte de 1 à [`MAX_NICKNAME_CHARS`]

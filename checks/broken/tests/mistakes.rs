@@ -64,6 +64,12 @@ const MISTAKES: &[Mistake] = &[
         check: "ack_bad_payload",
         phrase: "le gestionnaire n'a jamais répondu",
     },
+    Mistake {
+        chapter: "ch09-pseudos",
+        binary: env!("CARGO_BIN_EXE_ch09-case-sensitive-nickname"),
+        check: "nickname_refusals",
+        phrase: "les pseudos sont comparés en tenant compte des majuscules",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue

@@ -1,0 +1,83 @@
+//! # Chapitre 9 : qui parle ?
+//!
+//! Le chat du chapitre 8, avec des pseudos. La page demande un pseudo et
+//! l'envoie dans la poignée de main (`io({ auth: { pseudo } })`) ; un
+//! middleware de connexion le vérifie avant que la connexion existe, et la
+//! refuse avec une phrase en français (`connect_error`) s'il est vide, trop
+//! long ou déjà pris. Chacun voit qui arrive, qui part et qui est en ligne,
+//! et chaque message porte son auteur.
+//!
+//! Le serveur tient en deux fichiers : ce `main.rs` (la connexion et les
+//! messages) et `presence.rs` (les pseudos, les arrivées et les départs).
+//!
+//! Lancer : `cargo run -p ch09-pseudos`, puis ouvrir
+//! <http://localhost:3000> dans deux onglets, avec deux pseudos.
+//!
+//! À essayer : demandez dans le second onglet le pseudo du premier, en
+//! majuscules : il est refusé, et la page le dit.
+
+// ANCHOR: all
+mod presence;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+/// Le numéro du dernier message relayé (comme au chapitre 8).
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // ANCHOR: ns
+    // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
+    // `on_connect` n'est appelé que pour une connexion acceptée.
+    io.ns("/", on_connect.with(presence::check_nickname));
+    // ANCHOR_END: ns
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+// ANCHOR: connection
+async fn on_connect(socket: SocketRef, io: SocketIo) {
+    // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
+    // pas perdu pendant que l'on annonce l'arrivée.
+    socket.on("new message", on_message);
+    socket.on_disconnect(presence::leave);
+    presence::arrive(&socket, &io).await;
+}
+// ANCHOR_END: connection
+
+// ANCHOR: message
+/// Comme au chapitre 8, mais le message part avec son auteur :
+/// `{ "from": <pseudo>, "text": <texte> }`.
+async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    let from = presence::nickname(&socket);
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": from, "text": msg }))
+        .await
+        .ok();
+    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}
+// ANCHOR_END: message
+// ANCHOR_END: all
