@@ -105,7 +105,7 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
                         format!("{full} clients n'ont")
                     };
                     println!(
-                        "Attention : {missed} pas reçu un message (file d'envoi pleine), et le serveur n'a pu en retrouver que {}.",
+                        "Attention : {missed} pas reçu un message (file d'envoi pleine), et le serveur n'a pu en retrouver que {}.",
                         newly_slow.len()
                     );
                 }
@@ -181,7 +181,7 @@ impl ReliableAdapter {
             return;
         }
         println!(
-            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
+            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
         );
         let local = self.local.clone();
         let too_slow = self.too_slow.clone();
@@ -202,6 +202,6 @@ struct Probe;
 
 impl serde::Serialize for Probe {
     fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-        Err(serde::ser::Error::custom("sonde : jamais envoyée"))
+        Err(serde::ser::Error::custom("sonde : jamais envoyée"))
     }
 }

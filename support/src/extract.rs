@@ -140,7 +140,7 @@ impl<A: Adapter> FromMessageParts<A> for PrivateMessage {
             _ => Err(reject(
                 s,
                 &event,
-                "« to » (le pseudo du destinataire) et « text » doivent être des textes",
+                "« to » (le pseudo du destinataire) et « text » doivent être des textes",
             )),
         }
     }
@@ -235,7 +235,7 @@ impl<A: Adapter, T: FromMessageParts<A, Error = Rejected>> FromMessageParts<A> f
 
 fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
     println!(
-        "Avertissement : évènement « {event} » du client {} ignoré, car {why}.",
+        "Avertissement : évènement « {event} » du client {} ignoré, car {why}.",
         s.id
     );
     Rejected(sentence(why))

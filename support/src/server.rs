@@ -173,10 +173,10 @@ fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> Strin
 /// de sortie non nul (pas de panique, pas de trace de pile).
 ///
 /// `message` continue la phrase ouverte par « Erreur : » ; il commence donc
-/// par une minuscule (sauf un nom comme `PORT`). Les phrases de la sortie d'erreur
-/// suivent la typographie française (espaces insécables) ; les lignes de la
-/// sortie standard gardent des espaces ordinaires, comme celles du cours
-/// d'origine, parce que les vérifications et les scripts les lisent.
+/// par une minuscule (sauf un nom comme `PORT`). Les messages suivent la
+/// typographie française (espaces insécables) ; seules les lignes de journal
+/// dont `chapters.md` fixe le texte (« Adresse du serveur : … ») gardent des
+/// espaces ordinaires, comme dans le cours d'origine.
 fn error(message: &str) -> ExitCode {
     eprintln!("Erreur : {message}");
     ExitCode::FAILURE
@@ -244,6 +244,6 @@ impl StopSignals {
         }
         #[cfg(not(any(unix, windows)))]
         std::future::pending::<()>().await;
-        println!("Arrêt du serveur : fermeture des connexions.");
+        println!("Arrêt du serveur : fermeture des connexions.");
     }
 }
