@@ -22,7 +22,7 @@ use super::Layout;
 pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
     let dir = layout.generated();
     fs::create_dir_all(&dir)
-        .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
+        .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
 
     let mut written = BTreeSet::new();
     for pair in crates.windows(2) {
@@ -34,7 +34,7 @@ pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
         let path = dir.join(&name);
         if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             fs::write(&path, &text)
-                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
         }
         written.insert(name);
     }
@@ -44,7 +44,7 @@ pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.ends_with(".diff.md") && !written.contains(&name) {
                 fs::remove_file(entry.path()).map_err(|e| {
-                    format!("impossible d'effacer {} : {e}", entry.path().display())
+                    format!("impossible d'effacer {} : {e}", entry.path().display())
                 })?;
             }
         }

@@ -22,10 +22,10 @@ pub const SECTIONS: [&str; 7] = [
 /// `Cargo.toml`, triés par nom (donc dans l'ordre du cours).
 pub fn chapter_crates(chapters: &Path) -> Result<Vec<String>, String> {
     let entries = fs::read_dir(chapters)
-        .map_err(|e| format!("impossible de lire le dossier {} : {e}", chapters.display()))?;
+        .map_err(|e| format!("impossible de lire le dossier {} : {e}", chapters.display()))?;
     let mut crates = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("lecture de {} : {e}", chapters.display()))?;
+        let entry = entry.map_err(|e| format!("lecture de {} : {e}", chapters.display()))?;
         if entry.path().join("Cargo.toml").is_file() {
             crates.push(entry.file_name().to_string_lossy().into_owned());
         }
@@ -72,14 +72,14 @@ pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut 
     for name in crates {
         match pages.iter().find(|(path, _)| stem(path) == *name) {
             None => problems.push(format!(
-                "le chapitre chapters/{name} n'a pas de page dans le livre : créez \
+                "le chapitre chapters/{name} n'a pas de page dans le livre : créez \
                  book/src/{name}.md et ajoutez-la à book/src/SUMMARY.md"
             )),
             Some((path, content)) => {
                 let main = format!("chapters/{name}/src/main.rs");
                 if !content.contains(&main) {
                     problems.push(format!(
-                        "la page {} n'inclut pas le code de son crate : il y manque \
+                        "la page {} n'inclut pas le code de son crate : il y manque \
                          {{{{#include ../../{main}:all}}}}",
                         path.display()
                     ));
@@ -93,7 +93,7 @@ pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut 
         let name = stem(path);
         if is_chapter_name(&name) && !crates.contains(&name) {
             problems.push(format!(
-                "la page {} n'a pas de crate chapters/{name} : renommez-la comme son \
+                "la page {} n'a pas de crate chapters/{name} : renommez-la comme son \
                  crate, ou retirez-la du livre",
                 path.display()
             ));
@@ -108,7 +108,7 @@ pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut 
         if !is_summary && !listed.contains(&file) {
             let shown = file.strip_prefix(src).unwrap_or(&file);
             problems.push(format!(
-                "la page {} n'est pas dans SUMMARY.md : aucun lecteur ne la trouvera",
+                "la page {} n'est pas dans SUMMARY.md : aucun lecteur ne la trouvera",
                 shown.display()
             ));
         }
@@ -130,7 +130,7 @@ fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 /// Les lignes d'une page hors blocs de code, avec leur indice (à partir de 0).
-fn lines_outside_code(content: &str) -> Vec<(usize, &str)> {
+pub fn lines_outside_code(content: &str) -> Vec<(usize, &str)> {
     let mut lines = Vec::new();
     let mut fence: Option<Fence> = None;
     for (number, line) in content.lines().enumerate() {
@@ -170,7 +170,7 @@ fn check_sections(path: &Path, content: &str, problems: &mut Vec<String>) {
         .collect();
     if found != SECTIONS {
         let quote = |list: &mut dyn Iterator<Item = &str>| {
-            list.map(|s| format!("« {s} »"))
+            list.map(|s| format!("« {s} »"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -180,8 +180,8 @@ fn check_sections(path: &Path, content: &str, problems: &mut Vec<String>) {
             quote(&mut found.iter().map(String::as_str))
         };
         problems.push(format!(
-            "la page {} doit avoir les sections (titres « ## ») {} dans cet ordre, une fois \
-             chacune ; elle a : {found}",
+            "la page {} doit avoir les sections (titres « ## ») {} dans cet ordre, une fois \
+             chacune ; elle a : {found}",
             path.display(),
             quote(&mut SECTIONS.into_iter()),
         ));
@@ -267,7 +267,7 @@ fn anchored_lines(text: &str, name: &str) -> Result<usize, String> {
         if inside {
             if anchor_on(line, "ANCHOR_END:").as_deref() == Some(name) {
                 return if count == 0 {
-                    Err(format!("l'ancre « {name} » n'entoure aucune ligne"))
+                    Err(format!("l'ancre « {name} » n'entoure aucune ligne"))
                 } else {
                     Ok(count)
                 };
@@ -280,9 +280,9 @@ fn anchored_lines(text: &str, name: &str) -> Result<usize, String> {
         }
     }
     Err(if inside {
-        format!("l'ancre « {name} » est ouverte mais jamais fermée (ANCHOR_END: {name})")
+        format!("l'ancre « {name} » est ouverte mais jamais fermée (ANCHOR_END: {name})")
     } else {
-        format!("l'ancre « {name} » n'existe pas (il faut une ligne ANCHOR: {name})")
+        format!("l'ancre « {name} » n'existe pas (il faut une ligne ANCHOR: {name})")
     })
 }
 
@@ -296,7 +296,7 @@ fn check_range(text: &str, selector: &str) -> Result<(), String> {
             Some(n) => n
                 .parse::<usize>()
                 .map(Some)
-                .map_err(|_| format!("« {selector} » n'est ni une ancre ni des numéros de lignes")),
+                .map_err(|_| format!("« {selector} » n'est ni une ancre ni des numéros de lignes")),
         }
     };
     let start = parse(bounds.next())?;
@@ -332,7 +332,7 @@ fn check_includes_in(
         let target = base.join(&include.file);
         let Ok(text) = fs::read_to_string(&target) else {
             problems.push(format!(
-                "{page} : {} inclut le fichier {}, qui n'existe pas",
+                "{page} : {} inclut le fichier {}, qui n'existe pas",
                 include.text,
                 target.display()
             ));
@@ -347,7 +347,7 @@ fn check_includes_in(
         };
         if let Err(why) = checked {
             problems.push(format!(
-                "{page} : {} : dans {}, {why}",
+                "{page} : {} : dans {}, {why}",
                 include.text,
                 target.display()
             ));
@@ -420,8 +420,8 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
             let words = fence.words();
             let Some(language) = words.first() else {
                 problems.push(format!(
-                    "{} : un bloc de code n'a pas de langage (rustdoc le prendrait pour du \
-                     Rust) : écrivez ```text, ```console, ```js…",
+                    "{} : un bloc de code n'a pas de langage (rustdoc le prendrait pour du \
+                     Rust) : écrivez ```text, ```console, ```js…",
                     path.display()
                 ));
                 continue;
@@ -429,7 +429,7 @@ pub fn check_rust_blocks(book: &MDBook, problems: &mut Vec<String>) {
             let included = lines.iter().any(|l| !find_includes(l).is_empty());
             if *language == "rust" && included && !words.contains(&"ignore") {
                 problems.push(format!(
-                    "{} : le bloc ```{} inclut du code d'un crate ; marquez-le ```rust,ignore \
+                    "{} : le bloc ```{} inclut du code d'un crate ; marquez-le ```rust,ignore \
                      pour que `mdbook test` ne le compile pas sans ses dépendances",
                     path.display(),
                     fence.info
@@ -449,8 +449,8 @@ pub fn check_typography(book: &MDBook, problems: &mut Vec<String>) {
         for (number, line) in lines_outside_code(content) {
             if let Some(excerpt) = ordinary_space_in_prose(line) {
                 problems.push(format!(
-                    "{}, ligne {} : espace ordinaire là où la typographie française veut une \
-                     espace insécable (U+00A0) : « {excerpt} »",
+                    "{}, ligne {} : espace ordinaire là où la typographie française veut une \
+                     espace insécable (U+00A0) : « {excerpt} »",
                     path.display(),
                     number + 1
                 ));
@@ -491,7 +491,7 @@ fn is_thousands(rest: &[char]) -> bool {
 
 /// Les morceaux de prose d'une ligne de Markdown : tout sauf le code en
 /// ligne, les balises HTML, les adresses de liens et les inclusions.
-fn prose_segments(line: &str) -> Vec<&str> {
+pub fn prose_segments(line: &str) -> Vec<&str> {
     let mut segments = Vec::new();
     let mut rest = line;
     loop {

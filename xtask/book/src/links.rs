@@ -31,7 +31,7 @@ pub fn check(build_dir: &Path, problems: &mut Vec<String>) {
         let source = markdown_name(relative);
         for link in attribute_values(&html, &["href", "src"]) {
             if let Some(problem) = check_link(build_dir, page, &link, &mut ids) {
-                let message = format!("{source} : {problem}");
+                let message = format!("{source} : {problem}");
                 if seen.insert(message.clone()) {
                     problems.push(message);
                 }
@@ -203,7 +203,7 @@ fn check_link(
         };
         match normalize(&base.join(decoded.trim_start_matches('/'))) {
             Some(target) if target.starts_with(build_dir) => target,
-            _ => return Some(format!("le lien « {link} » sort du livre")),
+            _ => return Some(format!("le lien « {link} » sort du livre")),
         }
     };
     let target = if target.is_dir() {
@@ -213,7 +213,7 @@ fn check_link(
     };
     if !target.is_file() {
         return Some(format!(
-            "le lien « {link} » mène à un fichier qui n'existe pas dans le livre"
+            "le lien « {link} » mène à un fichier qui n'existe pas dans le livre"
         ));
     }
 
@@ -231,7 +231,7 @@ fn check_link(
     } else {
         let shown = target.strip_prefix(build_dir).unwrap_or(&target);
         Some(format!(
-            "le lien « {link} » vise l'ancre « #{fragment} », qui n'existe pas dans {}",
+            "le lien « {link} » vise l'ancre « #{fragment} », qui n'existe pas dans {}",
             markdown_name(shown)
         ))
     }

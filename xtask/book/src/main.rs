@@ -20,6 +20,7 @@
 mod diff;
 mod gate;
 mod links;
+mod sources;
 mod warnings;
 
 #[cfg(test)]
@@ -31,9 +32,9 @@ use std::process::ExitCode;
 use mdbook_driver::MDBook;
 
 const USAGE: &str = "\
-Utilisation : cargo xtask book [--open]
+Utilisation : cargo xtask book [--open]
 
-Construit le livre dans book/build/ (page d'accueil : book/build/index.html).
+Construit le livre dans book/build/ (page d'accueil : book/build/index.html).
   --open   ouvre ensuite le livre dans le navigateur, si possible
 ";
 
@@ -49,6 +50,9 @@ pub struct Layout {
     pub client: PathBuf,
     /// Faire compiler les exemples Rust autonomes par rustdoc.
     pub run_doctests: bool,
+    /// Le dépôt dont le README et les messages affichés (crates `support`,
+    /// `checks`, `xtask`) suivent aussi la typographie française.
+    pub repository: Option<PathBuf>,
 }
 
 impl Layout {
@@ -59,6 +63,7 @@ impl Layout {
             chapters: root.join("chapters"),
             client: root.join("client"),
             run_doctests: true,
+            repository: Some(root.to_path_buf()),
         }
     }
 
@@ -74,7 +79,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("Erreur : {message}");
+            eprintln!("Erreur : {message}");
             ExitCode::FAILURE
         }
     }
@@ -95,13 +100,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 print!("{USAGE}");
                 return Ok(());
             }
-            other => return Err(format!("option inconnue : « {other} ».\n\n{USAGE}")),
+            other => return Err(format!("option inconnue : « {other} ».\n\n{USAGE}")),
         }
     }
     let root = repository_root();
     let index = build(&Layout::of_repository(&root))?;
     let shown = index.strip_prefix(&root).unwrap_or(&index);
-    println!("Livre construit : {}", shown.display());
+    println!("Livre construit : {}", shown.display());
     if open {
         open_in_browser(&index);
     }
@@ -117,7 +122,7 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
 
     let (loaded, warned) =
         warnings::collect(|| MDBook::load(&layout.book).map_err(|e| format!("{e:#}")));
-    let book = loaded.map_err(|e| format!("mdBook ne peut pas charger le livre : {e}"))?;
+    let book = loaded.map_err(|e| format!("mdBook ne peut pas charger le livre : {e}"))?;
     fail_on(warned, "au chargement")?;
 
     let mut problems = Vec::new();
@@ -126,13 +131,26 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
     gate::check_includes(&book, &src, &mut problems);
     gate::check_rust_blocks(&book, &mut problems);
     gate::check_typography(&book, &mut problems);
-    if !problems.is_empty() {
-        return Err(report(&problems));
+    let mut elsewhere = Vec::new();
+    if let Some(root) = &layout.repository {
+        sources::check(root, &mut elsewhere);
+    }
+    match (problems.is_empty(), elsewhere.is_empty()) {
+        (true, true) => {}
+        (false, true) => return Err(report(&problems)),
+        (true, false) => return Err(report_elsewhere(&elsewhere)),
+        (false, false) => {
+            return Err(format!(
+                "{}\n{}",
+                report(&problems),
+                report_elsewhere(&elsewhere)
+            ));
+        }
     }
 
     let build_dir = layout.book.join(&book.config.build.build_dir);
     let (built, warned) = warnings::collect(|| book.build().map_err(|e| format!("{e:#}")));
-    built.map_err(|e| format!("mdBook n'a pas pu construire le livre : {e}"))?;
+    built.map_err(|e| format!("mdBook n'a pas pu construire le livre : {e}"))?;
     fail_on(warned, "pendant la construction")?;
 
     links::check(&build_dir, &mut problems);
@@ -167,7 +185,7 @@ fn write_rust_version(layout: &Layout) -> Result<(), String> {
     let path = layout.generated().join("rust-version.md");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(version.as_str()) {
         std::fs::write(&path, &version)
-            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
     }
     Ok(())
 }
@@ -182,7 +200,7 @@ fn doctests(layout: &Layout) -> Result<(), String> {
     });
     tested.map_err(|e| {
         format!(
-            "un exemple Rust du livre ne se comporte pas comme annoncé (voir la sortie de rustdoc ci-dessus) : {e}"
+            "un exemple Rust du livre ne se comporte pas comme annoncé (voir la sortie de rustdoc ci-dessus) : {e}"
         )
     })?;
     fail_on(warned, "pendant le test des exemples")
@@ -194,19 +212,31 @@ fn fail_on(warned: Vec<String>, when: &str) -> Result<(), String> {
     }
     let problems: Vec<String> = warned
         .into_iter()
-        .map(|w| format!("mdBook a signalé {when} : {w}"))
+        .map(|w| format!("mdBook a signalé {when} : {w}"))
         .collect();
     Err(report(&problems))
 }
 
 fn report(problems: &[String]) -> String {
     let mut text = match problems.len() {
-        1 => "le livre a un problème :".to_owned(),
-        n => format!("le livre a {n} problèmes :"),
+        1 => "le livre a un problème :".to_owned(),
+        n => format!("le livre a {n} problèmes :"),
     };
     for problem in problems {
         text.push_str("\n  - ");
         text.push_str(&problem.replace('\n', "\n    "));
+    }
+    text
+}
+
+fn report_elsewhere(problems: &[String]) -> String {
+    let mut text = match problems.len() {
+        1 => "hors du livre, un texte affiché a un problème de typographie :".to_owned(),
+        n => format!("hors du livre, les textes affichés ont {n} problèmes de typographie :"),
+    };
+    for problem in problems {
+        text.push_str("\n  - ");
+        text.push_str(problem);
     }
     text
 }
@@ -223,12 +253,12 @@ fn open_in_browser(index: &Path) {
         std::process::Command::new("open").arg(index).spawn()
     } else if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
-        println!("Pas d'écran détecté : ouvrez vous-même ce fichier dans un navigateur.");
+        println!("Pas d'écran détecté : ouvrez vous-même ce fichier dans un navigateur.");
         return;
     } else {
         std::process::Command::new("xdg-open").arg(index).spawn()
     };
     if launched.is_err() {
-        println!("Impossible d'ouvrir un navigateur : ouvrez vous-même ce fichier.");
+        println!("Impossible d'ouvrir un navigateur : ouvrez vous-même ce fichier.");
     }
 }

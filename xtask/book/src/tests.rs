@@ -98,6 +98,7 @@ fn fixture() -> Fixture {
         chapters: root.join("chapters"),
         client: root.join("client"),
         run_doctests: false,
+        repository: Some(root.clone()),
     };
     Fixture {
         _dir: dir,
@@ -136,10 +137,14 @@ impl Fixture {
     }
 }
 
+/// Vérifie que `message` contient chaque morceau attendu. Les espaces
+/// insécables des messages comptent ici comme des espaces ordinaires (c'est
+/// la typographie des sources, vérifiée à part, qui les exige).
 fn assert_mentions(message: &str, expected: &[&str]) {
+    let plain = message.replace(['\u{a0}', '\u{202f}'], " ");
     for part in expected {
         assert!(
-            message.contains(part),
+            plain.contains(part),
             "le message devrait contenir « {part} » :\n{message}"
         );
     }
@@ -379,4 +384,34 @@ fn typography_ignores_code_links_and_markup() {
         super::gate::ordinary_space_in_prose("les 7 chapitres, 200 clients, 1\u{202f}000 messages"),
         None
     );
+}
+
+#[test]
+fn the_readme_and_shown_messages_follow_french_typography_too() {
+    let book = fixture();
+    write(
+        &book.path("README.md"),
+        "# Le cours\n\n```console\n$ cargo run : ici c'est du code\n```\n\nLancez : cargo run\n",
+    );
+    write(
+        &book.path("support/src/lib.rs"),
+        "pub fn f() {\n    println!(\"Adresse du serveur : http://localhost:3000\");\n    \
+         eprintln!(\"Erreur : le port est pris\");\n}\n",
+    );
+    write(
+        &book.path("xtask/heavy/src/main.rs"),
+        "fn main() {\n    println!(\"{} chapitre(s)\", 2);\n}\n",
+    );
+    let message = book.failure();
+    assert_mentions(
+        &message,
+        &[
+            "README.md:7 : espace ordinaire",
+            "« Lancez : cargo run »",
+            "support/src/lib.rs:3 : espace ordinaire",
+            "xtask/heavy/src/main.rs:2 : « chapitre(s) »",
+        ],
+    );
+    assert!(!message.contains("README.md:4"), "{message}");
+    assert!(!message.contains("lib.rs:2"), "{message}");
 }
