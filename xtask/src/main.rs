@@ -16,16 +16,16 @@
 use std::process::{Command, ExitCode};
 
 const USAGE: &str = "\
-Utilisation : cargo xtask <commande> [options]
+Utilisation : cargo xtask <commande> [options]
 
-Commandes :
+Commandes :
   verify [CHAPITRE…]   vérifie chaque chapitre comme le ferait un étudiant
-                       (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
+                       (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
   book [--open]        construit le livre (book/build/index.html)
   screenshots          refait les captures d'écran du livre (Chromium requis)
   bench [--vs-node] [--quick]
                        mesure le débit, la latence et la mémoire du chat
-                       (--vs-node : comparé à la version Node, ~20 min)
+                       (--vs-node : comparé à la version Node, ~20 min)
   client-bundle        met à jour le client JavaScript de Socket.IO depuis npm
 ";
 
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let Some((package, pass_command)) = crate_for(command) else {
-        eprintln!("Erreur : commande inconnue : « {command} ».\n\n{USAGE}");
+        eprintln!("Erreur : commande inconnue : « {command} ».\n\n{USAGE}");
         return ExitCode::FAILURE;
     };
 
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
 fn launch(mut run: Command) -> ExitCode {
     use std::os::unix::process::CommandExt;
     let error = run.exec();
-    eprintln!("Erreur : impossible de lancer cargo : {error}");
+    eprintln!("Erreur : impossible de lancer cargo : {error}");
     ExitCode::FAILURE
 }
 
@@ -93,7 +93,7 @@ fn launch(mut run: Command) -> ExitCode {
             None => ExitCode::FAILURE,
         },
         Err(error) => {
-            eprintln!("Erreur : impossible de lancer cargo : {error}");
+            eprintln!("Erreur : impossible de lancer cargo : {error}");
             ExitCode::FAILURE
         }
     }

@@ -33,13 +33,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
 
+use crate::french::count;
 use crate::repository_root;
 
 const HELP: &str = "\
-Utilisation : cargo xtask bench [--vs-node] [--quick] [--reps N]
+Utilisation : cargo xtask bench [--vs-node] [--quick] [--reps N]
 
   --vs-node   compare avec le même chapitre en Node.js (Express + socket.io 4.8)
-  --quick     quelques clients, quelques secondes : vérifie que tout marche
+  --quick     quelques clients, quelques secondes : vérifie que tout marche
               (rien n'est écrit dans le livre)
   --reps N    répétitions de chaque mesure (3 par défaut, 1 avec --quick)
   --report F  refait tableau, annexe et graphique depuis un results.json
@@ -200,7 +201,8 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "--quick" => options.quick = true,
             "--reps" => {
                 let n = it.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0);
-                options.reps = n.ok_or("--reps attend un nombre entier positif.")?;
+                options.reps =
+                    n.ok_or("--reps attend un nombre entier strictement positif (1, 2, 3…).")?;
             }
             "--report" => {
                 let file = it
@@ -212,7 +214,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 print!("{HELP}");
                 return Ok(None);
             }
-            other => return Err(format!("option inconnue : « {other} ».\n\n{HELP}")),
+            other => return Err(format!("option inconnue : « {other} ».\n\n{HELP}")),
         }
     }
     if options.reps == 0 {
@@ -313,7 +315,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         record["slow_lines"] = json!(slow_lines);
                     }
                     Err(e) => {
-                        println!("échec : {e}");
+                        println!("échec : {e}");
                         record["error"] = json!(e);
                     }
                 }
@@ -368,7 +370,7 @@ fn publish(
     if options.quick {
         write(&out_dir.join("bench-resultats.svg"), &svg)?;
         println!(
-            "Mode --quick : rien n'est écrit dans le livre ; résultats dans {}.",
+            "Mode --quick : rien n'est écrit dans le livre ; résultats dans {}.",
             out_dir.display()
         );
     } else {
@@ -415,7 +417,7 @@ fn build_release(root: &Path, packages: &[&str]) -> Result<Vec<PathBuf>, String>
     }
     let output = command
         .output()
-        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
+        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
     if !output.status.success() {
         return Err("la compilation a échoué (voir ci-dessus).".to_owned());
     }
@@ -443,7 +445,7 @@ fn prepare_node(root: &Path) -> Option<String> {
         .is_ok_and(|o| o.status.success());
     if !found {
         println!(
-            "Node.js est introuvable (commande « node ») : la comparaison est sautée, seul le \
+            "Node.js est introuvable (commande « node ») : la comparaison est sautée, seul le \
              serveur Rust (et le relais de référence) est mesuré. Installez Node.js 18 ou plus \
              pour comparer."
         );
@@ -458,7 +460,7 @@ fn prepare_node(root: &Path) -> Option<String> {
             .status();
         if !matches!(status, Ok(s) if s.success()) {
             println!(
-                "« npm ci » a échoué dans bench/node : la comparaison avec Node est sautée, seul \
+                "« npm ci » a échoué dans bench/node : la comparaison avec Node est sautée, seul \
                  Rust est mesuré."
             );
             return None;
@@ -490,7 +492,7 @@ fn measure(server: &[String], loadgen: &Path, args: &[String]) -> Result<(Value,
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("impossible de lancer {} : {e}", server.join(" ")))?;
+        .map_err(|e| format!("impossible de lancer {} : {e}", server.join(" ")))?;
     let result = drive(&mut child, loadgen, args);
     child.kill().ok();
     child.wait().ok();
@@ -527,7 +529,7 @@ fn drive(child: &mut Child, loadgen: &Path, args: &[String]) -> Result<(Value, u
     });
     let port = ready_rx
         .recv_timeout(Duration::from_secs(20))
-        .map_err(|_| "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s")?;
+        .map_err(|_| "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s")?;
     thread::sleep(Duration::from_millis(200));
 
     let mut argv = vec![loadgen.display().to_string()];
@@ -538,7 +540,7 @@ fn drive(child: &mut Child, loadgen: &Path, args: &[String]) -> Result<(Value, u
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("impossible de lancer loadgen : {e}"))?;
+        .map_err(|e| format!("impossible de lancer loadgen : {e}"))?;
     let mut out = gen_child.stdout.take().ok_or("pas de sortie standard")?;
     let mut err = gen_child.stderr.take().ok_or("pas de sortie d'erreur")?;
     let out_thread = thread::spawn(move || {
@@ -559,17 +561,17 @@ fn drive(child: &mut Child, loadgen: &Path, args: &[String]) -> Result<(Value, u
         if started.elapsed() > RUN_TIMEOUT {
             gen_child.kill().ok();
             gen_child.wait().ok();
-            return Err(format!("loadgen dépasse {} s", RUN_TIMEOUT.as_secs()));
+            return Err(format!("loadgen dépasse {} s", RUN_TIMEOUT.as_secs()));
         }
         thread::sleep(Duration::from_millis(50));
     };
     let stdout = out_thread.join().unwrap_or_default();
     let stderr = err_thread.join().unwrap_or_default();
     if !status.success() {
-        return Err(format!("loadgen : {}", stderr.trim()));
+        return Err(format!("loadgen : {}", stderr.trim()));
     }
     let value: Value = serde_json::from_str(stdout.trim())
-        .map_err(|e| format!("sortie de loadgen illisible ({e}) : {stdout}"))?;
+        .map_err(|e| format!("sortie de loadgen illisible ({e}) : {stdout}"))?;
     // Laisser le serveur écrire ses dernières lignes.
     thread::sleep(Duration::from_millis(100));
     Ok((value, slow.load(Ordering::Relaxed)))
@@ -591,19 +593,23 @@ fn add_cpu_per_delivery(v: &mut Value) {
 fn one_line(v: &Value) -> String {
     let f = |p: &str| v.pointer(p).and_then(Value::as_f64);
     let cpu = match (f("/cpu/server_cores"), f("/cpu/other_cores")) {
-        (Some(s), Some(o)) => format!(", CPU serveur {s:.2}, autres {o:.2}"),
+        (Some(s), Some(o)) => format!(
+            ", CPU serveur {}, autres {}",
+            fmt(Some(s), 2),
+            fmt(Some(o), 2)
+        ),
         _ => String::new(),
     };
     match v["scenario"].as_str() {
         Some("idle") => format!(
-            "{:.1} Kio/connexion, connexion en {:.2} s{cpu}",
-            f("/rss_per_conn_kib").unwrap_or(f64::NAN),
-            f("/connect_s").unwrap_or(f64::NAN)
+            "{} Kio/connexion, connexion en {} s{cpu}",
+            fmt(f("/rss_per_conn_kib"), 1),
+            fmt(f("/connect_s"), 2)
         ),
         _ => format!(
-            "{} livraisons/s, p99 {:.1} ms, perdus {}, désordre {}{cpu}",
+            "{} livraisons/s, p99 {} ms, perdus {}, désordre {}{cpu}",
             thousands(f("/deliveries_per_s").unwrap_or(0.0)),
-            f("/latency_ms/p99").unwrap_or(f64::NAN),
+            fmt(f("/latency_ms/p99"), 1),
             v["lost"],
             v["out_of_order"]
         ),
@@ -718,10 +724,10 @@ fn markdown(
     let head: Vec<&str> = servers.iter().map(|s| s.label()).collect();
     let _ = writeln!(
         t,
-        "Mesuré le {} sur {} ; médiane de {} répétition(s){}.\n",
+        "Mesuré le {} sur {} ; médiane de {}{}.\n",
         today(),
         machine["summary"].as_str().unwrap_or("?"),
-        options.reps,
+        count(options.reps, "répétition", "répétitions"),
         if options.quick {
             ", mode --quick (petits effectifs)"
         } else {
@@ -761,8 +767,8 @@ fn markdown(
                 ratio(other, rust)
             };
             match (r, percent) {
-                (Some(r), true) => format!("{} %", fmt(Some(r * 100.0), 0)),
-                (Some(r), false) => format!("{} ×", fmt(Some(r), 1)),
+                (Some(r), true) => format!("{} %", fmt(Some(r * 100.0), 0)),
+                (Some(r), false) => format!("{} ×", fmt(Some(r), 1)),
                 (None, _) => "—".to_owned(),
             }
         };
@@ -772,19 +778,19 @@ fn markdown(
         let _ = writeln!(t, " {} |", show_ratio(get(Server::Relay), true));
     };
     let per_s = |x: Option<f64>| x.map(thousands).unwrap_or_else(|| "—".to_owned());
-    let ms = |x: Option<f64>| format!("{} ms", fmt(x, 1));
-    let kib = |x: Option<f64>| format!("{} Kio", fmt(x, 1));
-    let secs = |x: Option<f64>| format!("{} s", fmt(x, 2));
-    let mib = |x: Option<f64>| format!("{} Mio", fmt(x.map(|k| k / 1024.0), 0));
+    let ms = |x: Option<f64>| format!("{} ms", fmt(x, 1));
+    let kib = |x: Option<f64>| format!("{} Kio", fmt(x, 1));
+    let secs = |x: Option<f64>| format!("{} s", fmt(x, 2));
+    let mib = |x: Option<f64>| format!("{} Mio", fmt(x.map(|k| k / 1024.0), 0));
 
     row(
-        format!("{sat} : livraisons par seconde"),
+        format!("{sat} : livraisons par seconde"),
         &|sv| s.median(sv, Saturate, "/deliveries_per_s"),
         &per_s,
         true,
     );
     row(
-        format!("{sat} : latence p99"),
+        format!("{sat} : latence p99"),
         &|sv| s.median(sv, Saturate, "/latency_ms/p99"),
         &ms,
         false,
@@ -797,50 +803,50 @@ fn markdown(
     ] {
         let pointer = format!("/latency_ms/{p}");
         row(
-            format!("{rate} : latence {name}"),
+            format!("{rate} : latence {name}"),
             &|sv| s.median(sv, Rate, &pointer),
             &ms,
             false,
         );
     }
     row(
-        format!("{idle} : mémoire par connexion"),
+        format!("{idle} : mémoire par connexion"),
         &|sv| s.median(sv, Idle, "/rss_per_conn_kib"),
         &kib,
         false,
     );
     row(
-        format!("{idle} : temps pour tout connecter"),
+        format!("{idle} : temps pour tout connecter"),
         &|sv| s.median(sv, Idle, "/connect_s"),
         &secs,
         false,
     );
     row(
-        format!("{idle} : pic de mémoire (RSS)"),
+        format!("{idle} : pic de mémoire (RSS)"),
         &|sv| s.median(sv, Idle, "/peak_rss_kib"),
         &mib,
         false,
     );
     row(
-        format!("{sat} : pic de mémoire (RSS)"),
+        format!("{sat} : pic de mémoire (RSS)"),
         &|sv| s.median(sv, Saturate, "/peak_rss_kib"),
         &mib,
         false,
     );
     row(
-        format!("{sat} : temps processeur du serveur par livraison"),
+        format!("{sat} : temps processeur du serveur par livraison"),
         &|sv| s.median(sv, Saturate, "/server_ns_per_delivery"),
         &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
         false,
     );
     row(
-        format!("{rate} : temps processeur du serveur par livraison"),
+        format!("{rate} : temps processeur du serveur par livraison"),
         &|sv| s.median(sv, Rate, "/server_ns_per_delivery"),
         &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
         false,
     );
     row(
-        format!("{stalled} : livraisons par seconde (clients actifs)"),
+        format!("{stalled} : livraisons par seconde (clients actifs)"),
         &|sv| s.median(sv, Stalled, "/deliveries_per_s"),
         &per_s,
         true,
@@ -859,7 +865,7 @@ fn markdown(
     t.push('\n');
     let _ = write!(
         t,
-        "| {stalled} : clients bloqués déconnectés (sur toutes les mesures) |"
+        "| {stalled} : clients bloqués déconnectés (sur toutes les mesures) |"
     );
     for &server in servers {
         let _ = write!(
@@ -873,7 +879,7 @@ fn markdown(
     t.push('\n');
     let _ = write!(
         t,
-        "| CPU pendant la saturation : serveur / générateur / autres processus (cœurs) |"
+        "| CPU pendant la saturation : serveur / générateur / autres processus (cœurs) |"
     );
     for &server in servers {
         let _ = write!(
@@ -888,7 +894,7 @@ fn markdown(
     t.push('\n');
     let _ = write!(
         t,
-        "| Bruit : CPU des autres processus, pire mesure (cœurs) |"
+        "| Bruit : CPU des autres processus, pire mesure (cœurs) |"
     );
     for &server in servers {
         let worst = SCENARIOS
@@ -912,42 +918,50 @@ fn markdown(
     if let Some(noise) = noise.filter(|&n| n > 0.3) {
         let _ = writeln!(
             t,
-            "\n**Machine occupée** : d'autres processus ont pris {} cœur(s) en médiane pendant \
+            "\n**Machine occupée** : d'autres processus ont pris {} {} en médiane pendant \
              les mesures. Le débit et la latence en souffrent (le temps processeur par livraison \
-             beaucoup moins) : relancez sur une machine au repos pour des chiffres nets.",
-            fmt(Some(noise), 2)
+             beaucoup moins) : relancez sur une machine au repos pour des chiffres nets.",
+            fmt(Some(noise), 2),
+            // « 1,5 cœur », « 2 cœurs » : le pluriel commence à deux.
+            if noise >= 2.0 { "cœurs" } else { "cœur" }
         );
     }
     let failures: usize = servers.iter().map(|&sv| s.failures(sv)).sum();
     if failures > 0 {
         let _ = writeln!(
             t,
-            "\n**{failures} mesure(s) ont échoué** : voir `target/bench/results.json`."
+            "\n**{} {}** : voir `target/bench/results.json`.",
+            count(failures, "mesure", "mesures"),
+            if failures > 1 {
+                "ont échoué"
+            } else {
+                "a échoué"
+            }
         );
     }
 
     // La boucle de l'étudiant.
     let _ = writeln!(
         t,
-        "\nLa boucle de l'étudiant (`ch05-broadcast`, profil `dev`) :\n"
+        "\nLa boucle de l'étudiant (`ch05-broadcast`, profil `dev`) :\n"
     );
     if let Some(cold) = student["cold_build_s"].as_f64() {
         let _ = writeln!(
             t,
-            "- compilation à froid (`cargo build -p ch05-broadcast`, dossier `target` vide) : {} s ;",
+            "- compilation à froid (`cargo build -p ch05-broadcast`, dossier `target` vide) : {} s ;",
             fmt(Some(cold), 1)
         );
     }
     let _ = writeln!(
         t,
-        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {} essais).",
+        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {} essais).",
         fmt(student["rebuild_s"].as_f64(), 2),
         fmt(student["edit_to_ready_s"].as_f64(), 2),
         student["tries"]
     );
 
     // Les objectifs.
-    let _ = writeln!(t, "\nObjectifs du ticket, sur cette mesure :\n");
+    let _ = writeln!(t, "\nObjectifs du ticket, sur cette mesure :\n");
     let check = |ok: Option<bool>| match ok {
         Some(true) => "tenu",
         Some(false) => "**non tenu**",
@@ -965,21 +979,21 @@ fn markdown(
     let goals = [
         (
             format!(
-                "débit en saturation ≥ 15 × Node : {} ×",
+                "débit en saturation ≥ 15 × Node : {} ×",
                 fmt(ratio(rust_sat, node_sat), 1)
             ),
             ratio(rust_sat, node_sat).map(|r| r >= 15.0),
         ),
         (
             format!(
-                "débit ≥ 75 % du relais nu : {} %",
+                "débit ≥ 75 % du relais nu : {} %",
                 fmt(ratio(rust_sat, relay_sat).map(|r| r * 100.0), 0)
             ),
             ratio(rust_sat, relay_sat).map(|r| r >= 0.75),
         ),
         (
             format!(
-                "p99 à 100 messages/s ≤ 1/10 de Node : {} ms contre {} ms",
+                "p99 à 100 messages/s ≤ 1/10 de Node : {} ms contre {} ms",
                 fmt(rust_p99, 1),
                 fmt(node_p99, 1)
             ),
@@ -987,7 +1001,7 @@ fn markdown(
         ),
         (
             format!(
-                "mémoire par connexion inactive sous celle de Node : {} Kio contre {} Kio",
+                "mémoire par connexion inactive sous celle de Node : {} Kio contre {} Kio",
                 fmt(rust_mem, 1),
                 fmt(node_mem, 1)
             ),
@@ -995,13 +1009,13 @@ fn markdown(
         ),
         (
             format!(
-                "aucune livraison perdue, doublée ou en désordre : {lost} / {dup} / {ooo} (Rust, toutes mesures)"
+                "aucune livraison perdue, doublée ou en désordre : {lost} / {dup} / {ooo} (Rust, toutes mesures)"
             ),
             Some(lost == 0.0 && dup == 0.0 && ooo == 0.0 && s.failures(Server::Rust) == 0),
         ),
         (
             format!(
-                "`main.rs` modifié → serveur prêt ≤ 3 s : {} s",
+                "`main.rs` modifié → serveur prêt ≤ 3 s : {} s",
                 fmt(edit, 2)
             ),
             edit.map(|e| e <= 3.0),
@@ -1058,13 +1072,13 @@ fn french(text: &str) -> String {
 
 fn options_label(scenario: Scenario, quick: bool) -> String {
     match (scenario, quick) {
-        (Scenario::Rate, false) => "(a) 1 000 clients, 100 msg/s".into(),
+        (Scenario::Rate, false) => "(a) 1 000 clients, 100 msg/s".into(),
         (Scenario::Rate, true) => "(a) 50 clients, 100 msg/s".into(),
-        (Scenario::Saturate, false) => "(b) 1 000 clients, saturation".into(),
+        (Scenario::Saturate, false) => "(b) 1 000 clients, saturation".into(),
         (Scenario::Saturate, true) => "(b) 50 clients, saturation".into(),
         (Scenario::Stalled, false) => "(b′) 100 clients dont 5 bloqués".into(),
         (Scenario::Stalled, true) => "(b′) 20 clients dont 2 bloqués".into(),
-        (Scenario::Idle, false) => "(c) 5 000 clients inactifs".into(),
+        (Scenario::Idle, false) => "(c) 5 000 clients inactifs".into(),
         (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
     }
 }
@@ -1110,7 +1124,7 @@ fn describe_machine(node: Option<&str>) -> Value {
     let rustc = command_line("rustc", &["--version"]).unwrap_or_default();
     let node_version = node.and_then(|n| command_line(n, &["--version"]));
     let summary = format!(
-        "{cores} cœurs ({model}), {} Gio de mémoire, {kernel}, {rustc}{}",
+        "{cores} cœurs ({model}), {} Gio de mémoire, {kernel}, {rustc}{}",
         fmt(mem_gib, 0),
         node_version
             .as_ref()
@@ -1161,7 +1175,7 @@ fn student_loop(root: &Path, quick: bool) -> Result<Value, String> {
         "all_edit_to_ready_s": readies,
     });
     println!(
-        "Boucle de l'étudiant : recompilation {} s, serveur prêt {} s après la modification.",
+        "Boucle de l'étudiant : recompilation {} s, serveur prêt {} s après la modification.",
         fmt(value["rebuild_s"].as_f64(), 2),
         fmt(value["edit_to_ready_s"].as_f64(), 2)
     );
@@ -1181,7 +1195,7 @@ fn cargo_build_dev(root: &Path, target: Option<&Path>) -> Result<PathBuf, String
     }
     let output = command
         .output()
-        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
+        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
     if !output.status.success() {
         return Err("cargo build -p ch05-broadcast a échoué.".to_owned());
     }
@@ -1213,7 +1227,7 @@ fn wait_ready(binary: &Path) -> Result<(), String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("impossible de lancer {} : {e}", binary.display()))?;
+        .map_err(|e| format!("impossible de lancer {} : {e}", binary.display()))?;
     let stdout = child.stdout.take().ok_or("pas de sortie standard")?;
     let mut lines = BufReader::new(stdout).lines();
     let ready = lines.any(|l| {
@@ -1236,12 +1250,12 @@ fn update_annex(path: &Path, table: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
         return Err(format!(
-            "{} : marqueurs « {BEGIN} » et « {END} » introuvables.",
+            "{} : marqueurs « {BEGIN} » et « {END} » introuvables.",
             path.display()
         ));
     };
     if end < start {
-        return Err(format!("{} : marqueurs dans le désordre.", path.display()));
+        return Err(format!("{} : marqueurs dans le désordre.", path.display()));
     }
     let updated = format!("{}{BEGIN}\n\n{table}\n{}", &text[..start], &text[end..]);
     write(path, &updated)
@@ -1367,12 +1381,12 @@ mod tests {
     #[test]
     fn french_typography_in_generated_text() {
         assert_eq!(
-            french("(a) 1 000 clients : p99 ; « bruit » ! `a : b` ![img](x)"),
+            french("(a) 1 000 clients : p99 ; « bruit » ! `a : b` ![img](x)"),
             "(a) 1\u{202f}000 clients\u{a0}: p99\u{a0}; «\u{a0}bruit\u{a0}»\u{a0}! `a : b` ![img](x)"
         );
         assert_eq!(
-            french("| 15 / 15 | 8,3 × | 10 000 000 |"),
-            "| 15 / 15 | 8,3 × | 10\u{202f}000\u{202f}000 |"
+            french("| 15 / 15 | 8,3 × | 10 000 000 |"),
+            "| 15 / 15 | 8,3 × | 10\u{202f}000\u{202f}000 |"
         );
     }
 

@@ -25,10 +25,10 @@ pub fn chapter_binaries(chapters: &[&str]) -> Result<HashMap<String, PathBuf>, S
     }
     let output = command
         .output()
-        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
+        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
     if !output.status.success() {
         return Err(
-            "la compilation a échoué : corrigez les erreurs ci-dessus, puis relancez.".to_owned(),
+            "la compilation a échoué : corrigez les erreurs ci-dessus, puis relancez.".to_owned(),
         );
     }
     let mut binaries = HashMap::new();

@@ -36,12 +36,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     if !integrity.starts_with("sha512-") {
         return Err(format!(
-            "empreinte inattendue pour {PACKAGE}@{version} : « {integrity} »."
+            "empreinte inattendue pour {PACKAGE}@{version} : « {integrity} »."
         ));
     }
 
     let temp = std::env::temp_dir().join(format!("client-bundle-{}", std::process::id()));
-    std::fs::create_dir_all(&temp).map_err(|e| format!("dossier temporaire : {e}"))?;
+    std::fs::create_dir_all(&temp).map_err(|e| format!("dossier temporaire : {e}"))?;
     let result = fetch_and_write(&temp, &folder, &version, &integrity);
     std::fs::remove_dir_all(&temp).ok();
     result
@@ -61,14 +61,14 @@ fn fetch_and_write(
         &temp.to_string_lossy(),
     ])?;
     let tarball = temp.join(name.trim().lines().last().unwrap_or_default());
-    let bytes = std::fs::read(&tarball).map_err(|e| format!("archive illisible : {e}"))?;
+    let bytes = std::fs::read(&tarball).map_err(|e| format!("archive illisible : {e}"))?;
     let actual = format!(
         "sha512-{}",
         base64::engine::general_purpose::STANDARD.encode(Sha512::digest(&bytes))
     );
     if actual != integrity {
         return Err(format!(
-            "l'archive téléchargée n'a pas l'empreinte attendue.\n  attendue : {integrity}\n  obtenue  : {actual}"
+            "l'archive téléchargée n'a pas l'empreinte attendue.\n  attendue : {integrity}\n  obtenue  : {actual}"
         ));
     }
 
@@ -77,12 +77,12 @@ fn fetch_and_write(
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
     for entry in archive
         .entries()
-        .map_err(|e| format!("archive illisible : {e}"))?
+        .map_err(|e| format!("archive illisible : {e}"))?
     {
-        let mut entry = entry.map_err(|e| format!("archive illisible : {e}"))?;
+        let mut entry = entry.map_err(|e| format!("archive illisible : {e}"))?;
         let path = entry
             .path()
-            .map_err(|e| format!("archive illisible : {e}"))?
+            .map_err(|e| format!("archive illisible : {e}"))?
             .to_string_lossy()
             .into_owned();
         let slot = match path.as_str() {
@@ -93,7 +93,7 @@ fn fetch_and_write(
         let mut content = Vec::new();
         entry
             .read_to_end(&mut content)
-            .map_err(|e| format!("archive illisible : {e}"))?;
+            .map_err(|e| format!("archive illisible : {e}"))?;
         *slot = Some(content);
     }
     let bundle = bundle.ok_or("l'archive ne contient pas dist/socket.io.min.js")?;
@@ -106,7 +106,7 @@ fn fetch_and_write(
         version_file(version, integrity, &sha256_hex(&bundle)).as_bytes(),
     )?;
     println!(
-        "client/vendor/socket.io-client : {PACKAGE} {version} ({} octets), empreinte vérifiée.",
+        "client/vendor/socket.io-client : {PACKAGE} {version} ({} octets), empreinte vérifiée.",
         bundle.len()
     );
     Ok(())
@@ -122,7 +122,7 @@ fn version_file(version: &str, integrity: &str, sha256: &str) -> String {
     format!(
         "# Le client JavaScript officiel de Socket.IO, copié depuis le registre npm\n\
          # (fichier dist/socket.io.min.js du paquet, et sa licence MIT).\n\
-         # Pour le mettre à jour : cargo xtask client-bundle [VERSION]\n\
+         # Pour le mettre à jour : cargo xtask client-bundle [VERSION]\n\
          paquet = {PACKAGE}\n\
          version = {version}\n\
          integrite-archive = {integrity}\n\
@@ -133,7 +133,7 @@ fn version_file(version: &str, integrity: &str, sha256: &str) -> String {
 /// Lit les lignes `clé = valeur` d'un fichier `VERSION`.
 pub fn read_version_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("impossible de lire {} : {e}", path.display()))?;
+        .map_err(|e| format!("impossible de lire {} : {e}", path.display()))?;
     Ok(text
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
@@ -146,7 +146,7 @@ fn field<'a>(fields: &'a BTreeMap<String, String>, key: &str) -> Result<&'a str,
     fields
         .get(key)
         .map(String::as_str)
-        .ok_or_else(|| format!("le fichier VERSION n'a pas de ligne « {key} = … »."))
+        .ok_or_else(|| format!("le fichier VERSION n'a pas de ligne « {key} = … »."))
 }
 
 /// L'empreinte SHA-256 d'un contenu, en hexadécimal.
@@ -158,7 +158,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))
+    std::fs::write(path, bytes).map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))
 }
 
 fn npm(args: &[&str]) -> Result<String, String> {
@@ -169,7 +169,7 @@ fn npm(args: &[&str]) -> Result<String, String> {
         .map_err(|e| format!("npm est nécessaire pour cette commande ({e})."))?;
     if !output.status.success() {
         return Err(format!(
-            "npm {} a échoué : {}",
+            "npm {} a échoué : {}",
             args.join(" "),
             String::from_utf8_lossy(&output.stderr).trim()
         ));

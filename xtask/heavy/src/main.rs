@@ -6,6 +6,7 @@
 mod bench;
 mod build;
 mod client_bundle;
+mod french;
 mod screenshots;
 mod verify;
 
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("Erreur : lancez plutôt cargo xtask <commande> (cargo xtask help).");
+        eprintln!("Erreur : lancez plutôt cargo xtask <commande> (cargo xtask help).");
         return ExitCode::FAILURE;
     };
     let result = match command.as_str() {
@@ -24,13 +25,13 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "client-bundle" => client_bundle::run(rest),
         other => Err(format!(
-            "commande inconnue : « {other} » (cargo xtask help les liste)."
+            "commande inconnue : « {other} » (cargo xtask help les liste)."
         )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("Erreur : {message}");
+            eprintln!("Erreur : {message}");
             ExitCode::FAILURE
         }
     }

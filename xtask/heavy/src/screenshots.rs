@@ -41,8 +41,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let chapters = crate::verify::select_chapters(args)?;
     let programs = Programs::find().map_err(|missing| {
         format!(
-            "{missing} : les captures se font dans Chromium. \
-             Installez-le : apt-get install chromium chromium-driver"
+            "{missing} : les captures se font dans Chromium. \
+             Installez-le : apt-get install chromium chromium-driver"
         )
     })?;
 
@@ -50,22 +50,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let binaries = crate::build::chapter_binaries(&chapters)?;
     let images = root.join("book/src/images");
     std::fs::create_dir_all(&images)
-        .map_err(|e| format!("impossible de créer {} : {e}", images.display()))?;
+        .map_err(|e| format!("impossible de créer {} : {e}", images.display()))?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("runtime tokio : {e}"))?;
+        .map_err(|e| format!("runtime tokio : {e}"))?;
     for chapter in chapters {
         let program = &binaries[chapter];
         let png = runtime
             .block_on(shoot(&programs, chapter, program))
-            .map_err(|e| format!("{chapter} : {e}"))?;
+            .map_err(|e| format!("{chapter} : {e}"))?;
         let path = images.join(format!("{chapter}.png"));
         std::fs::write(&path, &png)
-            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
         println!(
-            "{} ({} Ko)",
+            "{} ({} Ko)",
             path.strip_prefix(&root).unwrap_or(&path).display(),
             png.len().div_ceil(1024)
         );
@@ -96,7 +96,7 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
         "ch03-emit" => {
             let tab = scene.tab(&url, "onglet 1", SINGLE_TAB).await?;
             browser.wait_connected(&tab).await?;
-            send(&browser, &tab, "Bonjour le serveur !").await?;
+            send(&browser, &tab, "Bonjour le serveur !").await?;
             send(&browser, &tab, "Envoyé avec la touche Entrée").await?;
             scene
                 .wait_line("message: Envoyé avec la touche Entrée")
@@ -106,8 +106,8 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
         }
         "ch04-io-emit" => {
             let tabs = scene.tabs(&url, 3).await?;
-            send(&browser, &tabs[0], "Bonjour tout le monde !").await?;
-            scene.everywhere(&tabs, "Bonjour tout le monde !").await?;
+            send(&browser, &tabs[0], "Bonjour tout le monde !").await?;
+            scene.everywhere(&tabs, "Bonjour tout le monde !").await?;
             send(&browser, &tabs[1], "Salut, ici l'onglet 2").await?;
             scene.everywhere(&tabs, "Salut, ici l'onglet 2").await?;
             send(&browser, &tabs[2], "Et moi, l'onglet 3").await?;
@@ -115,9 +115,9 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
             scene
                 .compose(
                     &[
-                        ("Onglet 1 : « Bonjour tout le monde ! »", &tabs[0]),
-                        ("Onglet 2 : « Salut… »", &tabs[1]),
-                        ("Onglet 3 : « Et moi… »", &tabs[2]),
+                        ("Onglet 1 : « Bonjour tout le monde ! »", &tabs[0]),
+                        ("Onglet 2 : « Salut… »", &tabs[1]),
+                        ("Onglet 3 : « Et moi… »", &tabs[2]),
                     ],
                     false,
                 )
@@ -135,8 +135,8 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
             scene
                 .compose(
                     &[
-                        ("Onglet 1 (a envoyé « Bonjour… »)", &tabs[0]),
-                        ("Onglet 2 (a envoyé « Réponse… »)", &tabs[1]),
+                        ("Onglet 1 (a envoyé « Bonjour… »)", &tabs[0]),
+                        ("Onglet 2 (a envoyé « Réponse… »)", &tabs[1]),
                         ("Onglet 3 (n'a rien envoyé)", &tabs[2]),
                     ],
                     false,
@@ -146,11 +146,11 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
         "ch06-clients" => {
             let tabs = scene.tabs(&url, 3).await?;
             scene.wait_line("#clients connectés : 3").await?;
-            send(&browser, &tabs[0], "Bonjour !").await?;
-            scene.everywhere(&tabs[1..], "Bonjour !").await?;
+            send(&browser, &tabs[0], "Bonjour !").await?;
+            scene.everywhere(&tabs[1..], "Bonjour !").await?;
             browser.close(&tabs[2]).await?;
             scene
-                .wait_line("#clients connectés après déconnexion : 2")
+                .wait_line("#clients connectés après déconnexion : 2")
                 .await?;
             send(&browser, &tabs[1], "Tiens, l'onglet 3 est parti").await?;
             wait_for_item(&browser, &tabs[0], "Tiens, l'onglet 3 est parti").await?;
@@ -171,24 +171,24 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
             scene.room(&tabs[2], "#join", "room2").await?;
             scene.room(&tabs[2], "#leave", "room1").await?;
             browser.fill(&tabs[0], "#room", "room1").await?;
-            send(&browser, &tabs[0], "Bonjour room1 !").await?;
+            send(&browser, &tabs[0], "Bonjour room1 !").await?;
             scene
-                .everywhere(&tabs[..2], "[room1] Bonjour room1 !")
+                .everywhere(&tabs[..2], "[room1] Bonjour room1 !")
                 .await?;
             browser.fill(&tabs[1], "#room", "room2").await?;
-            send(&browser, &tabs[1], "Qui est dans room2 ?").await?;
+            send(&browser, &tabs[1], "Qui est dans room2 ?").await?;
             scene
-                .everywhere(&tabs[1..], "[room2] Qui est dans room2 ?")
+                .everywhere(&tabs[1..], "[room2] Qui est dans room2 ?")
                 .await?;
             browser.fill(&tabs[2], "#room", "room2").await?;
-            send(&browser, &tabs[2], "Moi !").await?;
-            scene.everywhere(&tabs[1..], "[room2] Moi !").await?;
+            send(&browser, &tabs[2], "Moi !").await?;
+            scene.everywhere(&tabs[1..], "[room2] Moi !").await?;
             scene
                 .compose(
                     &[
-                        ("Onglet 1 : room1", &tabs[0]),
-                        ("Onglet 2 : room1 et room2", &tabs[1]),
-                        ("Onglet 3 : room2", &tabs[2]),
+                        ("Onglet 1 : room1", &tabs[0]),
+                        ("Onglet 2 : room1 et room2", &tabs[1]),
+                        ("Onglet 3 : room2", &tabs[2]),
                     ],
                     true,
                 )

@@ -9,16 +9,21 @@ use std::time::{Duration, Instant};
 use checks::{CHAPTERS, Check, Outcome, Report};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use crate::french::{count, decimal};
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let chapters = select_chapters(args)?;
-    println!("Compilation de {} chapitre(s)…", chapters.len());
+    println!(
+        "Compilation de {}…",
+        count(chapters.len(), "chapitre", "chapitres")
+    );
     let binaries = crate::build::chapter_binaries(&chapters)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("impossible de démarrer tokio : {e}"))?;
+        .map_err(|e| format!("impossible de démarrer tokio : {e}"))?;
 
     let started = Instant::now();
     let bars = MultiProgress::new();
@@ -55,7 +60,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for task in tasks {
             match task.await {
                 Ok(report) => reports.push(report),
-                Err(e) => eprintln!("Erreur : une vérification s'est interrompue : {e}"),
+                Err(e) => eprintln!("Erreur : une vérification s'est interrompue : {e}"),
             }
         }
         reports
@@ -64,10 +69,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     print_details(&reports);
     print_summary(&reports, started.elapsed());
-    let failed = reports.iter().filter(|r| !r.passed()).count();
-    if failed > 0 || reports.len() != chapters.len() {
+    // Un chapitre sans rapport (vérification interrompue) échoue aussi.
+    let failed = reports.iter().filter(|r| !r.passed()).count() + chapters.len() - reports.len();
+    if failed > 0 {
+        let verb = if failed > 1 {
+            "ne tiennent pas leurs promesses"
+        } else {
+            "ne tient pas ses promesses"
+        };
         return Err(format!(
-            "{failed} chapitre(s) sur {} ne tiennent pas leurs promesses (détails ci-dessus).",
+            "{} sur {} {verb} (détails ci-dessus).",
+            count(failed, "chapitre", "chapitres"),
             chapters.len()
         ));
     }
@@ -83,7 +95,7 @@ pub(crate) fn select_chapters(args: &[String]) -> Result<Vec<&'static str>, Stri
     for arg in args {
         let chapter = checks::find_chapter(arg).ok_or_else(|| {
             format!(
-                "chapitre inconnu : « {arg} ». Chapitres : {} (ou leur numéro, comme « 5 »).",
+                "chapitre inconnu : « {arg} ». Chapitres : {} (ou leur numéro, comme « 5 »).",
                 CHAPTERS.join(", ")
             )
         })?;
@@ -125,7 +137,7 @@ fn print_summary(reports: &[Report], elapsed: Duration) {
         let verdict = if failed == 0 {
             "✓".to_owned()
         } else {
-            format!("✗ {failed} échec(s)")
+            format!("✗ {}", count(failed, "échec", "échecs"))
         };
         println!(
             "| {:<15} | {:>6}/{:<6} | {verdict:<8} |",
@@ -134,5 +146,5 @@ fn print_summary(reports: &[Report], elapsed: Duration) {
             total
         );
     }
-    println!("\nDurée : {:.1} s", elapsed.as_secs_f32());
+    println!("\nDurée : {} s", decimal(elapsed.as_secs_f64(), 1));
 }
