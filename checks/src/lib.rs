@@ -31,7 +31,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 7] = [
+pub const CHAPTERS: [&str; 10] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -39,6 +39,9 @@ pub const CHAPTERS: [&str; 7] = [
     "ch05-broadcast",
     "ch06-clients",
     "ch07-rooms",
+    "ch08-acks",
+    "ch09-pseudos",
+    "ch10-prive",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».

@@ -70,6 +70,12 @@ const MISTAKES: &[Mistake] = &[
         check: "nickname_refusals",
         phrase: "les pseudos sont comparés en tenant compte des majuscules",
     },
+    Mistake {
+        chapter: "ch10-prive",
+        binary: env!("CARGO_BIN_EXE_ch10-private-to-all"),
+        check: "private_delivery",
+        phrase: "un message privé n'arrive qu'à son destinataire : il a été envoyé à tous",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue

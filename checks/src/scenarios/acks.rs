@@ -136,7 +136,7 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
                 .wait_for(
                     &format!("un avertissement pour {what}"),
                     warnings,
-                    |l| l.starts_with("Avertissement : "),
+                    |l| l.starts_with("Avertissement"),
                     WAIT,
                 )
                 .await?;

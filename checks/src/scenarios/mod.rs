@@ -8,7 +8,8 @@
 //! - [`delivery`] : qui reçoit quoi, dans quel ordre, sans rien perdre ;
 //! - [`clients`] (chapitre 6) et [`rooms`] (chapitre 7) ;
 //! - [`acks`] : les accusés de réception (chapitres 8 à 10) ;
-//! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10).
+//! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10) ;
+//! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
@@ -17,6 +18,7 @@ mod acks;
 mod clients;
 mod delivery;
 mod lifecycle;
+mod private;
 mod pseudos;
 mod rooms;
 mod serving;
@@ -36,6 +38,7 @@ use acks::*;
 use clients::*;
 use delivery::*;
 use lifecycle::*;
+use private::*;
 use pseudos::*;
 use rooms::*;
 use serving::*;
@@ -130,6 +133,14 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
             check!(nickname_race, "Dix onglets demandent le même pseudo au même instant : un seul l'obtient"),
             check!(nickname_freed, "Un onglet tué ou gelé (battement de cœur sans réponse) libère son pseudo et sort de la liste « online »"),
+        ]);
+    }
+    if n == 10 {
+        checks.extend([
+            check!(private_delivery, "Un message privé n'arrive qu'au client de ce pseudo (sans tenir compte des majuscules) ; l'accusé est { \"ok\": true }"),
+            check!(private_refusals, "Un message privé à personne, à soi-même ou mal formé : accusé { \"error\": … } en français, rien n'est remis"),
+            check!(typing, "« typing » avec true ou false part aux autres avec son auteur ; toute autre donnée est ignorée avec un avertissement"),
+            check!(typing_is_volatile, "« typing » part en volatile : il ne remplit pas la file d'un client gelé, qui reçoit ensuite tous les messages"),
         ]);
     }
     if n == 6 {

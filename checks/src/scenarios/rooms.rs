@@ -108,7 +108,7 @@ pub(super) async fn bad_room(ctx: Ctx) -> Result<(), Failure> {
             .wait_for(
                 &format!("un avertissement pour « {event} » avec {}", show(args)),
                 i + 1,
-                |l| l.starts_with("Avertissement : "),
+                |l| l.starts_with("Avertissement"),
                 WAIT,
             )
             .await?;

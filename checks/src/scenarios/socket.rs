@@ -101,7 +101,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
                 .wait_for(
                     &format!("un avertissement pour « new message » avec {}", show(args)),
                     warnings,
-                    |l| l.starts_with("Avertissement : "),
+                    |l| l.starts_with("Avertissement"),
                     WAIT,
                 )
                 .await?;

@@ -1,0 +1,86 @@
+//! # Chapitre 10 : à une seule personne
+//!
+//! Le chat du chapitre 9, plus les messages privés (à un pseudo de la
+//! liste « En ligne ») et « Alice est en train d'écrire… ».
+//!
+//! Le serveur tient en trois fichiers : ce `main.rs` (la connexion et les
+//! messages à tous), `presence.rs` (les pseudos, inchangé depuis le
+//! chapitre 9) et `private.rs` (les messages privés et « en train
+//! d'écrire »).
+//!
+//! Lancer : `cargo run -p ch10-prive`, puis ouvrir <http://localhost:3000>
+//! dans trois onglets, avec trois pseudos.
+//!
+//! À essayer : depuis le premier onglet, écrivez en privé au deuxième : le
+//! troisième ne voit rien.
+
+// ANCHOR: all
+mod presence;
+mod private;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+/// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // ANCHOR: ns
+    // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
+    // `on_connect` n'est appelé que pour une connexion acceptée.
+    io.ns("/", on_connect.with(presence::check_nickname));
+    // ANCHOR_END: ns
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch10-prive")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+// ANCHOR: connection
+async fn on_connect(socket: SocketRef, io: SocketIo) {
+    // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
+    // pas perdu pendant que l'on annonce l'arrivée.
+    socket.on("new message", on_message);
+    socket.on("private message", private::on_private_message);
+    socket.on("typing", private::on_typing);
+    socket.on_disconnect(presence::leave);
+    // Chacun entre dans le salon de son pseudo : sa boîte aux lettres.
+    socket.join(private::room_of(&presence::nickname(&socket)));
+    presence::arrive(&socket, &io).await;
+}
+// ANCHOR_END: connection
+
+// ANCHOR: message
+/// Comme au chapitre 8, mais le message part avec son auteur :
+/// `{ "from": <pseudo>, "text": <texte> }`.
+async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    let from = presence::nickname(&socket);
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": from, "text": msg }))
+        .await
+        .ok();
+    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}
+// ANCHOR_END: message
+// ANCHOR_END: all

@@ -1,0 +1,224 @@
+// autoConnect: false : la connexion attend que l'utilisateur ait choisi un
+// pseudo, qui part dans la poignée de main (socket.auth).
+const socket = io({ autoConnect: false });
+
+const login = document.getElementById('login');
+const pseudoInput = document.getElementById('pseudo');
+const loginError = document.getElementById('login-error');
+const chat = document.getElementById('chat');
+const form = document.getElementById('form');
+const input = document.getElementById('input');
+const to = document.getElementById('to');
+const messages = document.getElementById('messages');
+const online = document.getElementById('online');
+const typingLine = document.getElementById('typing');
+
+function myPseudo() {
+  return socket.auth.pseudo.trim();
+}
+
+login.addEventListener('submit', (e) => {
+  e.preventDefault();
+  loginError.textContent = '';
+  socket.auth = { pseudo: pseudoInput.value };
+  socket.connect();
+});
+
+socket.on('connect', () => {
+  login.hidden = true;
+  chat.hidden = false;
+  form.hidden = false;
+  input.focus();
+});
+
+// Un refus du serveur (pseudo pris…) : socket.active est faux, la
+// bibliothèque cliente ne réessaie pas d'elle-même.
+socket.on('connect_error', (err) => {
+  if (socket.active) {
+    loginError.textContent = 'Serveur injoignable, nouvel essai…';
+    return;
+  }
+  loginError.textContent = err.message;
+  login.hidden = false;
+  chat.hidden = true;
+  form.hidden = true;
+  pseudoInput.focus();
+});
+
+// Une ligne de la liste (textContent, jamais innerHTML).
+function addItem(className) {
+  const item = document.createElement('li');
+  if (className) {
+    item.className = className;
+  }
+  messages.appendChild(item);
+  item.scrollIntoView({ block: 'end' });
+  return item;
+}
+
+function addMessage(from, text, className) {
+  const item = addItem(className);
+  const author = document.createElement('span');
+  author.className = 'from';
+  author.textContent = from;
+  item.append(author, text);
+  return item;
+}
+
+function addNotice(text) {
+  addItem('notice').textContent = text;
+}
+
+function setStatus(item, state, text) {
+  item.classList.remove('pending', 'delivered', 'failed');
+  item.classList.add(state);
+  let status = item.querySelector('.status');
+  if (!status) {
+    status = document.createElement('span');
+    status.className = 'status';
+    item.appendChild(status);
+  }
+  status.textContent = text;
+}
+
+// Envoie et attend l'accusé ; done(reply) dit si c'est un succès.
+async function sendWithAck(item, event, payload, done) {
+  setStatus(item, 'pending', 'en attente…');
+  try {
+    const reply = await socket.timeout(5000).emitWithAck(event, payload);
+    const ok = done(reply);
+    if (ok) {
+      setStatus(item, 'delivered', ok);
+    } else {
+      const why = reply && reply.error ? reply.error : 'réponse inattendue du serveur';
+      setStatus(item, 'failed', `échec : ${why}`);
+    }
+  } catch (err) {
+    setStatus(item, 'failed', 'échec : pas de réponse du serveur en 5 secondes');
+  }
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = input.value;
+  if (!text) {
+    return;
+  }
+  input.value = '';
+  stopTyping();
+  const recipient = to.value;
+  if (recipient) {
+    const item = addMessage(`${myPseudo()} → ${recipient} (en privé)`, text, 'mine private');
+    sendWithAck(item, 'private message', { to: recipient, text }, (reply) =>
+      reply && reply.ok === true ? `remis à ${recipient}` : null);
+  } else {
+    const item = addMessage(myPseudo(), text, 'mine');
+    sendWithAck(item, 'new message', text, (reply) =>
+      reply && typeof reply.id === 'number' ? `reçu par le serveur (nº ${reply.id})` : null);
+  }
+});
+
+socket.on('new message', ({ from, text }) => {
+  stoppedTyping(from);
+  addMessage(from, text);
+});
+
+// Un message privé : à part (classe private), avec son expéditeur.
+socket.on('private message', ({ from, text }) => {
+  stoppedTyping(from);
+  addMessage(`${from} (en privé)`, text, 'private');
+});
+
+socket.on('user joined', (pseudo) => {
+  addNotice(`${pseudo} a rejoint le chat`);
+});
+
+socket.on('user left', (pseudo) => {
+  stoppedTyping(pseudo);
+  addNotice(`${pseudo} a quitté le chat`);
+});
+
+// La liste « En ligne », et les destinataires possibles (tous, sauf soi).
+socket.on('online', (pseudos) => {
+  online.replaceChildren(
+    ...pseudos.map((pseudo) => {
+      const item = document.createElement('li');
+      item.textContent = pseudo;
+      return item;
+    }),
+  );
+  const chosen = to.value;
+  const everyone = document.createElement('option');
+  everyone.value = '';
+  everyone.textContent = 'À tous';
+  const others = pseudos
+    .filter((pseudo) => pseudo.toLowerCase() !== myPseudo().toLowerCase())
+    .map((pseudo) => {
+      const option = document.createElement('option');
+      option.value = pseudo;
+      option.textContent = `À ${pseudo} (en privé)`;
+      return option;
+    });
+  to.replaceChildren(everyone, ...others);
+  // Garder le destinataire choisi, s'il est toujours là.
+  to.value = others.some((option) => option.value === chosen) ? chosen : '';
+});
+
+// « En train d'écrire » : envoyé au premier caractère, puis « fini » après
+// 2 s sans frappe ou à l'envoi. Le serveur le relaie en volatile.
+let typing = false;
+let typingTimer = null;
+
+function stopTyping() {
+  clearTimeout(typingTimer);
+  if (typing) {
+    typing = false;
+    socket.emit('typing', false);
+  }
+}
+
+input.addEventListener('input', () => {
+  if (!typing) {
+    typing = true;
+    socket.emit('typing', true);
+  }
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(stopTyping, 2000);
+});
+
+// Qui écrit en ce moment, chacun avec son minuteur : sans nouvelles
+// pendant 3 s (un « fini » perdu, puisque volatile), on l'oublie.
+const writers = new Map();
+
+function showWriters() {
+  const names = [...writers.keys()];
+  if (names.length === 0) {
+    typingLine.textContent = '';
+  } else if (names.length === 1) {
+    typingLine.textContent = `${names[0]} est en train d'écrire…`;
+  } else {
+    typingLine.textContent = `${names.join(', ')} sont en train d'écrire…`;
+  }
+}
+
+function stoppedTyping(from) {
+  if (writers.has(from)) {
+    clearTimeout(writers.get(from));
+    writers.delete(from);
+    showWriters();
+  }
+}
+
+socket.on('typing', ({ from, typing: isTyping }) => {
+  stoppedTyping(from);
+  if (isTyping) {
+    writers.set(from, setTimeout(() => stoppedTyping(from), 3000));
+    showWriters();
+  }
+});
+
+socket.on('disconnect', (reason) => {
+  if (reason === 'io server disconnect') {
+    socket.connect();
+  }
+});
