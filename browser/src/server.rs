@@ -86,6 +86,51 @@ impl Server {
         Ok(server)
     }
 
+    /// Arrête le serveur comme un étudiant, d'un Ctrl+C (`SIGINT` ; ailleurs
+    /// qu'Unix, le processus est tué), attend qu'il ait fini et renvoie tout
+    /// ce qu'il a écrit sur sa sortie standard, jusqu'à sa dernière ligne.
+    pub async fn stop(mut self) -> Result<Vec<String>> {
+        #[cfg(unix)]
+        {
+            use nix::sys::signal::{Signal, kill};
+            use nix::unistd::Pid;
+            if let Some(pid) = self.child.id().and_then(|pid| i32::try_from(pid).ok()) {
+                kill(Pid::from_raw(pid), Signal::SIGINT).map_err(|e| {
+                    Error::new(format!(
+                        "{} : impossible d'envoyer Ctrl+C : {e}",
+                        self.program
+                    ))
+                })?;
+            }
+        }
+        #[cfg(not(unix))]
+        self.child
+            .start_kill()
+            .map_err(|e| Error::new(format!("{} : impossible de l'arrêter : {e}", self.program)))?;
+        let waited = tokio::time::timeout(timeouts::wait(), self.child.wait()).await;
+        if !matches!(waited, Ok(Ok(_))) {
+            return Err(self.explain(
+                0,
+                &format!(
+                    "{} ne s'est pas arrêté {} s après Ctrl+C",
+                    self.program,
+                    timeouts::wait().as_secs()
+                ),
+            ));
+        }
+        // Le processus fini, sa sortie se ferme : attendre la dernière ligne lue.
+        poll(timeouts::wait(), || async {
+            Ok(if *lock(&self.output.stdout_closed) {
+                Ok(())
+            } else {
+                Err(())
+            })
+        })
+        .await?
+        .map_err(|()| Error::new(format!("{} : sa sortie reste ouverte", self.program)))?;
+        Ok(self.lines())
+    }
+
     /// L'identifiant du processus du serveur.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
