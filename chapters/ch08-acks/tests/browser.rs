@@ -51,9 +51,15 @@ async fn le_message_passe_d_en_attente_a_recu_puis_en_echec_sans_serveur() -> Re
         .map_err(|e| server.explain(0, &format!("{test} : {e}")))?;
     browser.check_console().await?;
 
-    // Le serveur s'arrête (comme Ctrl+C) : plus personne pour accuser
+    // Ctrl+C dans le terminal du serveur : plus personne pour accuser
     // réception.
-    drop(server);
+    let lines = server.stop().await.map_err(|e| e.context(test))?;
+    ensure!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("Arrêt du serveur")),
+        "{test} : après Ctrl+C, le serveur devait dire qu'il s'arrête ; ses lignes : {lines:?}"
+    );
     failed(&browser, &tabs[0])
         .await
         .map_err(|e| e.context(test))
