@@ -123,7 +123,7 @@ pub(super) async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(
     let mut clients = Vec::new();
     if ctx.number() >= 2 {
         for transport in Transport::BOTH {
-            clients.push(connect(&ctx, &proxy.url(), transport, transport.label()).await?);
+            clients.push(connect(ctx, &proxy.url(), transport, transport.label()).await?);
         }
     }
     let started = std::time::Instant::now();
