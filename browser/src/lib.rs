@@ -13,7 +13,9 @@
 //!   ouvre des onglets, tape, clique, lit la page (`#messages`, les textes
 //!   et la visibilité de tout sélecteur CSS), attend, lit la console ;
 //! - [`checks`] : les vérifications communes à plusieurs chapitres (diffusion,
-//!   HTML affiché comme du texte, repli sur le long-polling).
+//!   HTML affiché comme du texte, repli sur le long-polling) ;
+//! - [`pseudos`] : lire et remplir les pages à pseudo (chapitre 9 et
+//!   suivants : entrer, « En ligne », annonces, messages signés).
 //!
 //! Sans Chromium, [`launch_or_skip`] écrit un message bien visible et le test
 //! s'arrête là ; avec `REQUIRE_BROWSER=1` (la CI), c'est un échec.
@@ -32,6 +34,7 @@ pub mod checks;
 mod chromium;
 mod error;
 mod group;
+pub mod pseudos;
 mod server;
 
 use std::time::Duration;
