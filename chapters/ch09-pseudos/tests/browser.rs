@@ -11,98 +11,11 @@
 use std::time::Duration;
 
 use browser::checks::{FORCE_POLLING, send};
+use browser::pseudos::{ask, enter, messages, notice, online, shown, wait_message};
 use browser::{Browser, Result, Server, Tab, ensure, settle};
 use serde_json::Value as Json;
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch09-pseudos");
-
-/// Les messages de la liste (pas les annonces) : l'auteur, puis le texte
-/// (les nœuds texte du `li`, sans l'auteur ni l'état d'un message envoyé).
-const MESSAGES: &str = "
-    return Array.from(document.querySelectorAll('#messages li:not(.notice)'), (li) => {
-      const from = li.querySelector('.from');
-      const text = Array.from(li.childNodes)
-        .filter((n) => n.nodeType === Node.TEXT_NODE)
-        .map((n) => n.textContent)
-        .join('');
-      return [from ? from.textContent : null, text];
-    });
-";
-
-/// Les messages (auteur, texte) affichés par l'onglet.
-async fn messages(browser: &Browser, tab: &Tab) -> Result<Vec<(String, String)>> {
-    let list = browser.eval(tab, MESSAGES).await?;
-    let pairs = list.as_array().cloned().unwrap_or_default();
-    Ok(pairs
-        .iter()
-        .map(|pair| {
-            let field = |i: usize| pair[i].as_str().unwrap_or("(aucun)").to_owned();
-            (field(0), field(1))
-        })
-        .collect())
-}
-
-/// Attend que l'onglet affiche le message `text` de `from`.
-async fn wait_message(browser: &Browser, tab: &Tab, from: &str, text: &str) -> Result<()> {
-    let found = browser::poll(browser::timeouts::wait(), || async {
-        let list = messages(browser, tab).await?;
-        Ok(if list.iter().any(|(f, t)| f == from && t == text) {
-            Ok(())
-        } else {
-            Err(list)
-        })
-    })
-    .await?;
-    found.map_err(|list| {
-        browser::Error::new(format!(
-            "{} : le message « {text} » de « {from} » n'apparaît pas ; \
-             messages affichés (auteur, texte) : {list:?}",
-            tab.name()
-        ))
-    })
-}
-
-/// Écrit `pseudo` dans le formulaire d'entrée et le valide.
-async fn ask(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    browser.fill(tab, "#pseudo", pseudo).await?;
-    browser.click(tab, "#login button").await
-}
-
-/// Entre dans le chat sous `pseudo` : le formulaire d'entrée disparaît, la
-/// discussion se montre, le client est connecté.
-async fn enter(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    ask(browser, tab, pseudo).await?;
-    browser.wait_visible(tab, "#chat").await?;
-    browser.wait_visible(tab, "#form").await?;
-    browser.wait_hidden(tab, "#login").await?;
-    browser.wait_connected(tab).await.map(drop)
-}
-
-/// Attend que la liste « En ligne » de l'onglet soit exactement `expected`.
-async fn online(browser: &Browser, tab: &Tab, expected: &[&str]) -> Result<()> {
-    browser
-        .wait_texts(
-            tab,
-            "#online li",
-            &format!("la liste « En ligne » devrait être {expected:?}"),
-            |list| list == expected,
-        )
-        .await
-        .map(drop)
-}
-
-/// Attend l'annonce `notice` (« Bob a rejoint le chat »…) dans l'onglet.
-async fn notice(browser: &Browser, tab: &Tab, notice: &str) -> Result<()> {
-    browser
-        .wait_texts(
-            tab,
-            "#messages li.notice",
-            &format!("l'annonce « {notice} » n'apparaît pas"),
-            |list| list.iter().any(|n| n == notice),
-        )
-        .await
-        .map(drop)
-}
 
 #[tokio::test]
 async fn pseudo_pris_refuse_puis_arrivee_messages_signes_et_depart() -> Result<()> {
@@ -174,10 +87,7 @@ async fn pseudo_pris_refuse_puis_arrivee_messages_signes_et_depart() -> Result<(
         );
         let list = messages(browser, &a).await?;
         ensure!(
-            list == [
-                ("Bob".to_owned(), "Salut Alice !".to_owned()),
-                ("Alice".to_owned(), "Bonjour Bob".to_owned())
-            ],
+            list == [shown("Bob", "Salut Alice !"), shown("Alice", "Bonjour Bob")],
             "{} : messages affichés (auteur, texte) : {list:?}",
             a.name()
         );
