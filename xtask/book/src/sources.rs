@@ -82,7 +82,7 @@ pub fn check_rust_source(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for literal in shown_literals(text) {
         for (offset, line) in literal.text.split('\n').enumerate() {
-            for why in faults(&without_fixed_log_lines(line), true) {
+            for why in faults(&accept_fixed_log_lines(line), true) {
                 found.push((literal.line + offset, why));
             }
         }
@@ -118,12 +118,15 @@ fn faults(line: &str, in_code: bool) -> Vec<String> {
     faults
 }
 
-/// Retire d'une ligne les morceaux fixés par `chapters.md`.
-fn without_fixed_log_lines(line: &str) -> String {
+/// Accepte les espaces ordinaires des morceaux fixés par `chapters.md` :
+/// elles deviennent insécables dans la copie vérifiée (le reste de la ligne
+/// est vérifié, et cité, tel quel).
+fn accept_fixed_log_lines(line: &str) -> String {
+    let protect = |text: &str| text.replace(' ', "\u{a0}");
     let mut line = line.to_owned();
     for fixed in FIXED_LOG_LINES {
         match fixed.split_once('…') {
-            None => line = line.replace(fixed, ""),
+            None => line = line.replace(fixed, &protect(fixed)),
             Some((before, after)) => {
                 while let Some(start) = line.find(before) {
                     let rest = &line[start + before.len()..];
@@ -133,7 +136,8 @@ fn without_fixed_log_lines(line: &str) -> String {
                     } else {
                         start + before.len()
                     };
-                    line.replace_range(start..end, "");
+                    let protected = protect(&line[start..end]);
+                    line.replace_range(start..end, &protected);
                 }
             }
         }

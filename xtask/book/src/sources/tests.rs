@@ -47,7 +47,12 @@ fn main() {
 "##;
     // Ligne 9 : « Rooms de <id> » est fixé, pas les guillemets autour.
     // Ligne 11 : le second « : » n'est pas celui de la ligne fixée.
-    assert_eq!(faulty_lines(source), vec![9, 11]);
+    let found = check_rust_source(source);
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, vec![9, 11], "{found:?}");
+    // La faute est citée telle qu'écrite, morceau fixé compris.
+    let quoted = found[0].1.replace('\u{a0}', " ");
+    assert!(quoted.contains("« Rooms de"), "{}", found[0].1);
 }
 
 #[test]
