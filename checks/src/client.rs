@@ -454,7 +454,13 @@ fn payload_text(payload: &Payload) -> String {
 /// Le texte d'un `new message`, quelle que soit sa forme (voir
 /// [`Client::next_text`]) ; vide s'il n'y en a pas.
 pub fn message_text(args: &[Value]) -> String {
-    match args.last() {
+    // Le dernier texte ou objet : au ch11, `(texte, numéro)` finit par le
+    // numéro.
+    let last = args
+        .iter()
+        .rev()
+        .find(|v| matches!(v, Value::String(_) | Value::Object(_)));
+    match last {
         Some(Value::String(text)) => text.clone(),
         Some(Value::Object(fields)) => fields
             .get("text")

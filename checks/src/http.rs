@@ -39,18 +39,18 @@ pub async fn get(port: u16, target: &str) -> Result<Response, Failure> {
     let exchange = async {
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
-            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
+            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
         let request =
             format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
         stream
             .write_all(request.as_bytes())
             .await
-            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
+            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
         let mut raw = Vec::new();
         stream
             .read_to_end(&mut raw)
             .await
-            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
+            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
         parse(&raw).ok_or_else(|| fail("réponse illisible".to_owned()))
     };
     tokio::time::timeout(Duration::from_secs(10), exchange)

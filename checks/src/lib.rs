@@ -31,7 +31,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 10] = [
+pub const CHAPTERS: [&str; 11] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -42,6 +42,7 @@ pub const CHAPTERS: [&str; 10] = [
     "ch08-acks",
     "ch09-pseudos",
     "ch10-prive",
+    "ch11-historique",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
@@ -101,6 +102,9 @@ pub struct Ctx {
     pub chapter: &'static str,
     pub binary: PathBuf,
     logs: Arc<Mutex<Vec<Arc<OutputLog>>>>,
+    /// Les dossiers jetables des bases SQLite (chapitre 11), effacés avec
+    /// le contexte.
+    temp_dirs: Arc<Mutex<Vec<tempfile::TempDir>>>,
 }
 
 impl Ctx {
@@ -109,6 +113,7 @@ impl Ctx {
             chapter,
             binary: binary.to_path_buf(),
             logs: Arc::default(),
+            temp_dirs: Arc::default(),
         }
     }
 
@@ -118,8 +123,34 @@ impl Ctx {
     }
 
     /// Comme [`Ctx::start`], avec des variables d'environnement en plus.
+    /// Au chapitre 11, chaque serveur reçoit sa propre base neuve
+    /// (`DATABASE`), sauf si `env` en donne une.
     pub async fn start_with(&self, env: &[(&str, &str)]) -> Result<Server, Failure> {
+        if self.number() == 11 && !env.iter().any(|(k, _)| *k == "DATABASE") {
+            let database = self.fresh_database()?;
+            let database = database.to_string_lossy().into_owned();
+            let mut env = env.to_vec();
+            env.push(("DATABASE", &database));
+            return Server::start(&self.binary, &env, &self.logs).await;
+        }
         Server::start(&self.binary, env, &self.logs).await
+    }
+
+    /// Le chemin d'une base qui n'existe pas encore, dans un dossier
+    /// jetable effacé avec ce contexte.
+    pub fn fresh_database(&self) -> Result<PathBuf, Failure> {
+        let dir = tempfile::tempdir().map_err(|e| {
+            Failure::new(
+                "un dossier temporaire pour la base de données",
+                e.to_string(),
+            )
+        })?;
+        let path = dir.path().join("chat.db");
+        self.temp_dirs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(dir);
+        Ok(path)
     }
 
     /// Le numéro du chapitre vérifié.

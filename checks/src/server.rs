@@ -68,7 +68,7 @@ impl OutputLog {
                 let seen = if found.is_empty() {
                     "aucune ligne de ce genre".to_owned()
                 } else {
-                    format!("{} ligne(s) seulement : {:?}", found.len(), found)
+                    format!("{} ligne(s) seulement : {:?}", found.len(), found)
                 };
                 return Err(Failure::new(
                     format!("le serveur affiche {what} ({count} fois)"),
@@ -112,7 +112,7 @@ pub fn spawn(
     let mut child = command.spawn().map_err(|e| {
         Failure::new(
             format!("le programme {} démarre", binary.display()),
-            format!("impossible de le lancer : {e}"),
+            format!("impossible de le lancer : {e}"),
         )
     })?;
     let log = Arc::new(OutputLog::default());
@@ -150,12 +150,12 @@ impl Server {
             .unwrap_or_else(PoisonError::into_inner)
             .push(log.clone());
         let prefix = "Adresse du serveur : http://localhost:";
-        let what = format!("« {prefix}<port> »");
+        let what = format!("« {prefix}<port> »");
         let ready = tokio::select! {
             found = log.wait_for(&what, 1, |l| l.starts_with(prefix), WAIT) => found?,
             status = child.wait() => {
                 return Err(Failure::new(
-                    format!("le serveur démarre et affiche « {prefix}<port> »"),
+                    format!("le serveur démarre et affiche « {prefix}<port> »"),
                     format!("il s'est arrêté avant ({})", describe_status(status.ok())),
                 ));
             }
@@ -167,8 +167,8 @@ impl Server {
             .filter(|p| *p != 0)
             .ok_or_else(|| {
                 Failure::new(
-                    format!("exactement « {prefix}<port> » avec le vrai port"),
-                    format!("« {line} »"),
+                    format!("exactement « {prefix}<port> » avec le vrai port"),
+                    format!("« {line} »"),
                 )
             })?;
         Ok(Server { child, port, log })
@@ -192,7 +192,7 @@ impl Server {
     /// Attend que le serveur affiche `count` fois une ligne exactement égale à `line`.
     pub async fn expect_line(&self, line: &str, count: usize) -> Result<(), Failure> {
         self.log
-            .wait_for(&format!("« {line} »"), count, |l| l == line, WAIT)
+            .wait_for(&format!("« {line} »"), count, |l| l == line, WAIT)
             .await
             .map(drop)
     }
@@ -201,7 +201,7 @@ impl Server {
     pub async fn expect_prefix(&self, prefix: &str, count: usize) -> Result<Vec<String>, Failure> {
         self.log
             .wait_for(
-                &format!("une ligne « {prefix}… »"),
+                &format!("une ligne « {prefix}… »"),
                 count,
                 |l| l.starts_with(prefix),
                 WAIT,
@@ -235,7 +235,7 @@ impl Server {
                 nix::sys::signal::kill(pid, sent).map_err(|e| {
                     Failure::new(
                         format!("le signal {} est envoyé", signal.name()),
-                        format!("échec : {e}"),
+                        format!("échec : {e}"),
                     )
                 })?;
             }
@@ -247,7 +247,7 @@ impl Server {
         }
         match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
             Ok(Ok(status)) => Ok(status),
-            Ok(Err(e)) => Err(Failure::new("le serveur s'arrête", format!("erreur : {e}"))),
+            Ok(Err(e)) => Err(Failure::new("le serveur s'arrête", format!("erreur : {e}"))),
             Err(_) => {
                 self.child.start_kill().ok();
                 Err(Failure::new(

@@ -8,7 +8,6 @@ const loginError = document.getElementById('login-error');
 const chat = document.getElementById('chat');
 const form = document.getElementById('form');
 const input = document.getElementById('input');
-const messages = document.getElementById('messages');
 const online = document.getElementById('online');
 
 login.addEventListener('submit', (e) => {
@@ -41,44 +40,7 @@ socket.on('connect_error', (err) => {
   pseudoInput.focus();
 });
 
-// Ajoute une ligne à la liste (textContent, jamais innerHTML).
-function addItem(className) {
-  const item = document.createElement('li');
-  if (className) {
-    item.className = className;
-  }
-  messages.appendChild(item);
-  item.scrollIntoView({ block: 'end' });
-  return item;
-}
-
-// Un message : son auteur en gras, puis le texte.
-function addMessage(from, text, className) {
-  const item = addItem(className);
-  const author = document.createElement('span');
-  author.className = 'from';
-  author.textContent = from;
-  item.append(author, text);
-  return item;
-}
-
-function addNotice(text) {
-  addItem('notice').textContent = text;
-}
-
-function setStatus(item, state, text) {
-  item.classList.remove('pending', 'delivered', 'failed');
-  item.classList.add(state);
-  let status = item.querySelector('.status');
-  if (!status) {
-    status = document.createElement('span');
-    status.className = 'status';
-    item.appendChild(status);
-  }
-  status.textContent = text;
-}
-
-form.addEventListener('submit', async (e) => {
+form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
   if (!text) {
@@ -86,18 +48,7 @@ form.addEventListener('submit', async (e) => {
   }
   input.value = '';
   const item = addMessage(socket.auth.pseudo.trim(), text, 'mine');
-  setStatus(item, 'pending', 'en attente…');
-  try {
-    const reply = await socket.timeout(5000).emitWithAck('new message', text);
-    if (reply && typeof reply.id === 'number') {
-      setStatus(item, 'delivered', `reçu par le serveur (nº ${reply.id})`);
-    } else {
-      const why = reply && reply.error ? reply.error : 'réponse inattendue du serveur';
-      setStatus(item, 'failed', `échec : ${why}`);
-    }
-  } catch (err) {
-    setStatus(item, 'failed', 'échec : pas de réponse du serveur en 5 secondes');
-  }
+  showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById);
 });
 
 socket.on('new message', ({ from, text }) => {

@@ -9,7 +9,6 @@ const chat = document.getElementById('chat');
 const form = document.getElementById('form');
 const input = document.getElementById('input');
 const to = document.getElementById('to');
-const messages = document.getElementById('messages');
 const online = document.getElementById('online');
 const typingLine = document.getElementById('typing');
 
@@ -45,59 +44,6 @@ socket.on('connect_error', (err) => {
   pseudoInput.focus();
 });
 
-// Une ligne de la liste (textContent, jamais innerHTML).
-function addItem(className) {
-  const item = document.createElement('li');
-  if (className) {
-    item.className = className;
-  }
-  messages.appendChild(item);
-  item.scrollIntoView({ block: 'end' });
-  return item;
-}
-
-function addMessage(from, text, className) {
-  const item = addItem(className);
-  const author = document.createElement('span');
-  author.className = 'from';
-  author.textContent = from;
-  item.append(author, text);
-  return item;
-}
-
-function addNotice(text) {
-  addItem('notice').textContent = text;
-}
-
-function setStatus(item, state, text) {
-  item.classList.remove('pending', 'delivered', 'failed');
-  item.classList.add(state);
-  let status = item.querySelector('.status');
-  if (!status) {
-    status = document.createElement('span');
-    status.className = 'status';
-    item.appendChild(status);
-  }
-  status.textContent = text;
-}
-
-// Envoie et attend l'accusé ; done(reply) dit si c'est un succès.
-async function sendWithAck(item, event, payload, done) {
-  setStatus(item, 'pending', 'en attente…');
-  try {
-    const reply = await socket.timeout(5000).emitWithAck(event, payload);
-    const ok = done(reply);
-    if (ok) {
-      setStatus(item, 'delivered', ok);
-    } else {
-      const why = reply && reply.error ? reply.error : 'réponse inattendue du serveur';
-      setStatus(item, 'failed', `échec : ${why}`);
-    }
-  } catch (err) {
-    setStatus(item, 'failed', 'échec : pas de réponse du serveur en 5 secondes');
-  }
-}
-
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
@@ -109,12 +55,12 @@ form.addEventListener('submit', (e) => {
   const recipient = to.value;
   if (recipient) {
     const item = addMessage(`${myPseudo()} → ${recipient} (en privé)`, text, 'mine private');
-    sendWithAck(item, 'private message', { to: recipient, text }, (reply) =>
-      reply && reply.ok === true ? `remis à ${recipient}` : null);
+    const reply = socket.timeout(5000).emitWithAck('private message', { to: recipient, text });
+    showAck(item, reply, (answer) =>
+      answer && answer.ok === true ? `remis à ${recipient}` : null);
   } else {
     const item = addMessage(myPseudo(), text, 'mine');
-    sendWithAck(item, 'new message', text, (reply) =>
-      reply && typeof reply.id === 'number' ? `reçu par le serveur (nº ${reply.id})` : null);
+    showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById);
   }
 });
 

@@ -74,7 +74,7 @@ impl NicknameError {
             NicknameError::TooLong => {
                 format!("pseudo de plus de {MAX_NICKNAME_CHARS} caractères")
             }
-            NicknameError::Taken(pseudo) => format!("pseudo « {pseudo} » déjà pris"),
+            NicknameError::Taken(pseudo) => format!("pseudo « {pseudo} » déjà pris"),
         }
     }
 }

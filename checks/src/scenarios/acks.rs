@@ -19,14 +19,14 @@ fn ack_id(ack: &[Value], what: &str) -> Result<u64, Failure> {
         [reply] if reply.get("error").is_none() => {
             reply.get("id").and_then(Value::as_u64).ok_or_else(|| {
                 Failure::new(
-                    format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
-                    format!("accusé reçu : {}", show(ack)),
+                    format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
+                    format!("accusé reçu : {}", show(ack)),
                 )
             })
         }
         _ => Err(Failure::new(
-            format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
-            format!("accusé reçu : {}", show(ack)),
+            format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
+            format!("accusé reçu : {}", show(ack)),
         )),
     }
 }
@@ -65,7 +65,7 @@ pub(super) async fn ack_ids(ctx: Ctx) -> Result<(), Failure> {
         if third != first + 2 {
             return Err(Failure::new(
                 format!(
-                    "les numéros des accusés suivent les messages relayés ({}) : {first}, puis {} après un message sans accusé",
+                    "les numéros des accusés suivent les messages relayés ({}) : {first}, puis {} après un message sans accusé",
                     transport.label(),
                     first + 2
                 ),
@@ -102,13 +102,13 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
         let mut cases: Vec<Vec<Value>> = bad.iter().map(|v| vec![v.clone()]).collect();
         cases.push(Vec::new());
         for args in cases {
-            let what = format!("« new message » avec {} et un accusé", show(&args));
+            let what = format!("« new message » avec {} et un accusé", show(&args));
             let ack = sender
                 .emit_with_ack("new message", args, ACK_WAIT)
                 .await
                 .map_err(|_| {
                     Failure::new(
-                        format!("{what} : l'accusé répond, même à une donnée invalide"),
+                        format!("{what} : l'accusé répond, même à une donnée invalide"),
                         "aucun accusé en 5 s : le gestionnaire n'a jamais répondu (un extracteur \
                          qui échoue, comme Text, saute le gestionnaire et l'accusé avec lui)",
                     )
@@ -120,14 +120,14 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
                 .unwrap_or("");
             if error.trim().is_empty() || ack.first().and_then(|r| r.get("id")).is_some() {
                 return Err(Failure::new(
-                    format!("{what} : l'accusé est {{ \"error\": <phrase en français> }}"),
-                    format!("accusé reçu : {}", show(&ack)),
+                    format!("{what} : l'accusé est {{ \"error\": <phrase en français> }}"),
+                    format!("accusé reçu : {}", show(&ack)),
                 ));
             }
             if error.contains("invalid type") || error.contains("expected") {
                 return Err(Failure::new(
-                    format!("{what} : la raison est en français"),
-                    format!("« {error} »"),
+                    format!("{what} : la raison est en français"),
+                    format!("« {error} »"),
                 ));
             }
             warnings += 1;
@@ -219,7 +219,7 @@ pub(super) async fn ack_order(ctx: Ctx) -> Result<(), Failure> {
         if expected != format!("n°{counter}") {
             return Err(Failure::new(
                 "le récepteur reçoit les messages de chaque émetteur dans l'ordre d'envoi",
-                format!("« {text} » à la place du nº {counter}"),
+                format!("« {text} » à la place du nº {counter}"),
             ));
         }
         *counter += 1;

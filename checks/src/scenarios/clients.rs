@@ -23,14 +23,14 @@ pub(super) async fn client_info(ctx: Ctx) -> Result<(), Failure> {
             .unwrap_or("");
         if id.len() < 8 || id.contains(' ') {
             return Err(Failure::new(
-                "« Un client vient de se connecter. Son ID : <id> », juste avant l'adresse IP",
-                format!("« {id_line} »"),
+                "« Un client vient de se connecter. Son ID : <id> », juste avant l'adresse IP",
+                format!("« {id_line} »"),
             ));
         }
         if ip_line != "Adresse IP du client : 127.0.0.1" {
             return Err(Failure::new(
-                "« Adresse IP du client : 127.0.0.1 » (l'adresse de la connexion), juste avant le nombre de clients",
-                format!("« {ip_line} »"),
+                "« Adresse IP du client : 127.0.0.1 » (l'adresse de la connexion), juste avant le nombre de clients",
+                format!("« {ip_line} »"),
             ));
         }
     }
@@ -46,14 +46,14 @@ pub(super) async fn disconnect_count(ctx: Ctx) -> Result<(), Failure> {
     join_all(clients.into_iter().map(Client::disconnect)).await;
     let prefix = "#clients connectés après déconnexion : ";
     let lines = server.expect_prefix(prefix, 2).await.map_err(|mut f| {
-        f.expected = format!("« {prefix}2 » puis « {prefix}1 » quand deux onglets se ferment");
+        f.expected = format!("« {prefix}2 » puis « {prefix}1 » quand deux onglets se ferment");
         f
     })?;
     let mut counts: Vec<&str> = lines.iter().map(|l| &l[prefix.len()..]).collect();
     counts.sort_unstable();
     if counts != ["1", "2"] {
         return Err(Failure::new(
-            format!("« {prefix}2 » et « {prefix}1 » (le client parti n'est plus compté)"),
+            format!("« {prefix}2 » et « {prefix}1 » (le client parti n'est plus compté)"),
             format!("{lines:?}"),
         ));
     }

@@ -37,7 +37,7 @@ pub(super) async fn broadcast(ctx: Ctx) -> Result<(), Failure> {
         return Err(Failure::new(
             "l'émetteur ne reçoit pas son propre message",
             format!(
-                "l'émetteur a reçu son propre message : avec broadcast, il ne devrait pas (reçu : {})",
+                "l'émetteur a reçu son propre message : avec broadcast, il ne devrait pas (reçu : {})",
                 show(&got)
             ),
         ));
@@ -139,7 +139,7 @@ pub(super) async fn many_clients(ctx: Ctx) -> Result<(), Failure> {
         return Err(Failure::new(
             format!("les {} clients reçoivent le message", COUNT - start),
             format!(
-                "{} ne l'ont pas reçu ; par exemple : {}",
+                "{} ne l'ont pas reçu ; par exemple : {}",
                 failed.len(),
                 first.seen
             ),
@@ -258,7 +258,7 @@ pub(super) async fn slow_receiver(ctx: Ctx) -> Result<(), Failure> {
     server
         .log()
         .wait_for(
-            "« Client <id> trop lent : … » une fois la file d'envoi du client gelé pleine",
+            "« Client <id> trop lent : … » une fois la file d'envoi du client gelé pleine",
             1,
             is_slow_line,
             WAIT,

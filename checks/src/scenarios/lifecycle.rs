@@ -14,10 +14,15 @@ pub(super) async fn run_to_exit(
     ctx: &Ctx,
     env: &[(&str, &str)],
 ) -> Result<(Option<i32>, String), Failure> {
-    let env = env
+    let mut env: std::collections::HashMap<String, String> = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
+    // Ch11 : une base jetable, jamais `chat.db` dans le dossier du test.
+    if ctx.number() == 11 && !env.contains_key("DATABASE") {
+        let database = ctx.fresh_database()?;
+        env.insert("DATABASE".into(), database.to_string_lossy().into_owned());
+    }
     let (mut child, log) = spawn(&ctx.binary, &env)?;
     let status = tokio::time::timeout(WAIT, child.wait())
         .await

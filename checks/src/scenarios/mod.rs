@@ -9,7 +9,8 @@
 //! - [`clients`] (chapitre 6) et [`rooms`] (chapitre 7) ;
 //! - [`acks`] : les accusés de réception (chapitres 8 à 10) ;
 //! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10) ;
-//! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10).
+//! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10) ;
+//! - [`history`] : l'historique dans SQLite (chapitre 11).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
@@ -17,6 +18,7 @@
 mod acks;
 mod clients;
 mod delivery;
+mod history;
 mod lifecycle;
 mod private;
 mod pseudos;
@@ -37,6 +39,7 @@ use crate::{Check, Ctx, Failure};
 use acks::*;
 use clients::*;
 use delivery::*;
+use history::*;
 use lifecycle::*;
 use private::*;
 use pseudos::*;
@@ -105,7 +108,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ]);
     }
     match n {
-        4 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
+        4 | 11 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
         5 | 6 | 8..=10 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
         _ => {}
     }
@@ -143,6 +146,17 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(typing_is_volatile, "« typing » part en volatile : il ne remplit pas la file d'un client gelé, qui reçoit ensuite tous les messages"),
         ]);
     }
+    if n == 11 {
+        checks.extend([
+            check!(history_replay, "À la connexion, auth.serverOffset fait renvoyer chaque message de numéro plus grand, dans l'ordre, en (texte, numéro) ; absent : tout ; invalide : un avertissement, et tout"),
+            check!(missed_while_away, "Un client déconnecté pendant que les autres parlent reçoit, en revenant avec son dernier numéro, exactement ce qu'il a manqué"),
+            check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur le même fichier, il renvoie l'historique et continue la numérotation"),
+            check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
+            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
+            check!(history_order, "1 000 messages avec accusé d'affilée : numéros croissants, reçus dans l'ordre, et un client qui arrive au milieu reçoit historique puis suite sans trou ni doublon"),
+            check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
+        ]);
+    }
     if n == 6 {
         checks.extend([
             check!(client_info, "À la connexion : l'ID du client, son adresse IP, puis « #clients connectés : <n> »"),
@@ -168,7 +182,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
 /// ajoutent l'identifiant ; à partir du ch09 : « <pseudo> vient de se
 /// connecter (<id>) »).
 pub(super) fn is_connect_line(ctx: &Ctx, line: &str) -> bool {
-    if ctx.number() >= 9 {
+    if has_nicknames(ctx) {
         line.contains(" vient de se connecter (") && line.ends_with(')')
     } else if matches!(ctx.number(), 6 | 7) {
         line.starts_with("Un client vient de se connecter. Son ID : ")
@@ -177,10 +191,21 @@ pub(super) fn is_connect_line(ctx: &Ctx, line: &str) -> bool {
     }
 }
 
+/// Les chapitres à pseudos : le ch09, le ch10 et le ch12 (bâti sur le ch09),
+/// pas le ch11 (bâti sur le ch08).
+pub(super) fn has_nicknames(ctx: &Ctx) -> bool {
+    matches!(ctx.number(), 9 | 10 | 12..)
+}
+
 /// Les arguments d'un message de chat (ch07 : le salon `room1` d'abord).
 pub(super) fn chat_args(ctx: &Ctx, text: &str) -> Vec<Value> {
+    static OFFSET: AtomicUsize = AtomicUsize::new(1);
     if ctx.number() == 7 {
         vec![json!("room1"), json!(text)]
+    } else if ctx.number() == 11 {
+        // Ch11 : (texte, clientOffset), un clientOffset neuf par message.
+        let n = OFFSET.fetch_add(1, Ordering::Relaxed);
+        vec![json!(text), json!(format!("checks-{n}"))]
     } else {
         vec![json!(text)]
     }
@@ -204,6 +229,9 @@ pub(super) async fn expect_chat(
     text: &str,
     why: &str,
 ) -> Result<(), Failure> {
+    if ctx.number() == 11 {
+        return history::expect_stored(client, text, why).await.map(|_| ());
+    }
     if ctx.number() < 9 {
         return client.expect(&chat_args(ctx, text), why).await;
     }
@@ -236,6 +264,11 @@ pub(super) async fn connect(
 /// numéro, pour que deux clients de même nom n'aient jamais le même pseudo.
 pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
     static NEXT: AtomicUsize = AtomicUsize::new(1);
+    if ctx.number() == 11 {
+        // Les vérifications communes ne veulent que les nouveaux messages :
+        // « j'ai déjà tout vu » (le plus grand entier exact en JavaScript).
+        return Some(json!({ "serverOffset": 9_007_199_254_740_991_u64 }));
+    }
     (ctx.number() >= 9).then(|| {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let short: String = name.chars().take(24).collect();
@@ -246,7 +279,7 @@ pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
 /// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, et au ch07
 /// puisqu'il est membre de room1.)
 pub(super) fn sender_receives(ctx: &Ctx) -> bool {
-    matches!(ctx.number(), 4 | 7)
+    matches!(ctx.number(), 4 | 7 | 11)
 }
 
 pub(super) async fn send_chat(ctx: &Ctx, client: &Client, text: &str) -> Result<(), Failure> {

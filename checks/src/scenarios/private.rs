@@ -19,7 +19,7 @@ async fn send_private(client: &Client, payload: Value) -> Result<Value, Failure>
         .await
         .map_err(|mut f| {
             f.expected = format!(
-                "« private message » {} reçoit un accusé, même refusé",
+                "« private message » {} reçoit un accusé, même refusé",
                 show(std::slice::from_ref(&payload))
             );
             f
@@ -42,7 +42,7 @@ pub(super) async fn private_delivery(ctx: Ctx) -> Result<(), Failure> {
         if ack != json!({ "ok": true }) {
             return Err(Failure::new(
                 "l'accusé d'un message privé remis est { \"ok\": true }",
-                format!("accusé reçu : {ack}"),
+                format!("accusé reçu : {ack}"),
             ));
         }
         bob.expect_event(
@@ -55,13 +55,13 @@ pub(super) async fn private_delivery(ctx: Ctx) -> Result<(), Failure> {
             .expect_no_event(
                 "private message",
                 SILENCE,
-                "un message privé n'arrive qu'à son destinataire : il a été envoyé à tous",
+                "un message privé n'arrive qu'à son destinataire : il a été envoyé à tous",
             )
             .await?;
         if chloe.next(SILENCE).await.is_some() || bob.next(SILENCE).await.is_some() {
             return Err(Failure::new(
-                "un message privé ne part pas aussi comme « new message »",
-                "un « new message » est arrivé",
+                "un message privé ne part pas aussi comme « new message »",
+                "un « new message » est arrivé",
             ));
         }
         for client in [alice, bob, chloe] {
@@ -79,10 +79,10 @@ pub(super) async fn private_refusals(ctx: Ctx) -> Result<(), Failure> {
     let mut bob = join(&server, "Bob", Transport::Polling).await?;
     let cases = [
         (
-            json!({ "to": "Personne", "text": "allô ?" }),
+            json!({ "to": "Personne", "text": "allô ?" }),
             "un pseudo que personne n'a",
         ),
-        (json!({ "to": "alice", "text": "moi ?" }), "soi-même"),
+        (json!({ "to": "alice", "text": "moi ?" }), "soi-même"),
         (json!({ "to": "Bob" }), "sans texte"),
         (
             json!({ "to": 42, "text": "x" }),
@@ -96,9 +96,9 @@ pub(super) async fn private_refusals(ctx: Ctx) -> Result<(), Failure> {
         if error.trim().is_empty() || ack.get("ok").is_some() {
             return Err(Failure::new(
                 format!(
-                    "un message privé à {what} : l'accusé est {{ \"error\": <phrase en français> }}"
+                    "un message privé à {what} : l'accusé est {{ \"error\": <phrase en français> }}"
                 ),
-                format!("accusé reçu : {ack}"),
+                format!("accusé reçu : {ack}"),
             ));
         }
     }
@@ -144,7 +144,7 @@ pub(super) async fn typing(ctx: Ctx) -> Result<(), Failure> {
         .expect_no_event(
             "typing",
             SILENCE,
-            "l'auteur ne reçoit pas son propre « typing »",
+            "l'auteur ne reçoit pas son propre « typing »",
         )
         .await?;
     for (i, bad) in [json!("oui"), json!(1), json!(null)]
@@ -155,7 +155,7 @@ pub(super) async fn typing(ctx: Ctx) -> Result<(), Failure> {
         server
             .log()
             .wait_for(
-                &format!("un avertissement pour « typing » avec {bad}"),
+                &format!("un avertissement pour « typing » avec {bad}"),
                 i + 1,
                 |l| l.starts_with("Avertissement"),
                 WAIT,
@@ -165,7 +165,7 @@ pub(super) async fn typing(ctx: Ctx) -> Result<(), Failure> {
     bob.expect_no_event(
         "typing",
         SILENCE,
-        "un « typing » invalide n'est relayé à personne",
+        "un « typing » invalide n'est relayé à personne",
     )
     .await
 }
@@ -197,7 +197,7 @@ pub(super) async fn typing_is_volatile(ctx: Ctx) -> Result<(), Failure> {
     server
         .log()
         .wait_for(
-            "« message: le dernier »",
+            "« message: le dernier »",
             1,
             |l| l == "message: le dernier",
             WAIT,
@@ -210,8 +210,8 @@ pub(super) async fn typing_is_volatile(ctx: Ctx) -> Result<(), Failure> {
         .any(|l| l.contains("trop lent"))
     {
         return Err(Failure::new(
-            "des « typing » en volatile ne remplissent pas la file d'un client gelé (pas de « trop lent »)",
-            "le client gelé a été jugé trop lent : « typing » n'est pas volatile",
+            "des « typing » en volatile ne remplissent pas la file d'un client gelé (pas de « trop lent »)",
+            "le client gelé a été jugé trop lent : « typing » n'est pas volatile",
         ));
     }
     proxy.thaw();

@@ -42,12 +42,12 @@ pub(super) async fn expect_online(
     }
     Err(Failure::new(
         format!(
-            "{} reçoit « online » {} ({why})",
+            "{} reçoit « online » {} ({why})",
             client.name,
             show(&wanted)
         ),
         match last {
-            Some(args) => format!("dernière liste reçue : {}", show(&args)),
+            Some(args) => format!("dernière liste reçue : {}", show(&args)),
             None => "aucune liste reçue".to_owned(),
         },
     ))
@@ -88,7 +88,7 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
                 f.expected = format!("{} ({what}, {})", f.expected, transport.label());
                 if what.contains("majuscules") {
                     f.seen = format!(
-                        "{} : les pseudos sont comparés en tenant compte des majuscules, « ALICE » passe alors que « Alice » est là",
+                        "{} : les pseudos sont comparés en tenant compte des majuscules, « ALICE » passe alors que « Alice » est là",
                         f.seen
                     );
                 }
@@ -98,15 +98,15 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
         {
             return Err(Failure::new(
                 format!(
-                    "le refus ({what}) est une phrase en français qui dit pourquoi (« {keyword} »)"
+                    "le refus ({what}) est une phrase en français qui dit pourquoi (« {keyword} »)"
                 ),
-                format!("« {message} »"),
+                format!("« {message} »"),
             ));
         }
         server
             .log()
             .wait_for(
-                &format!("une ligne « Connexion refusée : … » ({what})"),
+                &format!("une ligne « Connexion refusée : … » ({what})"),
                 i + 1,
                 |l| l.starts_with("Connexion refusée"),
                 WAIT,
@@ -144,7 +144,7 @@ pub(super) async fn presence_join(ctx: Ctx) -> Result<(), Failure> {
         .any(|l| l.ends_with(')') && l.len() > "Alice vient de se connecter ()".len())
     {
         return Err(Failure::new(
-            "« Alice vient de se connecter (<id>) »",
+            "« Alice vient de se connecter (<id>) »",
             format!("{lines:?}"),
         ));
     }
@@ -152,12 +152,12 @@ pub(super) async fn presence_join(ctx: Ctx) -> Result<(), Failure> {
         Some((name, args)) if name == "user joined" && args == [json!("Alice")] => {}
         other => {
             return Err(Failure::new(
-                "bob reçoit d'abord « user joined » [\"Alice\"] (le pseudo sans ses espaces)",
+                "bob reçoit d'abord « user joined » [\"Alice\"] (le pseudo sans ses espaces)",
                 format!("{other:?}"),
             ));
         }
     }
-    expect_online(&mut bob, &["Alice", "bob"], "juste après « user joined »").await?;
+    expect_online(&mut bob, &["Alice", "bob"], "juste après « user joined »").await?;
     expect_online(
         &mut alice,
         &["Alice", "bob"],
@@ -194,7 +194,7 @@ pub(super) async fn presence_leave(ctx: Ctx) -> Result<(), Failure> {
         Some((name, args)) if name == "user left" && args == [json!("Bob")] => {}
         other => {
             return Err(Failure::new(
-                "Alice reçoit d'abord « user left » [\"Bob\"]",
+                "Alice reçoit d'abord « user left » [\"Bob\"]",
                 format!("{other:?}"),
             ));
         }
@@ -204,7 +204,7 @@ pub(super) async fn presence_leave(ctx: Ctx) -> Result<(), Failure> {
     join(&server, "bob", Transport::WebSocket)
         .await
         .map_err(|mut f| {
-            f.expected = format!("le pseudo de Bob est libre dès son départ : {}", f.expected);
+            f.expected = format!("le pseudo de Bob est libre dès son départ : {}", f.expected);
             f
         })?;
     Ok(())
@@ -254,7 +254,7 @@ pub(super) async fn nickname_race(ctx: Ctx) -> Result<(), Failure> {
     let winners = attempts.iter().filter(|a| a.is_some()).count();
     if winners != 1 {
         return Err(Failure::new(
-            "un seul des dix onglets qui demandent « Zoé » en même temps l'obtient",
+            "un seul des dix onglets qui demandent « Zoé » en même temps l'obtient",
             format!("{winners} l'ont obtenu"),
         ));
     }
@@ -296,7 +296,7 @@ pub(super) async fn nickname_freed(ctx: Ctx) -> Result<(), Failure> {
             .await
             .map_err(|mut f| {
                 f.expected = format!(
-                    "le pseudo d'un onglet {} est libre : {}",
+                    "le pseudo d'un onglet {} est libre : {}",
                     if frozen { "gelé" } else { "tué" },
                     f.expected
                 );

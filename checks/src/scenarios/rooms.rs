@@ -17,8 +17,8 @@ pub(super) async fn last_rooms_line(
     match rest.split_once(" : ") {
         Some((id, rooms)) => Ok((id.to_owned(), rooms.to_owned())),
         None => Err(Failure::new(
-            "« Rooms de <id> : <salons> »",
-            format!("« {line} »"),
+            "« Rooms de <id> : <salons> »",
+            format!("« {line} »"),
         )),
     }
 }
@@ -29,8 +29,8 @@ pub(super) async fn rooms_on_connect(ctx: Ctx) -> Result<(), Failure> {
     let (_, rooms) = last_rooms_line(&server, 1).await?;
     if rooms != "room1" {
         return Err(Failure::new(
-            "« Rooms de <id> : room1 » à la connexion",
-            format!("salons affichés : « {rooms} »"),
+            "« Rooms de <id> : room1 » à la connexion",
+            format!("salons affichés : « {rooms} »"),
         ));
     }
     Ok(())
@@ -69,7 +69,7 @@ pub(super) async fn room_message(ctx: Ctx) -> Result<(), Failure> {
     c.expect(&to_room2, "C est membre de room2").await?;
     a.expect_nothing(
         SILENCE,
-        "A n'est pas membre de room2 : il ne reçoit pas le message",
+        "A n'est pas membre de room2 : il ne reçoit pas le message",
     )
     .await?;
 
@@ -79,10 +79,10 @@ pub(super) async fn room_message(ctx: Ctx) -> Result<(), Failure> {
     a.expect(&to_room1, "A est membre de room1").await?;
     b.expect(
         &to_room1,
-        "l'émetteur est membre de room1 : il reçoit aussi",
+        "l'émetteur est membre de room1 : il reçoit aussi",
     )
     .await?;
-    c.expect_nothing(SILENCE, "C a quitté room1 : il ne reçoit pas le message")
+    c.expect_nothing(SILENCE, "C a quitté room1 : il ne reçoit pas le message")
         .await
 }
 
@@ -106,7 +106,7 @@ pub(super) async fn bad_room(ctx: Ctx) -> Result<(), Failure> {
         server
             .log()
             .wait_for(
-                &format!("un avertissement pour « {event} » avec {}", show(args)),
+                &format!("un avertissement pour « {event} » avec {}", show(args)),
                 i + 1,
                 |l| l.starts_with("Avertissement"),
                 WAIT,

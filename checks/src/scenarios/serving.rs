@@ -9,14 +9,14 @@ pub(super) async fn ready_line(ctx: Ctx) -> Result<(), Failure> {
     let expected = format!("Adresse du serveur : http://localhost:{}", server.port());
     if first != expected {
         return Err(Failure::new(
-            format!("la première ligne affichée est « {expected} »"),
-            format!("« {first} »"),
+            format!("la première ligne affichée est « {expected} »"),
+            format!("« {first} »"),
         ));
     }
     let response = http::get(server.port(), "/").await?;
     if response.status != 200 {
         return Err(Failure::new(
-            "le port annoncé répond (GET / : 200)",
+            "le port annoncé répond (GET / : 200)",
             format!("statut {}", response.status),
         ));
     }
@@ -28,12 +28,12 @@ pub(super) async fn index_page(ctx: Ctx) -> Result<(), Failure> {
     let response = http::get(server.port(), "/").await?;
     let html = response.text();
     let wanted = [
-        ("<title>Socket.io</title>", "le titre « Socket.io »"),
+        ("<title>Socket.io</title>", "le titre « Socket.io »"),
         ("<h1>Socket.io</h1>", "le titre <h1>Socket.io</h1>"),
         ("<ul id=\"messages\">", "la liste ul#messages"),
         ("<form id=\"form\"", "le formulaire form#form"),
         ("<input id=\"input\"", "le champ input#input"),
-        ("Envoyer</button>", "le bouton « Envoyer »"),
+        ("Envoyer</button>", "le bouton « Envoyer »"),
     ];
     if response.status != 200 {
         return Err(Failure::new(

@@ -16,7 +16,7 @@ pub(super) async fn client_bundle(ctx: Ctx) -> Result<(), Failure> {
         return Err(Failure::new(
             "GET /socket.io/socket.io.js répond 200",
             format!(
-                "statut {} : {}",
+                "statut {} : {}",
                 response.status,
                 body.chars().take(80).collect::<String>()
             ),
@@ -46,12 +46,12 @@ pub(super) async fn connect_log(ctx: Ctx) -> Result<(), Failure> {
     let mut clients = Vec::new();
     for (i, transport) in Transport::BOTH.into_iter().enumerate() {
         clients.push(connect(&ctx, &server.url(), transport, transport.label()).await?);
-        let wanted = if ctx.number() >= 9 {
-            "« <pseudo> vient de se connecter (<id>) »"
+        let wanted = if has_nicknames(&ctx) {
+            "« <pseudo> vient de se connecter (<id>) »"
         } else if ctx.number() >= 6 {
-            "« Un client vient de se connecter. Son ID : <id> »"
+            "« Un client vient de se connecter. Son ID : <id> »"
         } else {
-            "« Un client vient de se connecter »"
+            "« Un client vient de se connecter »"
         };
         server
             .log()
@@ -65,7 +65,7 @@ pub(super) async fn message_log(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     for transport in Transport::BOTH {
         let client = connect(&ctx, &server.url(), transport, transport.label()).await?;
-        let text = format!("Bonjour, ça va ? <b>{}</b>", transport.label());
+        let text = format!("Bonjour, ça va ? <b>{}</b>", transport.label());
         send_chat(&ctx, &client, &text).await?;
         server.expect_line(&message_line(&ctx, &text), 1).await?;
     }
@@ -99,7 +99,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
             server
                 .log()
                 .wait_for(
-                    &format!("un avertissement pour « new message » avec {}", show(args)),
+                    &format!("un avertissement pour « new message » avec {}", show(args)),
                     warnings,
                     |l| l.starts_with("Avertissement"),
                     WAIT,
@@ -147,7 +147,7 @@ pub(super) async fn oversized(ctx: Ctx) -> Result<(), Failure> {
                     "le client qui envoie plus de 1 Mo ({}) est déconnecté",
                     transport.label()
                 ),
-                "il est encore connecté : son message suivant a été traité",
+                "il est encore connecté : son message suivant a été traité",
             ));
         }
         let text = format!("les autres continuent ({})", transport.label());

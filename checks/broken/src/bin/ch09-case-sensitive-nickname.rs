@@ -28,7 +28,7 @@ async fn check_nickname(
         Ok(())
     });
     if let Err(refusal) = &checked {
-        println!("Connexion refusée : {}", refusal.reason());
+        println!("Connexion refusée : {}", refusal.reason());
     }
     checked
 }

@@ -1,0 +1,291 @@
+//! Chapitre 11 : l'historique dans SQLite (`serverOffset`, `clientOffset`).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::client::{Client, Transport, show};
+use crate::{Ctx, Failure, WAIT};
+
+const ACK_WAIT: Duration = Duration::from_secs(10);
+
+/// Attend `new message` avec `(text, numéro)` et rend le numéro.
+pub(super) async fn expect_stored(
+    client: &mut Client,
+    text: &str,
+    why: &str,
+) -> Result<i64, Failure> {
+    let expected = format!("{} reçoit ({text:?}, <numéro>) ({why})", client.name);
+    match client.next(WAIT).await {
+        Some(got) => match got.as_slice() {
+            [Value::String(t), id] if t == text && id.as_i64().is_some() => {
+                Ok(id.as_i64().unwrap_or_default())
+            }
+            _ => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
+        },
+        None => Err(Failure::new(expected, "il n'a rien reçu")),
+    }
+}
+
+/// Un client comme la page : `auth: { serverOffset }`.
+async fn tab(url: &str, name: &str, offset: Value) -> Result<Client, Failure> {
+    Client::connect_auth(
+        url,
+        Transport::WebSocket,
+        name,
+        json!({ "serverOffset": offset }),
+    )
+    .await
+}
+
+/// Envoie `(text, offset)` avec accusé et rend le numéro accusé.
+async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, Failure> {
+    let ack = client
+        .emit_with_ack("new message", vec![json!(text), json!(offset)], ACK_WAIT)
+        .await?;
+    match ack.as_slice() {
+        [reply] if reply.get("id").and_then(Value::as_i64).is_some() => {
+            Ok(reply.get("id").and_then(Value::as_i64).unwrap_or_default())
+        }
+        _ => Err(Failure::new(
+            format!("l'accusé de « {text} » est {{ \"id\": <numéro> }}"),
+            format!("accusé reçu : {}", show(&ack)),
+        )),
+    }
+}
+
+/// Reçoit exactement `texts`, dans l'ordre, puis plus rien.
+async fn expect_replay(client: &mut Client, texts: &[&str], why: &str) -> Result<(), Failure> {
+    for text in texts {
+        expect_stored(client, text, why).await?;
+    }
+    client
+        .expect_nothing(SILENCE, &format!("{} : rien d'autre ({why})", client.name))
+        .await
+}
+
+pub(super) async fn history_replay(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut a = tab(&url, "auteur", json!(0)).await?;
+    let mut ids = Vec::new();
+    for text in ["h1", "h2", "h3"] {
+        ids.push(send_stored(&a, text, &format!("replay-{text}")).await?);
+        expect_stored(&mut a, text, "l'émetteur reçoit son message").await?;
+    }
+    if !ids.windows(2).all(|w| w[0] < w[1]) {
+        return Err(Failure::new("des numéros croissants", format!("{ids:?}")));
+    }
+    let mut b = tab(&url, "après h1", json!(ids[0])).await?;
+    expect_replay(&mut b, &["h2", "h3"], "serverOffset = numéro de h1").await?;
+    let mut c = Client::connect(&url, Transport::Polling, "sans auth").await?;
+    expect_replay(&mut c, &["h1", "h2", "h3"], "sans serverOffset : tout").await?;
+    let mut d = tab(&url, "offset invalide", json!("abc")).await?;
+    expect_replay(&mut d, &["h1", "h2", "h3"], "serverOffset invalide : tout").await?;
+    server
+        .log()
+        .wait_for(
+            "un avertissement pour serverOffset = \"abc\"",
+            1,
+            |l| l.starts_with("Avertissement") && l.contains("serverOffset"),
+            WAIT,
+        )
+        .await?;
+    let mut e = tab(&url, "négatif", json!(-1)).await?;
+    expect_replay(&mut e, &["h1", "h2", "h3"], "serverOffset négatif : tout").await
+}
+
+pub(super) async fn missed_while_away(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let a = tab(&url, "bavard", json!(0)).await?;
+    let mut b = tab(&url, "absent", json!(0)).await?;
+    send_stored(&a, "avant", "away-1").await?;
+    let seen = expect_stored(&mut b, "avant", "connecté").await?;
+    b.disconnect().await;
+    for (i, text) in ["pendant 1", "pendant 2", "pendant 3"].iter().enumerate() {
+        send_stored(&a, text, &format!("away-{}", i + 2)).await?;
+    }
+    let mut back = tab(&url, "revenu", json!(seen)).await?;
+    expect_replay(
+        &mut back,
+        &["pendant 1", "pendant 2", "pendant 3"],
+        "le client revient avec son dernier numéro",
+    )
+    .await
+}
+
+pub(super) async fn survives_restart(ctx: Ctx) -> Result<(), Failure> {
+    let database = ctx.fresh_database()?;
+    let database = database.to_string_lossy().into_owned();
+    let env = [("DATABASE", database.as_str())];
+    let server = ctx.start_with(&env).await?;
+    let a = tab(&server.url(), "avant l'arrêt", json!(0)).await?;
+    send_stored(&a, "r1", "restart-1").await?;
+    let last = send_stored(&a, "r2", "restart-2").await?;
+    drop(a);
+    server.stop().await?;
+
+    let server = ctx.start_with(&env).await?;
+    let mut b = tab(&server.url(), "après la relance", json!(0)).await?;
+    expect_replay(&mut b, &["r1", "r2"], "l'historique survit à la relance").await?;
+    let next = send_stored(&b, "r3", "restart-3").await?;
+    if next <= last {
+        return Err(Failure::new(
+            format!("après la relance, un numéro plus grand que {last}"),
+            format!("{next}"),
+        ));
+    }
+    // Le même clientOffset qu'avant l'arrêt : toujours reconnu.
+    let again = send_stored(&b, "r1", "restart-1").await?;
+    expect_stored(&mut b, "r3", "son propre message").await?;
+    b.expect_nothing(SILENCE, "r1 renvoyé après la relance n'est pas réémis")
+        .await?;
+    if again > last {
+        return Err(Failure::new(
+            "r1 renvoyé après la relance garde son numéro",
+            format!("nouveau numéro {again}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let a = tab(&url, "qui réessaie", json!(0)).await?;
+    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let first = send_stored(&a, "une fois", "retry-1").await?;
+    let second = send_stored(&a, "une fois", "retry-1").await?;
+    if first != second {
+        return Err(Failure::new(
+            "le même clientOffset est accusé deux fois avec le même numéro",
+            format!("{first} puis {second}"),
+        ));
+    }
+    expect_replay(&mut witness, &["une fois"], "envoyé une seule fois").await?;
+    let mut late = tab(&url, "arrivé après", json!(0)).await?;
+    expect_replay(&mut late, &["une fois"], "enregistré une seule fois").await?;
+    let lines = server.log().stdout();
+    let count = lines.iter().filter(|l| *l == "message: une fois").count();
+    if count != 1 {
+        return Err(Failure::new(
+            "« message: une fois » affiché une fois",
+            format!("{count} fois"),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let a = tab(&url, "maladroit", json!(0)).await?;
+    let bad = [
+        vec![json!(42), json!("bad-1")],
+        vec![json!("texte"), json!(42)],
+        vec![json!("texte")],
+        vec![json!({ "text": "x" }), json!("bad-2")],
+    ];
+    for (i, args) in bad.iter().enumerate() {
+        let ack = a
+            .emit_with_ack("new message", args.clone(), ACK_WAIT)
+            .await?;
+        let ok =
+            matches!(ack.as_slice(), [reply] if reply.get("error").is_some_and(Value::is_string));
+        if !ok {
+            return Err(Failure::new(
+                format!("{} : accusé {{ \"error\": … }}", show(args)),
+                format!("accusé reçu : {}", show(&ack)),
+            ));
+        }
+        server
+            .log()
+            .wait_for(
+                &format!("un avertissement pour {}", show(args)),
+                i + 1,
+                |l| l.starts_with("Avertissement"),
+                WAIT,
+            )
+            .await?;
+    }
+    let mut late = tab(&url, "témoin", json!(0)).await?;
+    late.expect_nothing(SILENCE, "rien n'a été enregistré")
+        .await
+}
+
+pub(super) async fn history_order(ctx: Ctx) -> Result<(), Failure> {
+    const COUNT: usize = 1_000;
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut sender = tab(&url, "émetteur", json!(0)).await?;
+    let mut late = None;
+    for i in 0..COUNT {
+        send_chat(&ctx, &sender, &format!("n°{i}")).await?;
+        if i == COUNT / 2 {
+            late = Some(tab(&url, "arrivé au milieu", json!(0)).await?);
+        }
+    }
+    expect_sequence(&ctx, &mut sender, COUNT, "n°").await?;
+    if let Some(mut late) = late {
+        expect_sequence(&ctx, &mut late, COUNT, "n°").await?;
+        late.expect_nothing(SILENCE, "aucun doublon").await?;
+    }
+    let mut after = tab(&url, "arrivé après", json!(0)).await?;
+    expect_sequence(&ctx, &mut after, COUNT, "n°").await?;
+    // Les accusés suivent l'ordre : numéros strictement croissants.
+    let mut last = 0;
+    for i in 0..20 {
+        let id = send_stored(&sender, &format!("accusé {i}"), &format!("order-ack-{i}")).await?;
+        if id <= last {
+            return Err(Failure::new(
+                "des numéros d'accusé strictement croissants",
+                format!("{id} après {last}"),
+            ));
+        }
+        last = id;
+    }
+    Ok(())
+}
+
+pub(super) async fn bad_database(ctx: Ctx) -> Result<(), Failure> {
+    let dir =
+        tempfile::tempdir().map_err(|e| Failure::new("un dossier temporaire", e.to_string()))?;
+    let missing = dir.path().join("absent").join("chat.db");
+    let folder = dir.path().to_path_buf();
+    let mut paths = vec![missing, folder];
+    // Un fichier en lecture seule : l'administrateur (root) peut quand même
+    // y écrire ; on ne l'essaie donc que si l'écriture y est vraiment refusée.
+    let read_only = dir.path().join("lecture-seule.db");
+    let made = std::fs::write(&read_only, b"").and_then(|()| {
+        let mut permissions = std::fs::metadata(&read_only)?.permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&read_only, permissions)
+    });
+    let refused = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&read_only)
+        .is_err();
+    if made.is_ok() && refused {
+        paths.push(read_only.clone());
+    }
+    for path in paths {
+        let shown = path.to_string_lossy().into_owned();
+        let env = [
+            ("DATABASE", shown.as_str()),
+            ("PORT", "0"),
+            ("HOST", "127.0.0.1"),
+        ];
+        let (code, output) = run_to_exit(&ctx, &env).await?;
+        check_clean_error(&format!("DATABASE={shown}"), code, &output, &[&shown])?;
+    }
+    // Rendre le fichier modifiable, pour que le dossier s'efface sous Windows.
+    if let Ok(metadata) = std::fs::metadata(&read_only) {
+        let mut permissions = metadata.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&read_only, permissions).ok();
+    }
+    Ok(())
+}

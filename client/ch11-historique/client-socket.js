@@ -1,0 +1,66 @@
+// io() ouvre la connexion, comme au chapitre 8, avec deux réglages du
+// tutoriel officiel (« client delivery ») :
+// - auth.serverOffset : le dernier numéro de message vu ; le serveur envoie
+//   à la connexion tout ce qui est plus récent (0 au début : tout) ;
+// - ackTimeout et retries : un message sans accusé au bout de 10 s est
+//   renvoyé, jusqu'à 3 fois. Il garde son clientOffset : le serveur
+//   reconnaît un renvoi et ne l'enregistre pas deux fois.
+const socket = io({
+  auth: { serverOffset: 0 },
+  ackTimeout: 10000,
+  retries: 3,
+});
+
+const form = document.getElementById('form');
+const input = document.getElementById('input');
+const messages = document.getElementById('messages');
+
+// Pour fabriquer un clientOffset unique : l'identifiant de la connexion,
+// puis un compteur.
+let counter = 0;
+
+// Ajoute un message à la liste (textContent, jamais innerHTML : un message
+// qui contient du HTML s'affiche comme du texte).
+function addMessage(text) {
+  const item = document.createElement('li');
+  item.textContent = text;
+  messages.appendChild(item);
+  item.scrollIntoView({ block: 'end' });
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = input.value;
+  if (!text) {
+    return;
+  }
+  input.value = '';
+  const clientOffset = `${socket.id}-${counter++}`;
+  // Pas d'affichage ici : le serveur renvoie le message à tous, nous
+  // compris, avec son numéro. L'accusé dit qu'il est bien enregistré.
+  socket.emit('new message', text, clientOffset, (reply) => {
+    if (reply && reply.error) {
+      addMessage(`échec : ${reply.error}`);
+    }
+  });
+});
+
+// Chaque message arrive avec son numéro : on le retient, pour que la
+// prochaine (re)connexion ne demande que la suite.
+socket.on('new message', (text, id) => {
+  if (typeof id === 'number' && id <= socket.auth.serverOffset) {
+    return; // déjà affiché
+  }
+  addMessage(text);
+  if (typeof id === 'number') {
+    socket.auth.serverOffset = id;
+  }
+});
+
+// Si le serveur déconnecte ce client (trop lent, par exemple), Socket.IO ne
+// se reconnecte pas de lui-même : on le lui demande.
+socket.on('disconnect', (reason) => {
+  if (reason === 'io server disconnect') {
+    socket.connect();
+  }
+});

@@ -1,0 +1,76 @@
+// L'affichage commun aux pages de la deuxième partie (chapitres 8 à 12) :
+// des lignes dans #messages, l'état d'un message envoyé. Rien de Socket.IO
+// ici : chaque chapitre garde ses appels dans son client-socket.js.
+//
+// Toujours textContent, jamais innerHTML : un message qui contient du HTML
+// s'affiche comme du texte.
+
+const messages = document.getElementById('messages');
+
+// Une ligne de la liste, avec une classe facultative (mine, notice…).
+function addItem(className) {
+  const item = document.createElement('li');
+  if (className) {
+    item.className = className;
+  }
+  messages.appendChild(item);
+  item.scrollIntoView({ block: 'end' });
+  return item;
+}
+
+// Un message : son auteur en gras (s'il est connu), puis le texte.
+function addMessage(from, text, className) {
+  const item = addItem(className);
+  if (from) {
+    const author = document.createElement('span');
+    author.className = 'from';
+    author.textContent = from;
+    item.append(author);
+  }
+  item.append(text);
+  return item;
+}
+
+// Une annonce (« Bob a rejoint le chat »), en italique.
+function addNotice(text) {
+  addItem('notice').textContent = text;
+}
+
+// L'état d'un message envoyé, sous son texte : pending (en attente),
+// delivered (reçu) ou failed (échec).
+function setStatus(item, state, text) {
+  item.classList.remove('pending', 'delivered', 'failed');
+  item.classList.add(state);
+  let status = item.querySelector('.status');
+  if (!status) {
+    status = document.createElement('span');
+    status.className = 'status';
+    item.appendChild(status);
+  }
+  status.textContent = text;
+}
+
+// Montre l'état du message `item` pendant que `reply` (la promesse d'un
+// emitWithAck) attend l'accusé du serveur. `success(réponse)` rend le texte
+// à afficher si la réponse est un succès, ou null.
+async function showAck(item, reply, success) {
+  setStatus(item, 'pending', 'en attente…');
+  try {
+    const answer = await reply;
+    const done = success(answer);
+    if (done) {
+      setStatus(item, 'delivered', done);
+    } else {
+      const why = answer && answer.error ? answer.error : 'réponse inattendue du serveur';
+      setStatus(item, 'failed', `échec : ${why}`);
+    }
+  } catch (err) {
+    // La promesse est rejetée quand le délai de timeout(5000) est écoulé.
+    setStatus(item, 'failed', 'échec : pas de réponse du serveur en 5 secondes');
+  }
+}
+
+// La réponse d'un « new message » réussi : { id: n }.
+function deliveredById(reply) {
+  return reply && typeof reply.id === 'number' ? `reçu par le serveur (nº ${reply.id})` : null;
+}
