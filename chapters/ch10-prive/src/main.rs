@@ -4,8 +4,8 @@
 //! liste « En ligne ») et « Alice est en train d'écrire… ».
 //!
 //! Le serveur tient en trois fichiers : ce `main.rs` (la connexion et les
-//! messages à tous), `presence.rs` (les pseudos, inchangé depuis le
-//! chapitre 9) et `private.rs` (les messages privés et « en train
+//! messages à tous), `presence.rs` (les pseudos : celui du chapitre 9,
+//! repris tel quel) et `private.rs` (les messages privés et « en train
 //! d'écrire »).
 //!
 //! Lancer : `cargo run -p ch10-prive`, puis ouvrir <http://localhost:3000>
@@ -15,6 +15,9 @@
 //! troisième ne voit rien.
 
 // ANCHOR: all
+// Les pseudos et la présence n'ont pas changé depuis le chapitre 9 : ce
+// chapitre reprend son fichier tel quel plutôt que d'en garder une copie.
+#[path = "../../ch09-pseudos/src/presence.rs"]
 mod presence;
 mod private;
 

@@ -2,7 +2,7 @@
 //! (`socket.broadcast()` au lieu de `socket.to(salon du destinataire)`).
 //! Les pseudos sont ceux du vrai chapitre, repris tels quels.
 
-#[path = "../../../../chapters/ch10-prive/src/presence.rs"]
+#[path = "../../../../chapters/ch09-pseudos/src/presence.rs"]
 mod presence;
 
 use axum::Router;
