@@ -19,9 +19,11 @@ use socketioxide_core::Value;
 /// Longueur maximale d'un nom de salon, en caractères.
 pub const MAX_ROOM_NAME_CHARS: usize = 64;
 
+// ANCHOR: text_type
 /// Le texte d'un message : l'argument de `socket.emit('new message', texte)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(pub String);
+// ANCHOR_END: text_type
 
 /// Un nom de salon valide : une chaîne non vide d'au plus
 /// [`MAX_ROOM_NAME_CHARS`] caractères.
@@ -35,6 +37,7 @@ pub struct RoomMessage {
     pub text: String,
 }
 
+// ANCHOR: rejected
 /// L'évènement a été refusé ; l'avertissement est déjà écrit. Le texte
 /// (`to_string()`) dit pourquoi, en une phrase, pour l'accusé de réception.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +50,9 @@ impl fmt::Display for Rejected {
 }
 
 impl std::error::Error for Rejected {}
+// ANCHOR_END: rejected
 
+// ANCHOR: text
 impl<A: Adapter> FromMessageParts<A> for Text {
     type Error = Rejected;
     fn from_message_parts(
@@ -66,6 +71,7 @@ impl<A: Adapter> FromMessageParts<A> for Text {
         }
     }
 }
+// ANCHOR_END: text
 
 impl<A: Adapter> FromMessageParts<A> for Room {
     type Error = Rejected;
@@ -81,6 +87,7 @@ impl<A: Adapter> FromMessageParts<A> for Room {
     }
 }
 
+// ANCHOR: room_message
 impl<A: Adapter> FromMessageParts<A> for RoomMessage {
     type Error = Rejected;
     fn from_message_parts(
@@ -109,6 +116,7 @@ impl<A: Adapter> FromMessageParts<A> for RoomMessage {
         }
     }
 }
+// ANCHOR_END: room_message
 
 /// Un message privé : `socket.emit('private message', { to, text })`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +177,7 @@ impl<A: Adapter> FromMessageParts<A> for Typing {
     }
 }
 
+// ANCHOR: read
 /// Le nom de l'évènement et sa première donnée (`None` s'il n'y en a pas).
 fn read<A: Adapter>(
     s: &Arc<Socket<A>>,
@@ -180,6 +189,7 @@ fn read<A: Adapter>(
         .unwrap_or_else(|never| match never {});
     (event, data.ok().flatten())
 }
+// ANCHOR_END: read
 
 fn event_name<A: Adapter>(s: &Arc<Socket<A>>, v: &mut Value, ack: &Option<i64>) -> String {
     Event::from_message_parts(s, v, ack)
@@ -216,6 +226,7 @@ fn wrong(subject: &str, expected: &str, data: Option<&Json>) -> String {
     format!("{subject} est {what}, et non {expected}")
 }
 
+// ANCHOR: checked
 /// Le même tri que `T`, sans jamais faire sauter le gestionnaire : il reçoit
 /// `Ok(valeur)` ou `Err(refus)`. Utile quand le gestionnaire doit répondre
 /// même à une donnée invalide (un accusé de réception que le client attend).
@@ -232,7 +243,9 @@ impl<A: Adapter, T: FromMessageParts<A, Error = Rejected>> FromMessageParts<A> f
         Ok(Checked(T::from_message_parts(s, v, ack)))
     }
 }
+// ANCHOR_END: checked
 
+// ANCHOR: reject
 fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
     println!(
         "Avertissement : évènement « {event} » du client {} ignoré, car {why}.",
@@ -240,6 +253,7 @@ fn reject<A: Adapter>(s: &Arc<Socket<A>>, event: &str, why: &str) -> Rejected {
     );
     Rejected(sentence(why))
 }
+// ANCHOR_END: reject
 
 /// `why` en phrase : une majuscule au début, un point à la fin.
 fn sentence(why: &str) -> String {
