@@ -13,6 +13,7 @@
 //! Ainsi `cargo xtask book` n'attend que mdBook, et `cargo xtask verify`
 //! n'attend pas mdBook.
 
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 const USAGE: &str = "\
@@ -80,9 +81,7 @@ fn main() -> ExitCode {
     // Le même cargo que celui qui nous a lancés, sur le même espace de
     // travail ; la sortie et le code de retour sont ceux de la commande.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(|root| root.join("Cargo.toml"));
+    let manifest = package_dir().parent().map(|root| root.join("Cargo.toml"));
     let mut run = Command::new(cargo);
     run.args(["run", "--quiet"]).args(route.cargo_options);
     if let Some(manifest) = manifest {
@@ -94,6 +93,16 @@ fn main() -> ExitCode {
     }
     run.args(rest);
     launch(run)
+}
+
+/// Le dossier `xtask/` de l'espace de travail d'où l'on est lancé : celui
+/// que `cargo run` indique à l'exécution, plutôt que celui de la
+/// compilation (un dossier `target/` partagé entre deux copies du dépôt peut
+/// lancer le programme compilé depuis l'autre).
+fn package_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Sous Unix, le programme est remplacé par cargo (comme le fait

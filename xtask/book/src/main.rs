@@ -87,7 +87,12 @@ fn main() -> ExitCode {
 
 /// La racine du dépôt (deux dossiers au-dessus de `xtask/book/`).
 pub fn repository_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Celui que `cargo run` indique à l'exécution, plutôt que celui de la
+    // compilation : un dossier `target/` partagé entre deux copies du dépôt
+    // peut lancer le programme compilé depuis l'autre.
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     here.ancestors().nth(2).map(PathBuf::from).unwrap_or(here)
 }
 

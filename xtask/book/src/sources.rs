@@ -35,7 +35,7 @@ pub fn check(root: &Path, problems: &mut Vec<String>) {
     let readme = root.join("README.md");
     if let Ok(text) = fs::read_to_string(&readme) {
         for (number, line) in lines_outside_code(&text) {
-            for why in faults(line, false) {
+            for why in faults(line, line, false) {
                 problems.push(format!("README.md:{} : {why}", number + 1));
             }
         }
@@ -81,8 +81,16 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
 pub fn check_rust_source(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for literal in shown_literals(text) {
+        // Un séparateur sans lettres (`split_once(" : ")`, qui découpe une
+        // ligne de journal fixée) est du code ; un format (`"{} : {}"`) non.
+        if !literal
+            .text
+            .contains(|c: char| c.is_alphabetic() || c == '{')
+        {
+            continue;
+        }
         for (offset, line) in literal.text.split('\n').enumerate() {
-            for why in faults(&accept_fixed_log_lines(line), true) {
+            for why in faults(&accept_fixed_log_lines(line), line, true) {
                 found.push((literal.line + offset, why));
             }
         }
@@ -90,11 +98,19 @@ pub fn check_rust_source(text: &str) -> Vec<(usize, String)> {
     found
 }
 
-/// Ce qui ne va pas dans une ligne de texte. `in_code` : la ligne vient
-/// d'une chaîne Rust (où `{:.1}` est un format).
-fn faults(line: &str, in_code: bool) -> Vec<String> {
+/// Ce qui ne va pas dans une ligne de texte (`line`, vérifiée ; `shown`,
+/// citée dans le message). `in_code` : la ligne vient d'une chaîne Rust (où
+/// `{:.1}` est un format).
+fn faults(line: &str, shown: &str, in_code: bool) -> Vec<String> {
     let mut faults = Vec::new();
     if let Some(excerpt) = ordinary_space_in_prose(line) {
+        // Toute la ligne si elle est courte : plus facile à retrouver.
+        let shown = shown.trim();
+        let excerpt = if shown.chars().count() <= 100 {
+            shown.to_owned()
+        } else {
+            excerpt
+        };
         faults.push(format!(
             "espace ordinaire là où la typographie française veut une espace insécable \
              (U+00A0 ou U+202F) : « {excerpt} »"

@@ -43,6 +43,7 @@ fn main() {
     let expected = "« Rooms de <id>\u{a0}: room1 »";
     println!("message: {text}");
     println!("Rooms de {id} : salons : {rooms}");
+    let (id, rooms) = line.split_once(" : ")?;
 }
 "##;
     // Ligne 9 : « Rooms de <id> » est fixé, pas les guillemets autour.
