@@ -15,19 +15,24 @@
 //! | `ch05-broadcast.png` | trois onglets : l'émetteur ne reçoit pas son message |
 //! | `ch06-clients.png` | deux onglets restants, et le terminal qui compte |
 //! | `ch07-rooms.png` | trois onglets dans deux salons, et le terminal |
+//! | `ch08-acks.png` | un message reçu par le serveur, un autre en échec une fois le serveur arrêté |
+//! | `ch09-pseudos.png` | Alice et Bob discutent, un troisième onglet se voit refuser « alice » |
+//! | `ch10-prive.png` | un message privé vu du seul Bob, et « Alice est en train d'écrire… » |
 //!
 //! Quand une image a plusieurs onglets, ils sont côte à côte avec leur
 //! légende (« Onglet 1 »…) ; le terminal, s'il y en a un, est dessous.
 //!
 //! Le code : ce fichier (les options, la boucle sur les chapitres),
 //! `screenshots/scene.rs` (ouvrir des onglets, attendre, composer l'image)
-//! et une scène par chapitre dans `screenshots/part_one.rs`.
+//! et une scène par chapitre dans `screenshots/part_one.rs` (chapitres 1
+//! à 7) et `screenshots/part_two.rs` (chapitres 8 et suivants).
 //!
 //! Options : des noms de chapitres (`ch05`, `5`…) pour n'en refaire que
 //! certains. Chromium et chromedriver sont nécessaires
 //! (`apt-get install chromium chromium-driver`).
 
 mod part_one;
+mod part_two;
 mod scene;
 
 use std::path::Path;
@@ -75,14 +80,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
 async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::Result<Vec<u8>> {
     let browser = Browser::launch(programs).await?;
     let server = Server::start(program).await?;
-    let scene = Scene {
-        browser: &browser,
-        server: &server,
-        chapter,
+    let mut scene = Scene::new(&browser, server, chapter);
+    let png = match part_one::shoot(&scene).await? {
+        Some(png) => png,
+        None => match part_two::shoot(&mut scene).await? {
+            Some(png) => png,
+            None => browser::bail!("pas de scène pour {chapter}"),
+        },
     };
-    let Some(png) = part_one::shoot(&scene).await? else {
-        browser::bail!("pas de scène pour {chapter}");
-    };
-    browser.check_console().await?;
+    scene.check_console().await?;
     Ok(png)
 }

@@ -11,7 +11,7 @@ use super::scene::{SINGLE_TAB, Scene};
 /// partie.
 pub(super) async fn shoot(scene: &Scene<'_>) -> Result<Option<Vec<u8>>> {
     let browser = scene.browser;
-    let url = scene.server.url();
+    let url = scene.url().to_owned();
     let png = match scene.chapter {
         "ch01-static" => {
             let tab = scene.tab(&url, "onglet 1", SINGLE_TAB).await?;
