@@ -11,6 +11,7 @@
 //! `chapters/chNN-…/tests/contract.rs`) et à `cargo xtask verify`.
 
 pub mod client;
+pub mod exercises;
 pub mod http;
 pub mod proxy;
 pub mod scenarios;

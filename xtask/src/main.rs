@@ -22,6 +22,9 @@ Utilisation : cargo xtask <commande> [options]
 Commandes :
   verify [CHAPITRE…]   vérifie chaque chapitre comme le ferait un étudiant
                        (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
+  exercices [EXERCICE…] [--indice EXERCICE] [--recommencer EXERCICE]
+                       vérifie vos exercices (exercices/exNN-…) et nomme le
+                       suivant ; --indice l'aide, --recommencer le remet à zéro
   book [--open]        construit le livre (book/build/index.html)
   screenshots          refait les captures d'écran du livre (Chromium requis)
   bench [--vs-node] [--quick]
@@ -54,7 +57,7 @@ fn route(command: &str) -> Option<Route> {
             pass_command: false,
             cargo_options: BOOK_CARGO_OPTIONS,
         }),
-        "verify" | "screenshots" | "bench" | "client-bundle" => Some(Route {
+        "verify" | "exercices" | "screenshots" | "bench" | "client-bundle" => Some(Route {
             package: "xtask-heavy",
             pass_command: true,
             cargo_options: &[],
@@ -147,7 +150,14 @@ mod tests {
             .collect();
         assert_eq!(
             commands,
-            ["verify", "book", "screenshots", "bench", "client-bundle"]
+            [
+                "verify",
+                "exercices",
+                "book",
+                "screenshots",
+                "bench",
+                "client-bundle"
+            ]
         );
         for command in commands {
             assert!(route(command).is_some(), "{command} n'a pas de crate");

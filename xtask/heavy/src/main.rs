@@ -6,6 +6,7 @@
 mod bench;
 mod build;
 mod client_bundle;
+mod exercises;
 mod french;
 mod screenshots;
 mod verify;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "verify" => verify::run(rest),
+        "exercices" => exercises::run(rest),
         "screenshots" => screenshots::run(rest),
         "bench" => bench::run(rest),
         "client-bundle" => client_bundle::run(rest),

@@ -1,0 +1,248 @@
+//! # Les vérifications des exercices
+//!
+//! Chaque chapitre du livre finit par un exercice ; chacun a son propre
+//! crate, `exercices/exNN-…/`, une copie du serveur du chapitre où
+//! l'étudiant travaille. [`EXERCISES`] les liste dans l'ordre du cours, avec
+//! leurs vérifications : les mêmes clients et les mêmes messages d'échec que
+//! pour les chapitres, lancés par `cargo xtask exercices`.
+//!
+//! Une vérification d'exercice doit échouer sur le crate tel qu'il est
+//! donné et passer avec la solution (`exercices/solutions/…`) : le test
+//! `exercises_dev_check` de `xtask-heavy` le prouve pour chacune.
+
+mod multi;
+mod single;
+
+use crate::Check;
+
+/// `text` avec des espaces ordinaires à la place des espaces insécables :
+/// pour comparer une ligne ou un message écrit par l'étudiant (qui tape
+/// « Dossier servi : » avec une espace ordinaire, ou insécable) à celle
+/// qu'attend une vérification.
+pub(crate) fn plain(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// Un exercice : son crate, son chapitre et ses vérifications.
+#[derive(Debug, Clone, Copy)]
+pub struct Exercise {
+    /// Le nom du crate et de son dossier (`ex05-auteur`).
+    pub id: &'static str,
+    /// Le chapitre dont il copie le serveur.
+    pub chapter: &'static str,
+    /// Ce qu'il demande, en une phrase.
+    pub summary: &'static str,
+    /// L'indice, quand la page du chapitre n'en a pas encore (sinon
+    /// `cargo xtask exercices --indice` lit celui du livre).
+    pub hint: &'static str,
+    pub checks: fn() -> Vec<Check>,
+}
+
+impl Exercise {
+    /// « ex05 ».
+    pub fn short(&self) -> &'static str {
+        &self.id[..4]
+    }
+
+    /// Le numéro de l'exercice (5 pour `ex05-auteur`).
+    pub fn number(&self) -> u8 {
+        self.id.get(2..4).and_then(|n| n.parse().ok()).unwrap_or(0)
+    }
+}
+
+macro_rules! check {
+    ($path:path, $id:ident, $description:expr) => {
+        Check {
+            id: stringify!($id),
+            description: $description,
+            run: |ctx| Box::pin($path(ctx)),
+        }
+    };
+}
+
+/// Les exercices, dans l'ordre du cours.
+pub const EXERCISES: [Exercise; 10] = [
+    Exercise {
+        id: "ex01-dossier",
+        chapter: "ch01-static",
+        summary: "afficher « Dossier servi : <dossier> » avant la ligne « Adresse du serveur »",
+        hint: "",
+        checks: || {
+            vec![
+                check!(
+                    single::folder_line,
+                    folder_line,
+                    "Avant « Adresse du serveur », le serveur affiche « Dossier servi : <chemin absolu de client/ch01-static> »"
+                ),
+                check!(
+                    single::page_served,
+                    page_served,
+                    "GET / renvoie toujours la page du chat"
+                ),
+            ]
+        },
+    },
+    Exercise {
+        id: "ex02-identifiant",
+        chapter: "ch02-connect",
+        summary: "afficher « Son ID : <identifiant> » après chaque connexion",
+        hint: "",
+        checks: || {
+            vec![check!(
+                single::id_line,
+                id_line,
+                "Après chaque « Un client vient de se connecter », une ligne « Son ID : <identifiant> », un identifiant différent par client"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex03-longueur",
+        chapter: "ch03-emit",
+        summary: "afficher la longueur de chaque message en caractères et en octets",
+        hint: "",
+        checks: || {
+            vec![check!(
+                single::length_line,
+                length_line,
+                "Après « message: café », la ligne « 4 caractères, 5 octets » ; après « message: é », « 1 caractère, 2 octets »"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex04-accuse",
+        chapter: "ch04-io-emit",
+        summary: "renvoyer « (bien reçu par le serveur) » à l'émetteur seul",
+        hint: "",
+        checks: || {
+            vec![check!(
+                multi::sender_notice,
+                sender_notice,
+                "L'émetteur reçoit son message et « (bien reçu par le serveur) » ; les autres onglets, le message seul"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex05-auteur",
+        chapter: "ch05-broadcast",
+        summary: "diffuser « <identifiant de l'émetteur> : <texte> » aux autres",
+        hint: "",
+        checks: || {
+            vec![check!(
+                multi::author_prefix,
+                author_prefix,
+                "Les autres onglets reçoivent « <identifiant> : <texte> », le même identifiant pour un même émetteur ; l'émetteur ne reçoit rien ; le terminal garde « message: <texte> »"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex06-depart",
+        chapter: "ch06-clients",
+        summary: "envoyer « Un client est parti » à ceux qui restent",
+        hint: "",
+        checks: || {
+            vec![check!(
+                multi::leave_notice,
+                leave_notice,
+                "Quand un client part, chacun des autres reçoit « Un client est parti » (une fois), et le compte des clients reste juste"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex07-entree",
+        chapter: "ch07-rooms",
+        summary: "prévenir les membres d'un salon de l'arrivée d'un client",
+        hint: "",
+        checks: || {
+            vec![check!(
+                multi::join_notice,
+                join_notice,
+                "Quand un client entre dans room2, ses autres membres reçoivent (\"room2\", \"Un client vient d'entrer\") ; celui qui entre et les autres clients, rien"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex08-destinataires",
+        chapter: "ch08-acks",
+        summary: "ajouter à l'accusé le nombre de destinataires : { \"id\": n, \"to\": 2 }",
+        hint: "",
+        checks: || {
+            vec![check!(
+                multi::ack_recipients,
+                ack_recipients,
+                "L'accusé est { \"id\": n, \"to\": <nombre de clients qui ont reçu le message> } : 0 quand l'émetteur est seul, 2 avec deux autres onglets"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex09-reserves",
+        chapter: "ch09-pseudos",
+        summary: "réserver les pseudos « admin » et « serveur », quelle que soit leur casse",
+        hint: "",
+        checks: || {
+            vec![check!(
+                single::reserved_nicknames,
+                reserved_nicknames,
+                "« Admin », « serveur » ou « SERVEUR » sont refusés avec « Le pseudo « … » est réservé. » et une ligne « Connexion refusée : … » ; « Alice » et « administrateur » sont acceptés"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex10-qui",
+        chapter: "ch10-prive",
+        summary: "la commande « /qui », qui répond à son auteur seul la liste des pseudos en ligne",
+        hint: "Dans `on_message`, avant de relayer : `if msg.trim() == \"/qui\" { … return; }`. \
+La liste est `presence::NICKNAMES.online()`, un `Vec<String>` déjà trié : `.join(\", \")` \
+en fait un texte. `socket.emit(\"new message\", &json!({ \"from\": \"serveur\", \"text\": … }))` \
+n'écrit qu'à l'auteur (sans `.await`, mais avec un `Result` : `.ok()`). Répondez quand même \
+à l'accusé, par exemple `ack.send(&json!({ \"ok\": true })).ok();`, sinon la page attend.",
+        checks: || {
+            vec![check!(
+                multi::who_command,
+                who_command,
+                "« /qui » n'est pas relayé ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : <pseudos triés, séparés par des virgules>\" } ; un message ordinaire part toujours aux autres"
+            )]
+        },
+    },
+];
+
+/// Retrouve un exercice d'après « ex05 », « ex05-auteur », « 5 » ou « 05 ».
+pub fn find_exercise(name: &str) -> Option<&'static Exercise> {
+    let name = name.trim().trim_end_matches('/');
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let number = name
+        .strip_prefix("ex")
+        .unwrap_or(name)
+        .parse::<u8>()
+        .ok()
+        .filter(|_| !name.is_empty());
+    EXERCISES
+        .iter()
+        .find(|exercise| exercise.id == name || number == Some(exercise.number()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exercises_are_found_by_name_or_number() {
+        for name in ["ex05", "ex05-auteur", "5", "05", "exercices/ex05-auteur/"] {
+            assert_eq!(find_exercise(name).map(|e| e.id), Some("ex05-auteur"));
+        }
+        assert!(find_exercise("ex42").is_none());
+        assert!(find_exercise("").is_none());
+    }
+
+    #[test]
+    fn every_exercise_has_checks_and_a_known_chapter() {
+        for (i, exercise) in EXERCISES.iter().enumerate() {
+            assert_eq!(usize::from(exercise.number()), i + 1, "{}", exercise.id);
+            assert!(!(exercise.checks)().is_empty(), "{}", exercise.id);
+            assert!(
+                crate::CHAPTERS.contains(&exercise.chapter),
+                "{}",
+                exercise.id
+            );
+        }
+    }
+}

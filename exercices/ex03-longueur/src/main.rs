@@ -1,0 +1,36 @@
+//! # Exercice 3 (chapitre ch03-emit)
+//!
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
+//! reste intact. Après la ligne `message: …`, faites afficher la longueur du message :
+//! `4 caractères, 5 octets` pour « café », `1 caractère, 2 octets` pour « é ».
+//!
+//! Vérifier : `cargo xtask exercices ex03` ; un indice :
+//! `cargo xtask exercices --indice ex03` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex03`.
+
+use axum::Router;
+use support::{SocketRef, Text};
+use tower_http::services::ServeDir;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter");
+
+        // `socket.on('new message', (msg) => { … })` : le nom de l'évènement
+        // doit être exactement celui qu'émet le client. `Text` n'accepte
+        // qu'un texte : toute autre donnée est signalée dans le terminal.
+        socket.on("new message", async |Text(msg): Text| {
+            println!("message: {msg}");
+            // TODO (exercice 3) : afficher « 4 caractères, 5 octets » pour « café ».
+        });
+    });
+
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch03-emit")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}

@@ -1,0 +1,67 @@
+//! # Exercice 9 (chapitre ch09-pseudos)
+//!
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
+//! reste intact. Réservez les pseudos « admin » et « serveur », quelle que
+//! soit leur casse : le travail est dans `src/presence.rs`.
+//!
+//! Vérifier : `cargo xtask exercices ex09` ; un indice :
+//! `cargo xtask exercices --indice ex09` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex09`.
+
+mod presence;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+/// Le numéro du dernier message relayé (comme au chapitre 8).
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
+    // `on_connect` n'est appelé que pour une connexion acceptée.
+    io.ns("/", on_connect.with(presence::check_nickname));
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+async fn on_connect(socket: SocketRef, io: SocketIo) {
+    // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
+    // pas perdu pendant que l'on annonce l'arrivée.
+    socket.on("new message", on_message);
+    socket.on_disconnect(presence::leave);
+    presence::arrive(&socket, &io).await;
+}
+
+/// Comme au chapitre 8, mais le message part avec son auteur :
+/// `{ "from": <pseudo>, "text": <texte> }`.
+async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    let from = presence::nickname(&socket);
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": from, "text": msg }))
+        .await
+        .ok();
+    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}

@@ -1,0 +1,30 @@
+//! # Exercice 1 : solution (chapitre ch01-static)
+//!
+//! Une solution possible, montrée par le livre. Le sujet : faites afficher au serveur, juste avant la ligne « Adresse du serveur »,
+//! le dossier qu'il sert : `Dossier servi : /chemin/absolu/client/ch01-static`.
+//!
+//! Vérifier : `cargo xtask exercices ex01` ; un indice :
+//! `cargo xtask exercices --indice ex01` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex01`.
+
+use axum::Router;
+use tower_http::services::ServeDir;
+
+// Un seul fil d'exécution, comme Node.js : suffisant pour un chat, et les
+// évènements de chaque client seront traités dans l'ordre d'arrivée.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    // `app.use(express.static(join(__dirname, 'client')))` : le dossier du
+    // client est servi tel quel. `GET /` y trouve `index.html`, ce que faisait
+    // `res.sendFile(…)` dans la version Express.
+    let app = Router::new().fallback_service(ServeDir::new(support::client_dir("ch01-static")));
+
+    // Un chemin n'est pas forcément du texte valide : `.display()` l'affiche.
+    println!(
+        "Dossier servi : {}",
+        support::client_dir("ch01-static").display()
+    );
+
+    // `app.listen(3000, () => console.log('Adresse du serveur : …'))`
+    support::listen(app).await
+}

@@ -1,0 +1,44 @@
+//! # Exercice 4 : solution (chapitre ch04-io-emit)
+//!
+//! Une solution possible, montrée par le livre. Le sujet : en plus de la diffusion à tous, renvoyez à l'émetteur seul le message
+//! « (bien reçu par le serveur) ».
+//!
+//! Vérifier : `cargo xtask exercices ex04` ; un indice :
+//! `cargo xtask exercices --indice ex04` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex04`.
+
+use axum::Router;
+use support::{SocketIo, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter");
+
+        // Le gestionnaire peut demander `io` en argument : socketioxide le
+        // lui fournit, comme il fournit `socket` ou le texte du message.
+        socket.on(
+            "new message",
+            async |socket: SocketRef, io: SocketIo, Text(msg): Text| {
+                println!("message: {msg}");
+                // Correction du cours : le diaporama écrit `io.emit(msg)`, ce qui
+                // émet un évènement *nommé* d'après le message, sans donnée. Il
+                // faut le nom de l'évènement, puis la donnée.
+                io.emit("new message", &msg).await.ok();
+                // `socket.emit` n'écrit qu'à ce client ; il n'est pas `async`.
+                socket
+                    .emit("new message", "(bien reçu par le serveur)")
+                    .ok();
+            },
+        );
+    });
+
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch04-io-emit")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}

@@ -1,0 +1,35 @@
+//! # Exercice 5 : solution (chapitre ch05-broadcast)
+//!
+//! Une solution possible, montrée par le livre. Le sujet : faites précéder chaque message diffusé de l'identifiant de son émetteur :
+//! les autres reçoivent `<identifiant> : <texte>`.
+//!
+//! Vérifier : `cargo xtask exercices ex05` ; un indice :
+//! `cargo xtask exercices --indice ex05` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex05`.
+
+use axum::Router;
+use support::{SocketRef, Text};
+use tower_http::services::ServeDir;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter");
+
+        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
+            println!("message: {msg}");
+            // `socket.broadcast.emit('new message', msg)` : tout le monde,
+            // sauf `socket` lui-même.
+            let text = format!("{} : {msg}", socket.id);
+            socket.broadcast().emit("new message", &text).await.ok();
+        });
+    });
+
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch05-broadcast")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}

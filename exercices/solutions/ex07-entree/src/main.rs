@@ -1,0 +1,72 @@
+//! # Exercice 7 : solution (chapitre ch07-rooms)
+//!
+//! Une solution possible, montrée par le livre. Le sujet : quand un client entre dans un salon, prévenez les autres membres de ce
+//! salon : (salon, « Un client vient d'entrer »), rien pour celui qui entre.
+//!
+//! Vérifier : `cargo xtask exercices ex07` ; un indice :
+//! `cargo xtask exercices --indice ex07` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex07`.
+
+use axum::Router;
+use support::{Room, RoomMessage, SocketIo, SocketRef};
+use tower_http::services::ServeDir;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    io.ns("/", async |socket: SocketRef| {
+        println!("Un client vient de se connecter. Son ID : {}", socket.id);
+
+        // `socket.join('room1')` : chaque nouveau client entre dans room1.
+        socket.join("room1");
+        print_rooms(&socket);
+
+        // `Room` n'accepte qu'un nom de salon valide : un texte non vide
+        // d'au plus 64 caractères.
+        socket.on("join", async |socket: SocketRef, Room(room): Room| {
+            socket.join(room.clone());
+            print_rooms(&socket);
+            // `socket.to(…)` : les membres du salon, sauf ce client-ci.
+            socket
+                .to(room.clone())
+                .emit("new message", &(room, "Un client vient d'entrer"))
+                .await
+                .ok();
+        });
+
+        socket.on("leave", async |socket: SocketRef, Room(room): Room| {
+            socket.leave(room);
+            print_rooms(&socket);
+        });
+
+        // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
+        // compris s'il en est membre. On renvoie le salon avec le texte pour
+        // que la page sache d'où vient le message.
+        socket.on(
+            "new message",
+            async |io: SocketIo, RoomMessage { room, text }: RoomMessage| {
+                println!("message pour {room} : {text}");
+                io.to(room.clone())
+                    .emit("new message", &(room, text))
+                    .await
+                    .ok();
+            },
+        );
+    });
+
+    let app = Router::new()
+        .fallback_service(ServeDir::new(support::client_dir("ch07-rooms")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+/// `console.log(socket.rooms)` : les salons dont le client est membre.
+/// Différence avec Node : socketioxide ne compte pas l'identifiant du client
+/// parmi ses salons.
+fn print_rooms(socket: &SocketRef) {
+    let mut rooms = socket.rooms();
+    rooms.sort();
+    println!("Rooms de {} : {}", socket.id, rooms.join(", "));
+}

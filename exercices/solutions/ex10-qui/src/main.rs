@@ -1,0 +1,83 @@
+//! # Exercice 10 : solution (chapitre ch10-prive)
+//!
+//! Une solution possible, montrée par le livre. Le sujet : la commande `/qui` : un message « /qui » n'est pas relayé ;
+//! son auteur seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`
+//! (la liste « online », séparée par des virgules).
+//!
+//! Vérifier : `cargo xtask exercices ex10` ; un indice :
+//! `cargo xtask exercices --indice ex10` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex10`.
+
+// Les pseudos et la présence n'ont pas changé depuis le chapitre 9 : ce
+// chapitre reprend son fichier tel quel plutôt que d'en garder une copie.
+mod presence;
+mod private;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text};
+use tower_http::services::ServeDir;
+
+/// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let (layer, io) = support::socket_io();
+
+    // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
+    // `on_connect` n'est appelé que pour une connexion acceptée.
+    io.ns("/", on_connect.with(presence::check_nickname));
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch10-prive")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+async fn on_connect(socket: SocketRef, io: SocketIo) {
+    // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
+    // pas perdu pendant que l'on annonce l'arrivée.
+    socket.on("new message", on_message);
+    socket.on("private message", private::on_private_message);
+    socket.on("typing", private::on_typing);
+    socket.on_disconnect(presence::leave);
+    // Chacun entre dans le salon de son pseudo : sa boîte aux lettres.
+    socket.join(private::room_of(&presence::nickname(&socket)));
+    presence::arrive(&socket, &io).await;
+}
+
+/// Comme au chapitre 8, mais le message part avec son auteur :
+/// `{ "from": <pseudo>, "text": <texte> }`.
+async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    if msg.trim() == "/qui" {
+        let online = presence::NICKNAMES.online().join(", ");
+        let reply = json!({ "from": "serveur", "text": format!("En ligne : {online}") });
+        // `socket.emit` n'écrit qu'à l'auteur ; il n'est pas `async`.
+        socket.emit("new message", &reply).ok();
+        // L'accusé quand même : la page l'attend.
+        ack.send(&json!({ "ok": true })).ok();
+        return;
+    }
+    println!("message: {msg}");
+    let from = presence::nickname(&socket);
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": from, "text": msg }))
+        .await
+        .ok();
+    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}

@@ -1,0 +1,145 @@
+//! La preuve, comme le « dev check » de rustlings, que chaque exercice est
+//! juste : tel qu'il est donné (`exercices/.origine/…`), il échoue à au
+//! moins une de ses vérifications ; avec sa solution
+//! (`exercices/solutions/…`), il les passe toutes.
+//!
+//! Tout se passe dans une copie jetable : un espace de travail temporaire
+//! qui contient, pour chaque exercice, le crate d'origine et le crate
+//! d'origine recouvert de la solution. Le dossier de l'étudiant
+//! (`exercices/exNN-…`) n'est jamais touché. Une seule compilation
+//! (dans `target/exercices-dev/`, pour ne pas attendre le verrou du `cargo
+//! test` en cours), puis toutes les vérifications en même temps.
+
+use std::path::Path;
+
+use checks::exercises::EXERCISES;
+
+use super::files::copy_dir;
+use super::{Verdict, build, run_checks};
+use crate::repository_root;
+
+/// Le `Cargo.toml` de l'espace de travail jetable : celui du dépôt (mêmes
+/// versions, mêmes profils), avec ses propres membres et des chemins absolus.
+fn scratch_manifest(root: &Path) -> String {
+    let original = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    original
+        .lines()
+        .map(|line| {
+            if line.starts_with("members = ") {
+                "members = [\"starter/*\", \"solution/*\"]".to_owned()
+            } else if let Some((before, after)) = line.split_once("path = \"") {
+                let absolute = root.join(after.split('"').next().unwrap_or(""));
+                let rest = after.split_once('"').map(|(_, r)| r).unwrap_or("");
+                let absolute = absolute.to_string_lossy().replace('\\', "/");
+                format!("{before}path = \"{absolute}\"{rest}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_starter_fails_and_every_solution_passes() {
+    let root = repository_root();
+    let scratch = tempfile::tempdir().expect("un dossier temporaire");
+    let dir = scratch.path();
+    std::fs::write(dir.join("Cargo.toml"), scratch_manifest(&root)).expect("Cargo.toml");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
+    let mut packages = Vec::new();
+    for exercise in &EXERCISES {
+        let original = root.join("exercices").join(".origine").join(exercise.id);
+        let starter = dir.join("starter").join(exercise.id);
+        let solution = dir.join("solution").join(exercise.id);
+        copy_dir(&original, &starter).expect("copie de l'exercice d'origine");
+        copy_dir(&original, &solution).expect("copie de l'exercice d'origine");
+        copy_dir(
+            &root.join("exercices").join("solutions").join(exercise.id),
+            &solution,
+        )
+        .expect("copie de la solution");
+        let manifest = solution.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("Cargo.toml de l'exercice");
+        let renamed = text.replacen(
+            &format!("name = \"{}\"", exercise.id),
+            &format!("name = \"{}-solution\"", exercise.id),
+            1,
+        );
+        assert_ne!(text, renamed, "{} : nom du paquet introuvable", exercise.id);
+        std::fs::write(&manifest, renamed).expect("Cargo.toml de la solution");
+        packages.push(exercise.id.to_owned());
+        packages.push(format!("{}-solution", exercise.id));
+    }
+    let target = root.join("target").join("exercices-dev");
+    let mut built = build::build(&dir.join("Cargo.toml"), &packages, Some(&target))
+        .expect("cargo build des exercices");
+    let mut binaries = Vec::new();
+    for exercise in &EXERCISES {
+        for package in [exercise.id.to_owned(), format!("{}-solution", exercise.id)] {
+            let binary = built.remove(&package).expect("un résultat par paquet");
+            binaries.push((exercise, binary));
+        }
+    }
+    let mut compile_errors = Vec::new();
+    let verdicts = run_checks(binaries, &mut compile_errors, false).expect("vérifications");
+    for (exercise, errors) in &compile_errors {
+        println!("{} ne compile pas :\n{errors}", exercise.id);
+    }
+    let mut problems = Vec::new();
+    for pair in verdicts.chunks(2) {
+        let [(exercise, starter), (_, solution)] = pair else {
+            problems.push("une vérification s'est interrompue".to_owned());
+            continue;
+        };
+        if !matches!(starter, Verdict::Checked(_)) {
+            problems.push(format!("{} : l'exercice donné ne compile pas", exercise.id));
+        } else if starter.solved() {
+            problems.push(format!(
+                "{} : l'exercice donné passe déjà toutes ses vérifications",
+                exercise.id
+            ));
+        }
+        match solution {
+            Verdict::DoesNotCompile(error) => {
+                problems.push(format!(
+                    "{} : la solution ne compile pas : {error}",
+                    exercise.id
+                ));
+            }
+            Verdict::Checked(report) if !report.passed() => {
+                problems.push(format!("{} : la solution échoue :\n{report}", exercise.id));
+            }
+            Verdict::Checked(_) => {}
+        }
+    }
+    if verdicts.len() != EXERCISES.len() * 2 {
+        problems.push("il manque des verdicts (vérification interrompue)".to_owned());
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Le crate de l'étudiant et sa copie d'origine sont identiques dans le
+/// dépôt : `--recommencer` rend bien l'exercice donné. En local, l'étudiant
+/// qui travaille les fait diverger : on ne le vérifie qu'en CI.
+#[test]
+fn the_exercises_match_their_pristine_copies() {
+    if std::env::var_os("CI").is_none() {
+        println!("(hors CI : la comparaison des exercices à exercices/.origine est sautée)");
+        return;
+    }
+    let root = repository_root().join("exercices");
+    for exercise in &EXERCISES {
+        let work = root.join(exercise.id);
+        let original = root.join(".origine").join(exercise.id);
+        for file in ["Cargo.toml", "src/main.rs"] {
+            let a = std::fs::read_to_string(work.join(file)).unwrap_or_default();
+            let b = std::fs::read_to_string(original.join(file)).unwrap_or_default();
+            assert!(
+                !a.is_empty() && a == b,
+                "{}/{file} diffère de sa copie d'origine",
+                exercise.id
+            );
+        }
+    }
+}
