@@ -110,9 +110,12 @@ socket.on('online', (pseudos) => {
   to.value = others.some((option) => option.value === chosen) ? chosen : '';
 });
 
-// « En train d'écrire » : envoyé au premier caractère, puis « fini » après
-// 2 s sans frappe ou à l'envoi. Le serveur le relaie en volatile.
+// « En train d'écrire » : envoyé à la première frappe, puis redit toutes
+// les secondes tant que l'on tape (un « true » perdu, puisque volatile, est
+// réparé par le suivant, et les autres pages n'oublient pas quelqu'un qui
+// écrit encore) ; « fini » après 2 s sans frappe, ou à l'envoi.
 let typing = false;
+let lastTypingSent = 0;
 let typingTimer = null;
 
 function stopTyping() {
@@ -124,8 +127,9 @@ function stopTyping() {
 }
 
 input.addEventListener('input', () => {
-  if (!typing) {
+  if (!typing || Date.now() - lastTypingSent > 1000) {
     typing = true;
+    lastTypingSent = Date.now();
     socket.emit('typing', true);
   }
   clearTimeout(typingTimer);
