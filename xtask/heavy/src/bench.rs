@@ -954,10 +954,14 @@ fn markdown(
     }
     let _ = writeln!(
         t,
-        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {} essais).",
+        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {}).",
         fmt(student["rebuild_s"].as_f64(), 2),
         fmt(student["edit_to_ready_s"].as_f64(), 2),
-        student["tries"]
+        count(
+            usize::try_from(student["tries"].as_u64().unwrap_or(0)).unwrap_or(0),
+            "essai",
+            "essais"
+        )
     );
 
     // Les objectifs.
