@@ -464,9 +464,14 @@ pub fn ordinary_space_in_prose(line: &str) -> Option<String> {
     for segment in prose_segments(line) {
         let chars: Vec<char> = segment.chars().collect();
         for (i, pair) in chars.windows(2).enumerate() {
+            // Une ponctuation collée au mot suivant n'est pas du français :
+            // `?1` (SQL), `:id`, `![image]`.
+            let glued = chars
+                .get(i + 2)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '[');
             let wrong = match (pair[0], pair[1]) {
-                (' ', '!') => chars.get(i + 2) != Some(&'['),
-                (' ', ':' | ';' | '?' | '»') | ('«', ' ') => true,
+                (' ', '!' | ':' | ';' | '?') => !glued,
+                (' ', '»') | ('«', ' ') => true,
                 // Les milliers : « 1 000 », avec une espace fine insécable.
                 (d, ' ') if d.is_ascii_digit() => is_thousands(&chars[i + 2..]),
                 _ => false,

@@ -114,6 +114,7 @@ fn code_and_format_specifiers_are_not_prose() {
 fn f() {
     println!("{x:?} {y:>6} {{littéral}} http://localhost:3000 a::b");
     let json = r#"{"a": 1, "b": [1, 2]}"#;
+    let sql = "SELECT id FROM messages WHERE id > ?1 AND offset = ?2";
 }
 "##;
     assert_eq!(faulty_lines(source), Vec::<usize>::new());
