@@ -32,8 +32,9 @@ pub struct Exercise {
     pub chapter: &'static str,
     /// Ce qu'il demande, en une phrase.
     pub summary: &'static str,
-    /// L'indice, quand la page du chapitre n'en a pas encore (sinon
-    /// `cargo xtask exercices --indice` lit celui du livre).
+    /// L'indice propre à l'exercice, quand la section « Exercice » du livre
+    /// n'en donne pas pour lui ; vide : `cargo xtask exercices --indice` lit
+    /// celui du livre.
     pub hint: &'static str,
     pub checks: fn() -> Vec<Check>,
 }

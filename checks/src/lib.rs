@@ -14,6 +14,7 @@ pub mod client;
 pub mod exercises;
 pub mod http;
 pub mod proxy;
+pub mod redis;
 pub mod scenarios;
 pub mod server;
 
@@ -32,7 +33,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 11] = [
+pub const CHAPTERS: [&str; 12] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -44,6 +45,7 @@ pub const CHAPTERS: [&str; 11] = [
     "ch09-pseudos",
     "ch10-prive",
     "ch11-historique",
+    "ch12-cluster",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
@@ -106,6 +108,9 @@ pub struct Ctx {
     /// Les dossiers jetables des bases SQLite (chapitre 11), effacés avec
     /// le contexte.
     temp_dirs: Arc<Mutex<Vec<tempfile::TempDir>>>,
+    /// Le Redis jetable du chapitre 12, lancé au premier serveur et arrêté
+    /// avec le contexte.
+    redis: Arc<tokio::sync::Mutex<Option<redis::RedisServer>>>,
 }
 
 impl Ctx {
@@ -115,6 +120,7 @@ impl Ctx {
             binary: binary.to_path_buf(),
             logs: Arc::default(),
             temp_dirs: Arc::default(),
+            redis: Arc::default(),
         }
     }
 
@@ -134,7 +140,26 @@ impl Ctx {
             env.push(("DATABASE", &database));
             return Server::start(&self.binary, &env, &self.logs).await;
         }
+        if self.number() == 12 && !env.iter().any(|(k, _)| *k == "REDIS_URL") {
+            let url = self.redis_url().await?;
+            let mut env = env.to_vec();
+            env.push(("REDIS_URL", &url));
+            return Server::start(&self.binary, &env, &self.logs).await;
+        }
         Server::start(&self.binary, env, &self.logs).await
+    }
+
+    /// L'adresse du Redis de ce contexte (chapitre 12), lancé au premier
+    /// appel.
+    pub async fn redis_url(&self) -> Result<String, Failure> {
+        let mut redis = self.redis.lock().await;
+        if let Some(server) = redis.as_ref() {
+            return Ok(server.url());
+        }
+        let server = redis::RedisServer::start().await?;
+        let url = server.url();
+        *redis = Some(server);
+        Ok(url)
     }
 
     /// Le chemin d'une base qui n'existe pas encore, dans un dossier
@@ -152,6 +177,22 @@ impl Ctx {
             .unwrap_or_else(PoisonError::into_inner)
             .push(dir);
         Ok(path)
+    }
+
+    /// Chapitre 12 : tue le Redis de ce contexte, comme une panne, et rend
+    /// son port (pour [`Ctx::restart_redis`]).
+    pub async fn kill_redis(&self) -> Option<u16> {
+        let server = self.redis.lock().await.take()?;
+        let port = server.port();
+        server.kill().await;
+        Some(port)
+    }
+
+    /// Chapitre 12 : relance un Redis (vide) sur `port`.
+    pub async fn restart_redis(&self, port: u16) -> Result<(), Failure> {
+        let server = redis::RedisServer::start_on(port).await?;
+        *self.redis.lock().await = Some(server);
+        Ok(())
     }
 
     /// Le numéro du chapitre vérifié.

@@ -17,6 +17,7 @@
 //!   données invalides en le disant dans le terminal.
 
 mod adapter;
+pub mod cluster;
 mod extract;
 mod nickname;
 mod server;
@@ -96,11 +97,22 @@ pub fn socket_io() -> (
     socketioxide::layer::SocketIoLayer<ReliableAdapter>,
     SocketIo,
 ) {
+    let server = adapter::ServerHandle::default();
+    let (layer, io) = builder()
+        .with_adapter::<ReliableAdapter>(server.clone())
+        .build_layer();
+    // L'adaptateur retrouve les clients par le serveur (voir `adapter.rs`).
+    server.set(io.clone()).ok();
+    (layer, io)
+}
+
+/// Les réglages de [`socket_io`], avant le choix de l'adaptateur (le
+/// chapitre 12 y branche Redis).
+fn builder() -> socketioxide::SocketIoBuilder {
     let ping_interval = duration_from_env("PING_INTERVAL_MS", Duration::from_secs(25));
     let ping_timeout = duration_from_env("PING_TIMEOUT_MS", Duration::from_secs(20));
     let max_message = usize::try_from(MAX_PAYLOAD_BYTES).unwrap_or(usize::MAX);
-    let server = adapter::ServerHandle::default();
-    let (layer, io) = socketioxide::SocketIo::builder()
+    socketioxide::SocketIo::builder()
         .max_payload(MAX_PAYLOAD_BYTES)
         .ws_max_message_size(max_message)
         .ws_max_frame_size(max_message)
@@ -108,11 +120,6 @@ pub fn socket_io() -> (
         .ws_read_buffer_size(WS_READ_BUFFER_BYTES)
         .ping_interval(ping_interval)
         .ping_timeout(ping_timeout)
-        .with_adapter::<ReliableAdapter>(server.clone())
-        .build_layer();
-    // L'adaptateur retrouve les clients par le serveur (voir `adapter.rs`).
-    server.set(io.clone()).ok();
-    (layer, io)
 }
 
 /// L'adresse IP du client, lue sur la connexion TCP elle-même : c'est ce que

@@ -15,7 +15,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::SocketIo;
+use socketioxide::adapter::Adapter;
 
 /// Le client JavaScript officiel de Socket.IO (4.8.4, licence MIT), copié
 /// dans le dépôt : aucun téléchargement quand un étudiant lance un chapitre.
@@ -28,13 +28,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Sert `app` sur `PORT` (3000 par défaut), comme `app.listen(3000, …)`.
 pub async fn listen(app: Router) -> ExitCode {
-    serve(app, None).await
+    serve::<socketioxide::adapter::LocalAdapter>(app, None).await
 }
 
 /// Comme [`listen`], avec un serveur Socket.IO branché sur l'application :
 /// sert aussi le client JavaScript à `/socket.io/socket.io.js` et ferme
 /// proprement les connexions Socket.IO à l'arrêt.
-pub async fn listen_with(app: Router, io: SocketIo) -> ExitCode {
+pub async fn listen_with<A: Adapter>(app: Router, io: socketioxide::SocketIo<A>) -> ExitCode {
     // La couche Socket.IO répond à toutes les URL qui commencent par
     // `/socket.io` : une route ajoutée *après* `.layer(…)` n'est pas
     // enveloppée par elle, et passe donc avant.
@@ -42,7 +42,7 @@ pub async fn listen_with(app: Router, io: SocketIo) -> ExitCode {
     serve(app, Some(io)).await
 }
 
-async fn serve(app: Router, io: Option<SocketIo>) -> ExitCode {
+async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -> ExitCode {
     let program = std::env::args()
         .next()
         .and_then(|path| {

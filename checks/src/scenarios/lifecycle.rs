@@ -23,6 +23,10 @@ pub(super) async fn run_to_exit(
         let database = ctx.fresh_database()?;
         env.insert("DATABASE".into(), database.to_string_lossy().into_owned());
     }
+    // Ch12 : le Redis jetable du contexte.
+    if ctx.number() == 12 && !env.contains_key("REDIS_URL") {
+        env.insert("REDIS_URL".into(), ctx.redis_url().await?);
+    }
     let (mut child, log) = spawn(&ctx.binary, &env)?;
     let status = tokio::time::timeout(WAIT, child.wait())
         .await

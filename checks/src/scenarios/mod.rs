@@ -10,13 +10,15 @@
 //! - [`acks`] : les accusés de réception (chapitres 8 à 10) ;
 //! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10) ;
 //! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10) ;
-//! - [`history`] : l'historique dans SQLite (chapitre 11).
+//! - [`history`] : l'historique dans SQLite (chapitre 11) ;
+//! - [`cluster`] : plusieurs processus sur un même Redis (chapitre 12).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
 
 mod acks;
 mod clients;
+mod cluster;
 mod delivery;
 mod history;
 mod lifecycle;
@@ -38,6 +40,7 @@ use crate::client::{Client, Transport, show};
 use crate::{Check, Ctx, Failure};
 use acks::*;
 use clients::*;
+use cluster::*;
 use delivery::*;
 use history::*;
 use lifecycle::*;
@@ -109,7 +112,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     match n {
         4 | 11 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
-        5 | 6 | 8..=10 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
+        5 | 6 | 8..=10 | 12 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
         _ => {}
     }
     if n >= 4 {
@@ -118,17 +121,21 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(many_clients, "200 clients connectés en même temps reçoivent chacun le message"),
             check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
-            check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"),
         ]);
+        // Chapitre 12 : l'adaptateur Redis n'a pas cette garantie (voir la
+        // page du chapitre, « Ce qui se perd »).
+        if n != 12 {
+            checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
+        }
     }
-    if matches!(n, 8..=10) {
+    if matches!(n, 8..=10 | 12) {
         checks.extend([
             check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
             check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
             check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
         ]);
     }
-    if matches!(n, 9 | 10) {
+    if matches!(n, 9 | 10 | 12) {
         checks.extend([
             check!(nickname_refusals, "Un pseudo absent, qui n'est pas un texte, vide, de plus de 32 caractères ou déjà pris (même en majuscules) est refusé avant la connexion, avec une phrase en français et une ligne dans le terminal"),
             check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
@@ -155,6 +162,17 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
+        ]);
+    }
+    if n == 12 {
+        checks.extend([
+            check!(cluster_crossing, "Deux processus sur un même Redis : 1 000 messages envoyés d'affilée sur A arrivent sur B (WebSocket et long-polling) une fois chacun, dans l'ordre, puis dans l'autre sens"),
+            check!(cluster_presence, "« user joined », « user left » et « online » couvrent les deux processus ; un pseudo libéré sur B se reprend sur A"),
+            check!(cluster_nickname_taken, "Un pseudo pris sur A est refusé sur B (même en majuscules), avec une ligne dans le terminal de B"),
+            check!(cluster_nickname_race, "Dix clients, cinq sur A et cinq sur B, demandent le même pseudo au même instant : un seul l'obtient"),
+            check!(cluster_process_killed, "Un processus tué : ses clients sortent de la liste « online » de l'autre, qui le dit dans son terminal"),
+            check!(redis_restart, "Redis tué puis relancé : les processus le disent, servent encore leurs propres clients, puis les messages passent de nouveau entre eux sans les relancer"),
+            check!(redis_missing, "Redis absent au démarrage : une phrase en français qui nomme l'adresse et redis-server, un code de sortie non nul, sans panique"),
         ]);
     }
     if n == 6 {

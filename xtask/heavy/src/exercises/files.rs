@@ -36,13 +36,17 @@ pub fn hint_in_page(page: &str) -> Option<String> {
 }
 
 pub fn print_hint(exercise: &Exercise) -> Result<(), String> {
-    let from_book = book_page(exercise)
-        .and_then(|page| std::fs::read_to_string(page).ok())
-        .and_then(|page| hint_in_page(&page));
-    let hint = match from_book {
-        Some(hint) => hint,
-        None if !exercise.hint.is_empty() => exercise.hint.to_owned(),
-        None => return Err(format!("pas d'indice pour {}.", exercise.id)),
+    // L'indice propre à l'exercice d'abord (quand le livre en donne un
+    // autre, pour un exercice sur la page), sinon celui du livre.
+    let from_book = || {
+        book_page(exercise)
+            .and_then(|page| std::fs::read_to_string(page).ok())
+            .and_then(|page| hint_in_page(&page))
+    };
+    let hint = if exercise.hint.is_empty() {
+        from_book().ok_or_else(|| format!("pas d'indice pour {}.", exercise.id))?
+    } else {
+        exercise.hint.to_owned()
     };
     println!(
         "Indice pour {} ({}) :\n\n{hint}",

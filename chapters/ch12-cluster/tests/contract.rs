@@ -1,0 +1,9 @@
+//! Le contrat du chapitre (`shared/chapters.md`), vérifié de l'extérieur :
+//! le programme est lancé comme un étudiant le lance, puis interrogé par de
+//! vrais clients Socket.IO et des requêtes HTTP. Les vérifications sont
+//! celles de `cargo xtask verify` (crate `checks`).
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract() {
+    checks::assert_chapter("ch12-cluster", env!("CARGO_BIN_EXE_ch12-cluster")).await;
+}

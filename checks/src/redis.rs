@@ -1,0 +1,92 @@
+//! Un serveur Redis jetable pour les vérifications du chapitre 12.
+//!
+//! Chaque vérification lance son propre `redis-server` sur un port libre,
+//! sans rien écrire sur le disque (`--save ''`, `--appendonly no`), et
+//! l'arrête à la fin (le processus est tué avec son gardien). Sans
+//! `redis-server`, la vérification échoue avec une phrase qui dit comment
+//! l'installer : en CI (`CI` ou `REQUIRE_REDIS=1`) comme sur un poste.
+
+use std::time::{Duration, Instant};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
+
+use crate::Failure;
+
+/// Un `redis-server` lancé par les vérifications.
+pub struct RedisServer {
+    child: Child,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Lance `redis-server` sur un port libre et attend qu'il réponde.
+    pub async fn start() -> Result<RedisServer, Failure> {
+        let port = free_port().await?;
+        RedisServer::start_on(port).await
+    }
+
+    /// Lance `redis-server` sur `port` (pour le relancer au même endroit).
+    pub async fn start_on(port: u16) -> Result<RedisServer, Failure> {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| Failure::new(missing(), format!("redis-server introuvable ({e})")))?;
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err(Failure::new(
+                    format!("redis-server répond sur le port {port}"),
+                    "rien après 10 s",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(RedisServer { child, port })
+    }
+
+    /// L'adresse à donner au chapitre dans `REDIS_URL`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Tue Redis (comme une panne) et attend sa fin.
+    pub async fn kill(mut self) {
+        self.child.kill().await.ok();
+    }
+}
+
+/// Ce qu'il faut pour vérifier le chapitre 12, dit à l'étudiant.
+fn missing() -> String {
+    let ci =
+        std::env::var_os("CI").is_some() || std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1");
+    let why = if ci {
+        "requis en CI (CI ou REQUIRE_REDIS=1)"
+    } else {
+        "vérification du chapitre 12 non faite sur ce poste"
+    };
+    format!(
+        "redis-server est installé ({why}) : sudo apt-get install redis-server sous Debian ou Ubuntu, brew install redis sous macOS, Memurai ou WSL sous Windows"
+    )
+}
+
+/// Un port libre sur la boucle locale : on en demande un au système, puis
+/// on le rend.
+pub async fn free_port() -> Result<u16, Failure> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| Failure::new("un port libre pour Redis", e.to_string()))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| Failure::new("un port libre pour Redis", e.to_string()))
+}

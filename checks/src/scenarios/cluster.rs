@@ -1,0 +1,222 @@
+//! Chapitre 12 : un chat sur plusieurs processus, par un vrai Redis (lancé
+//! par le contexte, voir `crate::redis`).
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::json;
+
+use super::{expect_chat, expect_online, expect_sequence, join, send_chat};
+use crate::client::{Client, Transport};
+use crate::server::{describe_status, spawn};
+use crate::{Ctx, Failure, Server, WAIT};
+
+/// Deux processus du chapitre sur le même Redis.
+async fn two(ctx: &Ctx) -> Result<(Server, Server), Failure> {
+    let a = ctx.start().await?;
+    let b = ctx.start().await?;
+    Ok((a, b))
+}
+
+/// 1 000 messages envoyés d'affilée par un client de A arrivent chez un
+/// client de B, une fois chacun, dans l'ordre ; puis dans l'autre sens.
+pub(super) async fn cluster_crossing(ctx: Ctx) -> Result<(), Failure> {
+    const COUNT: usize = 1_000;
+    let (a, b) = two(&ctx).await?;
+    let mut on_a = join(&a, "Alice", Transport::WebSocket).await?;
+    let mut on_b = join(&b, "Bob", Transport::WebSocket).await?;
+    let mut also_b = join(&b, "Chloé", Transport::Polling).await?;
+    expect_online(&mut on_a, &["Alice", "Bob", "Chloé"], "les trois sont là").await?;
+    for i in 0..COUNT {
+        send_chat(&ctx, &on_a, &format!("a{i}")).await?;
+    }
+    expect_sequence(&ctx, &mut on_b, COUNT, "a").await?;
+    expect_sequence(&ctx, &mut also_b, COUNT, "a").await?;
+    for i in 0..COUNT {
+        send_chat(&ctx, &on_b, &format!("b{i}")).await?;
+    }
+    expect_sequence(&ctx, &mut on_a, COUNT, "b").await?;
+    expect_sequence(&ctx, &mut also_b, COUNT, "b").await?;
+    on_a.expect_nothing(Duration::from_millis(500), "aucun doublon")
+        .await?;
+    on_b.expect_nothing(
+        Duration::from_millis(500),
+        "aucun doublon, ni son propre message",
+    )
+    .await
+}
+
+/// Arrivées, départs et liste « online » d'un processus à l'autre.
+pub(super) async fn cluster_presence(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let mut alice = join(&a, "alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["alice"], "seule").await?;
+    let mut bob = join(&b, "Bob", Transport::WebSocket).await?;
+    alice
+        .expect_event("user joined", &[json!("Bob")], "Bob arrive par B")
+        .await?;
+    expect_online(&mut alice, &["alice", "Bob"], "Bob est sur B").await?;
+    expect_online(&mut bob, &["alice", "Bob"], "alice est sur A").await?;
+    bob.disconnect().await;
+    alice
+        .expect_event("user left", &[json!("Bob")], "Bob quitte B")
+        .await?;
+    expect_online(&mut alice, &["alice"], "Bob est parti").await?;
+    // Son pseudo est libre aussitôt, y compris sur l'autre processus.
+    let again = join(&a, "BOB", Transport::WebSocket).await?;
+    again.disconnect().await;
+    Ok(())
+}
+
+/// Un pseudo pris sur A est refusé sur B.
+pub(super) async fn cluster_nickname_taken(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let _alice = join(&a, "Alice", Transport::WebSocket).await?;
+    let message = Client::connect_refused(
+        &b.url(),
+        Transport::WebSocket,
+        json!({ "pseudo": " ALICE " }),
+    )
+    .await?;
+    if !message.contains("déjà pris") {
+        return Err(Failure::new(
+            "un refus « déjà pris » sur B pour le pseudo pris sur A",
+            format!("« {message} »"),
+        ));
+    }
+    b.log()
+        .wait_for(
+            "« Connexion refusée : … »",
+            1,
+            |l| l.starts_with("Connexion refusée"),
+            WAIT,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Dix clients, cinq sur A et cinq sur B, demandent le même pseudo au même
+/// instant : un seul l'obtient.
+pub(super) async fn cluster_nickname_race(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let tries = join_all((0..10).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let pseudo = if i % 3 == 0 { "zoé" } else { "Zoé" };
+        async move { join(server, pseudo, Transport::WebSocket).await.ok() }
+    }))
+    .await;
+    let winners = tries.iter().filter(|c| c.is_some()).count();
+    if winners != 1 {
+        return Err(Failure::new(
+            "un seul des dix clients (cinq par processus) obtient « Zoé »",
+            format!("{winners} l'ont obtenu"),
+        ));
+    }
+    Ok(())
+}
+
+/// Un processus tué (sans rien pouvoir dire) : ses clients sortent de la
+/// liste « online » des autres processus.
+pub(super) async fn cluster_process_killed(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let mut alice = join(&a, "Alice", Transport::WebSocket).await?;
+    let _bob = join(&b, "Bob", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Bob est sur B").await?;
+    drop(b); // tué (SIGKILL) : aucun gestionnaire de départ ne s'exécute
+    expect_online(&mut alice, &["Alice"], "B a été tué").await?;
+    a.log()
+        .wait_for(
+            "« Un autre processus du chat s'est arrêté… »",
+            1,
+            |l| l.starts_with("Un autre processus du chat s'est arrêté"),
+            WAIT,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Redis absent au démarrage : une phrase en français qui nomme l'adresse et
+/// `redis-server`, un code de sortie non nul, pas de panique.
+pub(super) async fn redis_missing(ctx: Ctx) -> Result<(), Failure> {
+    let port = crate::redis::free_port().await?;
+    let url = format!("redis://127.0.0.1:{port}");
+    let env = [
+        ("PORT".to_owned(), "0".to_owned()),
+        ("REDIS_URL".to_owned(), url.clone()),
+    ]
+    .into_iter()
+    .collect();
+    let (mut child, log) = spawn(&ctx.binary, &env)?;
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .map_err(|_| Failure::new("le programme s'arrête sans Redis", "il tourne encore"))?
+        .ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let stderr = log.stderr().join("\n");
+    let failed = status.is_some_and(|s| !s.success());
+    if !failed
+        || !stderr.contains(&url)
+        || !stderr.contains("redis-server")
+        || stderr.contains("panicked")
+    {
+        return Err(Failure::new(
+            format!("un code non nul et une phrase qui nomme {url} et redis-server, sans panique"),
+            format!(
+                "{} ; sortie d'erreur : « {stderr} »",
+                describe_status(status)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Redis tué pendant que le chat tourne : chaque processus le dit et sert
+/// encore ses propres clients ; Redis relancé, les messages passent de
+/// nouveau d'un processus à l'autre, sans relancer le chat.
+pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let alice = join(&a, "Alice", Transport::WebSocket).await?;
+    let mut anne = join(&a, "Anne", Transport::WebSocket).await?;
+    let mut bob = join(&b, "Bob", Transport::WebSocket).await?;
+    expect_online(&mut bob, &["Alice", "Anne", "Bob"], "tous là").await?;
+    let Some(port) = ctx.kill_redis().await else {
+        return Err(Failure::new("un Redis à arrêter", "aucun Redis lancé"));
+    };
+    let lost = |l: &str| l.contains("connexion à Redis perdue");
+    a.log()
+        .wait_for("« Attention : connexion à Redis perdue… »", 1, lost, WAIT)
+        .await?;
+    send_chat(&ctx, &alice, "pendant la panne").await?;
+    expect_chat(
+        &ctx,
+        &mut anne,
+        "pendant la panne",
+        "même processus que l'émettrice",
+    )
+    .await?;
+    bob.expect_nothing(
+        Duration::from_secs(1),
+        "Redis est arrêté : rien ne passe d'un processus à l'autre",
+    )
+    .await?;
+    ctx.restart_redis(port).await?;
+    let back = |l: &str| l.starts_with("Redis est de retour");
+    for server in [&a, &b] {
+        server
+            .log()
+            .wait_for("« Redis est de retour… »", 1, back, WAIT)
+            .await?;
+    }
+    send_chat(&ctx, &alice, "après la panne").await?;
+    expect_chat(&ctx, &mut bob, "après la panne", "Redis relancé").await?;
+    expect_chat(&ctx, &mut anne, "après la panne", "même processus").await?;
+    send_chat(&ctx, &bob, "de retour").await?;
+    expect_chat(
+        &ctx,
+        &mut anne,
+        "de retour",
+        "Redis relancé, dans l'autre sens",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Le pilote Redis de l'adaptateur : comment les processus se parlent.
+//!
+//! socketioxide-redis publie chaque diffusion sur un canal Redis
+//! (`PUBLISH`) et écoute les canaux des autres (`SUBSCRIBE`) ; le *pilote*
+//! est la pièce qui parle à Redis. Celui du crate a deux défauts pour un
+//! chat : il ne se reconnecte pas (Redis redémarré, plus rien ne passe
+//! entre les processus jusqu'à leur redémarrage), et il jette en silence un
+//! message reçu quand sa file est pleine. [`RedisBus`] fait le même travail
+//! sur un `ConnectionManager` de redis-rs, qui se reconnecte tout seul et se
+//! réabonne à ses canaux, et dit dans le terminal ce qu'il ne peut pas
+//! garantir.
+
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, FromRedisValue, PushInfo, PushKind};
+use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
+use tokio::sync::mpsc;
+
+/// Paquets reçus d'autres processus qui peuvent attendre d'être distribués
+/// aux clients de celui-ci. Au-delà (un processus bloqué pendant que les
+/// autres parlent), le paquet est perdu pour tous ses clients, et le
+/// terminal le dit.
+pub const BUS_BUFFER: usize = 1 << 16;
+
+type Handlers = Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>;
+
+/// Le pilote : une connexion Redis (RESP3) partagée, qui se rétablit seule.
+#[derive(Clone)]
+pub struct RedisBus {
+    conn: ConnectionManager,
+    handlers: Handlers,
+}
+
+impl RedisBus {
+    /// Se connecte à Redis. Les messages des canaux auxquels on s'abonne
+    /// arrivent par la fonction donnée à `set_push_sender`.
+    pub async fn connect(client: redis::Client) -> redis::RedisResult<RedisBus> {
+        let handlers: Handlers = Arc::default();
+        let for_push = handlers.clone();
+        let lost = AtomicBool::new(false);
+        let config = ConnectionManagerConfig::new()
+            .set_push_sender(move |msg: PushInfo| {
+                on_push(msg, &for_push, &lost);
+                Ok::<(), Infallible>(())
+            })
+            .set_automatic_resubscription()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_min_delay(Duration::from_millis(100))
+            .set_max_delay(Duration::from_secs(1));
+        let conn = ConnectionManager::new_with_config(client, config).await?;
+        Ok(RedisBus { conn, handlers })
+    }
+
+    /// La connexion, pour d'autres commandes (le registre des pseudos).
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+}
+
+/// Un message poussé par Redis : un paquet d'un autre processus, ou la
+/// nouvelle d'une connexion perdue ou rétablie.
+fn on_push(msg: PushInfo, handlers: &Handlers, lost: &AtomicBool) {
+    match msg.kind {
+        PushKind::Disconnection if !lost.swap(true, Ordering::SeqCst) => {
+            println!(
+                "Attention : connexion à Redis perdue. Ce serveur continue de servir ses propres clients ; les messages ne passent plus vers les autres processus jusqu'au retour de Redis."
+            );
+        }
+        PushKind::Subscribe if lost.swap(false, Ordering::SeqCst) => {
+            println!("Redis est de retour : les messages passent de nouveau entre les processus.");
+        }
+        PushKind::Message if msg.data.len() >= 2 => {
+            let mut data = msg.data.into_iter();
+            let (Some(chan), Some(body)) = (data.next(), data.next()) else {
+                return;
+            };
+            let (Ok(chan), Ok(body)) = (
+                String::from_redis_value(chan),
+                Vec::<u8>::from_redis_value(body),
+            ) else {
+                return;
+            };
+            let handlers = handlers.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(tx) = handlers.get(&chan)
+                && tx.try_send((chan, body)).is_err()
+            {
+                println!(
+                    "Attention : un paquet venu d'un autre processus est perdu pour les clients de celui-ci (plus de {BUS_BUFFER} paquets en attente)."
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Driver for RedisBus {
+    type Error = redis::RedisError;
+
+    async fn publish(&self, chan: String, val: Vec<u8>) -> Result<(), Self::Error> {
+        self.conn
+            .clone()
+            .publish::<_, _, redis::Value>(chan, val)
+            .await?;
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        chan: String,
+        size: usize,
+    ) -> Result<MessageStream<ChanItem>, Self::Error> {
+        let (tx, rx) = mpsc::channel(size);
+        self.handlers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(chan.clone(), tx);
+        self.conn.clone().subscribe(chan.as_str()).await?;
+        Ok(MessageStream::new(rx))
+    }
+
+    async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
+        self.handlers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&chan);
+        self.conn.clone().unsubscribe(chan).await?;
+        Ok(())
+    }
+
+    async fn num_serv(&self, chan: &str) -> Result<u16, Self::Error> {
+        server_count(&mut self.conn.clone(), chan).await
+    }
+}
+
+/// Le canal où chaque processus écoute les demandes des autres.
+const REQUEST_CHANNEL: &str = "socket.io-request#/#";
+
+/// Le nombre de processus abonnés au canal `chan` (`PUBSUB NUMSUB`) : Redis
+/// le sait dès qu'une connexion se ferme, même celle d'un processus tué.
+pub async fn server_count(conn: &mut ConnectionManager, chan: &str) -> redis::RedisResult<u16> {
+    let (_, count): (String, u16) = redis::cmd("PUBSUB")
+        .arg("NUMSUB")
+        .arg(chan)
+        .query_async(conn)
+        .await?;
+    Ok(count)
+}
+
+/// Les identifiants des processus vivants : chacun est abonné à son propre
+/// canal `socket.io-request#/#<identifiant>#` (`PUBSUB CHANNELS`).
+pub async fn live_servers(conn: &mut ConnectionManager) -> redis::RedisResult<HashSet<String>> {
+    let channels: Vec<String> = redis::cmd("PUBSUB")
+        .arg("CHANNELS")
+        .arg(format!("{REQUEST_CHANNEL}*"))
+        .query_async(conn)
+        .await?;
+    Ok(channels
+        .iter()
+        .filter_map(|c| c.strip_prefix(REQUEST_CHANNEL)?.strip_suffix('#'))
+        .filter(|uid| !uid.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
