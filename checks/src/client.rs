@@ -100,7 +100,7 @@ impl Client {
             .map_err(|e| {
                 Failure::new(
                     format!("le client avec auth {shown} joint le serveur"),
-                    format!("erreur : {e}"),
+                    format!("erreur : {e}"),
                 )
             })?;
         let refused = tokio::time::timeout(WAIT, async {
@@ -203,7 +203,7 @@ impl Client {
             .map_err(|e| {
                 Failure::new(
                     format!("le client {name} ({}) se connecte", transport.label()),
-                    format!("erreur : {e}"),
+                    format!("erreur : {e}"),
                 )
             })?;
         tokio::time::timeout(WAIT, connected.wait_for(|c| *c))
@@ -213,7 +213,7 @@ impl Client {
             .ok_or_else(|| {
                 Failure::new(
                     format!(
-                        "le serveur accepte le client {name} ({}) dans l'espace de noms « / »",
+                        "le serveur accepte le client {name} ({}) dans l'espace de noms « / »",
                         transport.label()
                     ),
                     "aucune confirmation de connexion",
@@ -237,8 +237,8 @@ impl Client {
             .await
             .map_err(|e| {
                 Failure::new(
-                    format!("le client {} envoie « {event} »", self.name),
-                    format!("erreur : {e}"),
+                    format!("le client {} envoie « {event} »", self.name),
+                    format!("erreur : {e}"),
                 )
             })
     }
@@ -257,7 +257,7 @@ impl Client {
     ) -> Result<Vec<Value>, Failure> {
         let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
         let ack_tx = std::sync::Mutex::new(Some(ack_tx));
-        let what = format!("le client {} envoie « {event} » avec accusé", self.name);
+        let what = format!("le client {} envoie « {event} » avec accusé", self.name);
         self.inner
             .emit_with_ack(event, Payload::Text(args), wait, move |payload, _| {
                 let sender = ack_tx
@@ -270,7 +270,7 @@ impl Client {
                 async {}.boxed()
             })
             .await
-            .map_err(|e| Failure::new(what.clone(), format!("erreur : {e}")))?;
+            .map_err(|e| Failure::new(what.clone(), format!("erreur : {e}")))?;
         match tokio::time::timeout(wait, ack_rx).await {
             // `rust_socketio` rend les arguments de l'accusé dans un tableau
             // de plus : `[[{"id": 1}]]` pour `[{"id": 1}]`.
@@ -323,7 +323,7 @@ impl Client {
         args: &[Value],
         why: &str,
     ) -> Result<(), Failure> {
-        let expected = format!("{} reçoit « {event} » {} ({why})", self.name, show(args));
+        let expected = format!("{} reçoit « {event} » {} ({why})", self.name, show(args));
         match self.next_event(event, WAIT).await {
             Some(got) if got == args => Ok(()),
             Some(got) => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
@@ -342,7 +342,7 @@ impl Client {
             None => Ok(()),
             Some(got) => Err(Failure::new(
                 why.to_owned(),
-                format!("{} a reçu « {event} » {}", self.name, show(&got)),
+                format!("{} a reçu « {event} » {}", self.name, show(&got)),
             )),
         }
     }

@@ -86,10 +86,10 @@ impl Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "attendu : {}", self.expected)?;
-        write!(f, "vu : {}", self.seen)?;
+        writeln!(f, "attendu : {}", self.expected)?;
+        write!(f, "vu : {}", self.seen)?;
         if !self.server_output.is_empty() {
-            write!(f, "\ndernières lignes du serveur :")?;
+            write!(f, "\ndernières lignes du serveur :")?;
             for line in &self.server_output {
                 write!(f, "\n  | {line}")?;
             }
@@ -319,7 +319,7 @@ pub async fn run_chapter(
                 check,
                 result: Err(Failure::new(
                     "la vérification s'exécute jusqu'au bout",
-                    format!("elle a paniqué : {e}"),
+                    format!("elle a paniqué : {e}"),
                 )),
                 duration: Duration::ZERO,
             });
@@ -339,4 +339,16 @@ pub async fn assert_chapter(chapter: &'static str, binary: &str) {
     let report = run_chapter(chapter, Path::new(binary), &checks, |_| {}).await;
     println!("{report}");
     assert!(report.passed(), "\n{report}");
+}
+
+/// « 1 ligne », « 3 lignes » : le nombre, puis le mot accordé.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    let word = if count == 1 { one } else { many };
+    format!("{count}\u{a0}{word}")
+}
+
+/// Une durée en secondes, avec une virgule décimale : « 6,2 s ».
+pub fn seconds(duration: Duration) -> String {
+    let tenths = duration.as_millis().div_ceil(100);
+    format!("{},{}\u{a0}s", tenths / 10, tenths % 10)
 }

@@ -68,7 +68,11 @@ impl OutputLog {
                 let seen = if found.is_empty() {
                     "aucune ligne de ce genre".to_owned()
                 } else {
-                    format!("{} ligne(s) seulement : {:?}", found.len(), found)
+                    format!(
+                        "{} seulement : {:?}",
+                        crate::plural(found.len(), "ligne", "lignes"),
+                        found
+                    )
                 };
                 return Err(Failure::new(
                     format!("le serveur affiche {what} ({count} fois)"),

@@ -109,7 +109,7 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
                 .map_err(|_| {
                     Failure::new(
                         format!("{what} : l'accusé répond, même à une donnée invalide"),
-                        "aucun accusé en 5 s : le gestionnaire n'a jamais répondu (un extracteur \
+                        "aucun accusé en 5 s : le gestionnaire n'a jamais répondu (un extracteur \
                          qui échoue, comme Text, saute le gestionnaire et l'accusé avec lui)",
                     )
                 })?;

@@ -78,10 +78,11 @@ pub(super) async fn expect_sequence(
             client.name, ctx.chapter
         ),
         format!(
-            "{} reçus, {missing} manquant(s), {duplicates} en double{}",
+            "{} reçus, {}, {duplicates} en double{}",
             seen.len(),
+            crate::plural(missing, "manquant", "manquants"),
             first_misplaced
-                .map(|(i, n)| format!(", le message n°{n} est arrivé en position {i}"))
+                .map(|(i, n)| format!(", le message nº {n} est arrivé en position {i}"))
                 .unwrap_or_default()
         ),
     ))

@@ -49,8 +49,8 @@ async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, F
             Ok(reply.get("id").and_then(Value::as_i64).unwrap_or_default())
         }
         _ => Err(Failure::new(
-            format!("l'accusé de « {text} » est {{ \"id\": <numéro> }}"),
-            format!("accusé reçu : {}", show(&ack)),
+            format!("l'accusé de « {text} » est {{ \"id\": <numéro> }}"),
+            format!("accusé reçu : {}", show(&ack)),
         )),
     }
 }
@@ -61,7 +61,7 @@ async fn expect_replay(client: &mut Client, texts: &[&str], why: &str) -> Result
         expect_stored(client, text, why).await?;
     }
     client
-        .expect_nothing(SILENCE, &format!("{} : rien d'autre ({why})", client.name))
+        .expect_nothing(SILENCE, &format!("{} : rien d'autre ({why})", client.name))
         .await
 }
 
@@ -80,9 +80,9 @@ pub(super) async fn history_replay(ctx: Ctx) -> Result<(), Failure> {
     let mut b = tab(&url, "après h1", json!(ids[0])).await?;
     expect_replay(&mut b, &["h2", "h3"], "serverOffset = numéro de h1").await?;
     let mut c = Client::connect(&url, Transport::Polling, "sans auth").await?;
-    expect_replay(&mut c, &["h1", "h2", "h3"], "sans serverOffset : tout").await?;
+    expect_replay(&mut c, &["h1", "h2", "h3"], "sans serverOffset : tout").await?;
     let mut d = tab(&url, "offset invalide", json!("abc")).await?;
-    expect_replay(&mut d, &["h1", "h2", "h3"], "serverOffset invalide : tout").await?;
+    expect_replay(&mut d, &["h1", "h2", "h3"], "serverOffset invalide : tout").await?;
     server
         .log()
         .wait_for(
@@ -93,7 +93,7 @@ pub(super) async fn history_replay(ctx: Ctx) -> Result<(), Failure> {
         )
         .await?;
     let mut e = tab(&url, "négatif", json!(-1)).await?;
-    expect_replay(&mut e, &["h1", "h2", "h3"], "serverOffset négatif : tout").await
+    expect_replay(&mut e, &["h1", "h2", "h3"], "serverOffset négatif : tout").await
 }
 
 pub(super) async fn missed_while_away(ctx: Ctx) -> Result<(), Failure> {
@@ -171,7 +171,7 @@ pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
     let count = lines.iter().filter(|l| *l == "message: une fois").count();
     if count != 1 {
         return Err(Failure::new(
-            "« message: une fois » affiché une fois",
+            "« message: une fois » affiché une fois",
             format!("{count} fois"),
         ));
     }
@@ -196,8 +196,8 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
             matches!(ack.as_slice(), [reply] if reply.get("error").is_some_and(Value::is_string));
         if !ok {
             return Err(Failure::new(
-                format!("{} : accusé {{ \"error\": … }}", show(args)),
-                format!("accusé reçu : {}", show(&ack)),
+                format!("{} : accusé {{ \"error\": … }}", show(args)),
+                format!("accusé reçu : {}", show(&ack)),
             ));
         }
         server

@@ -52,8 +52,8 @@ pub(super) fn check_clean_error(
 ) -> Result<(), Failure> {
     if code == Some(0) || code.is_none() {
         return Err(Failure::new(
-            format!("{what} : code de sortie non nul"),
-            format!("{} ; sortie : {output}", describe_status_code(code)),
+            format!("{what} : code de sortie non nul"),
+            format!("{} ; sortie : {output}", describe_status_code(code)),
         ));
     }
     if output.contains("panicked")
@@ -61,14 +61,14 @@ pub(super) fn check_clean_error(
         || output.contains("stack backtrace")
     {
         return Err(Failure::new(
-            format!("{what} : une phrase claire, sans panique ni trace de pile"),
+            format!("{what} : une phrase claire, sans panique ni trace de pile"),
             output.to_owned(),
         ));
     }
     for needle in must_contain {
         if !output.contains(needle) {
             return Err(Failure::new(
-                format!("{what} : le message contient « {needle} »"),
+                format!("{what} : le message contient « {needle} »"),
                 output.to_owned(),
             ));
         }
@@ -155,7 +155,7 @@ pub(super) async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(
     if started.elapsed() > Duration::from_secs(6) {
         return Err(Failure::new(
             "l'arrêt prend moins de 6 s, même avec un client en long-polling",
-            format!("{:.1} s", started.elapsed().as_secs_f32()),
+            crate::seconds(started.elapsed()),
         ));
     }
     drop(clients);

@@ -66,15 +66,15 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     let mut checks = vec![
         check!(
             ready_line,
-            "Le serveur démarre et affiche « Adresse du serveur : http://localhost:<port> » avec le vrai port"
+            "Le serveur démarre et affiche « Adresse du serveur : http://localhost:<port> » avec le vrai port"
         ),
         check!(
             index_page,
-            "GET / renvoie la page du chat : titre « Socket.io », liste #messages, formulaire #form avec #input et le bouton « Envoyer »"
+            "GET / renvoie la page du chat : titre « Socket.io », liste #messages, formulaire #form avec #input et le bouton « Envoyer »"
         ),
         check!(
             static_files,
-            "Le dossier client est servi tel qu'il est sur le disque : une modification se voit sans recompiler"
+            "Le dossier client est servi tel qu'il est sur le disque : une modification se voit sans recompiler"
         ),
         check!(not_found, "Une adresse inconnue répond 404"),
         check!(
@@ -83,11 +83,11 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ),
         check!(
             port_taken,
-            "Port déjà pris : une phrase claire en français, qui propose PORT=…, et un code de sortie non nul"
+            "Port déjà pris : une phrase claire en français, qui propose PORT=…, et un code de sortie non nul"
         ),
         check!(
             bad_settings,
-            "PORT ou HOST invalide : une phrase claire en français et un code de sortie non nul, sans panique"
+            "PORT ou HOST invalide : une phrase claire en français et un code de sortie non nul, sans panique"
         ),
     ];
     // Envoyer un signal à un autre programme n'existe que sous Unix.
@@ -100,14 +100,14 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     if n >= 2 {
         checks.extend([
             check!(client_bundle, "GET /socket.io/socket.io.js renvoie le client JavaScript officiel de Socket.IO 4.x"),
-            check!(connect_log, "Chaque onglet qui se connecte (WebSocket ou long-polling) fait afficher « Un client vient de se connecter »"),
+            check!(connect_log, "Chaque onglet qui se connecte (WebSocket ou long-polling) fait afficher « Un client vient de se connecter »"),
         ]);
     }
     if n >= 3 {
         checks.extend([
-            check!(message_log, "Un message envoyé par le formulaire s'affiche dans le terminal : « message: <texte> »"),
-            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien) est ignoré avec un avertissement ; son auteur reste connecté"),
-            check!(oversized, "Un message plus gros que la limite (1 Mo) déconnecte son auteur ; les autres clients et le serveur continuent"),
+            check!(message_log, "Un message envoyé par le formulaire s'affiche dans le terminal : « message: <texte> »"),
+            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien) est ignoré avec un avertissement ; son auteur reste connecté"),
+            check!(oversized, "Un message plus gros que la limite (1 Mo) déconnecte son auteur ; les autres clients et le serveur continuent"),
         ]);
     }
     match n {
@@ -117,51 +117,51 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     if n >= 4 {
         checks.extend([
-            check!(order, "1 000 messages envoyés d'affilée arrivent tous, une seule fois chacun, dans l'ordre d'envoi"),
+            check!(order, "1 000 messages envoyés d'affilée arrivent tous, une seule fois chacun, dans l'ordre d'envoi"),
             check!(many_clients, "200 clients connectés en même temps reçoivent chacun le message"),
-            check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
+            check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
         ]);
         // Chapitre 12 : l'adaptateur Redis n'a pas cette garantie (voir la
         // page du chapitre, « Ce qui se perd »).
         if n != 12 {
-            checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
+            checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
         }
     }
     if matches!(n, 8..=10 | 12) {
         checks.extend([
-            check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
-            check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
-            check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
+            check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
+            check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
+            check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
         ]);
     }
     if matches!(n, 9 | 10 | 12) {
         checks.extend([
             check!(nickname_refusals, "Un pseudo absent, qui n'est pas un texte, vide, de plus de 32 caractères ou déjà pris (même en majuscules) est refusé avant la connexion, avec une phrase en français et une ligne dans le terminal"),
-            check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
-            check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le pseudo est libre aussitôt"),
-            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
-            check!(nickname_race, "Dix onglets demandent le même pseudo au même instant : un seul l'obtient"),
-            check!(nickname_freed, "Un onglet tué ou gelé (battement de cœur sans réponse) libère son pseudo et sort de la liste « online »"),
+            check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
+            check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le pseudo est libre aussitôt"),
+            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
+            check!(nickname_race, "Dix onglets demandent le même pseudo au même instant : un seul l'obtient"),
+            check!(nickname_freed, "Un onglet tué ou gelé (battement de cœur sans réponse) libère son pseudo et sort de la liste « online »"),
         ]);
     }
     if n == 10 {
         checks.extend([
-            check!(private_delivery, "Un message privé n'arrive qu'au client de ce pseudo (sans tenir compte des majuscules) ; l'accusé est { \"ok\": true }"),
-            check!(private_refusals, "Un message privé à personne, à soi-même ou mal formé : accusé { \"error\": … } en français, rien n'est remis"),
-            check!(typing, "« typing » avec true ou false part aux autres avec son auteur ; toute autre donnée est ignorée avec un avertissement"),
-            check!(typing_is_volatile, "« typing » part en volatile : il ne remplit pas la file d'un client gelé, qui reçoit ensuite tous les messages"),
+            check!(private_delivery, "Un message privé n'arrive qu'au client de ce pseudo (sans tenir compte des majuscules) ; l'accusé est { \"ok\": true }"),
+            check!(private_refusals, "Un message privé à personne, à soi-même ou mal formé : accusé { \"error\": … } en français, rien n'est remis"),
+            check!(typing, "« typing » avec true ou false part aux autres avec son auteur ; toute autre donnée est ignorée avec un avertissement"),
+            check!(typing_is_volatile, "« typing » part en volatile : il ne remplit pas la file d'un client gelé, qui reçoit ensuite tous les messages"),
         ]);
     }
     if n == 11 {
         checks.extend([
-            check!(history_replay, "À la connexion, auth.serverOffset fait renvoyer chaque message de numéro plus grand, dans l'ordre, en (texte, numéro) ; absent : tout ; invalide : un avertissement, et tout"),
+            check!(history_replay, "À la connexion, auth.serverOffset fait renvoyer chaque message de numéro plus grand, dans l'ordre, en (texte, numéro) ; absent : tout ; invalide : un avertissement, et tout"),
             check!(missed_while_away, "Un client déconnecté pendant que les autres parlent reçoit, en revenant avec son dernier numéro, exactement ce qu'il a manqué"),
-            check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur le même fichier, il renvoie l'historique et continue la numérotation"),
-            check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
-            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
-            check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
-            check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
+            check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur le même fichier, il renvoie l'historique et continue la numérotation"),
+            check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
+            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
+            check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
+            check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
         ]);
     }
     if n == 12 {
@@ -177,17 +177,17 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     if n == 6 {
         checks.extend([
-            check!(client_info, "À la connexion : l'ID du client, son adresse IP, puis « #clients connectés : <n> »"),
-            check!(disconnect_count, "À la déconnexion : « #clients connectés après déconnexion : <n> », sans compter le client parti"),
+            check!(client_info, "À la connexion : l'ID du client, son adresse IP, puis « #clients connectés : <n> »"),
+            check!(disconnect_count, "À la déconnexion : « #clients connectés après déconnexion : <n> », sans compter le client parti"),
             check!(vanished_client, "Un client disparu sans fermer (réseau coupé) est compté parti après le délai du battement de cœur"),
         ]);
     }
     if n == 7 {
         checks.extend([
-            check!(rooms_on_connect, "À la connexion, le client entre dans room1 et le serveur affiche « Rooms de <id> : room1 »"),
-            check!(join_leave, "« join » et « leave » font entrer dans un salon et en sortir ; le serveur affiche les salons du client à chaque fois"),
+            check!(rooms_on_connect, "À la connexion, le client entre dans room1 et le serveur affiche « Rooms de <id> : room1 »"),
+            check!(join_leave, "« join » et « leave » font entrer dans un salon et en sortir ; le serveur affiche les salons du client à chaque fois"),
             check!(room_message, "Un message envoyé à un salon n'arrive qu'à ses membres (l'émetteur compris s'il en est membre)"),
-            check!(bad_room, "Un nom de salon invalide (pas un texte, vide, plus de 64 caractères) est ignoré avec un avertissement ; la connexion est gardée"),
+            check!(bad_room, "Un nom de salon invalide (pas un texte, vide, plus de 64 caractères) est ignoré avec un avertissement ; la connexion est gardée"),
         ]);
     }
     checks

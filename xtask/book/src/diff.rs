@@ -3,7 +3,9 @@
 //! livre. Personne ne le tape, il ne peut donc pas mentir.
 //!
 //! Pour le chapitre `chNN-nom`, le fichier `book/generated/chNN-nom.diff.md`
-//! compare :
+//! compare au chapitre dont il part : le précédent, sauf si son `Cargo.toml`
+//! en nomme un autre (`[package.metadata.cours]`, `base = "ch05-broadcast"` :
+//! la deuxième partie repart parfois d'un chapitre plus ancien). Il compare :
 //! - le code du serveur montré dans le livre (l'ancre `all` de `main.rs`) ;
 //! - chaque fichier du dossier `client/` du chapitre (page HTML, script).
 //!
@@ -29,7 +31,8 @@ pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
         let [previous, current] = pair else {
             continue;
         };
-        let text = chapter_diff(layout, previous, current);
+        let previous = base_of(layout, current, crates).unwrap_or_else(|| previous.clone());
+        let text = chapter_diff(layout, &previous, current);
         let name = format!("{current}.diff.md");
         let path = dir.join(&name);
         if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
@@ -50,6 +53,22 @@ pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Le chapitre dont part `current`, s'il le nomme dans son `Cargo.toml`
+/// (`base = "…"` dans `[package.metadata.cours]`) et qu'il existe.
+pub fn base_of(layout: &Layout, current: &str, crates: &[String]) -> Option<String> {
+    let manifest = fs::read_to_string(layout.chapters.join(current).join("Cargo.toml")).ok()?;
+    let mut in_section = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_section = line == "[package.metadata.cours]";
+        } else if in_section && let Some(value) = line.strip_prefix("base") {
+            let base = value.trim_start().strip_prefix('=')?.trim().trim_matches('"');
+            return crates.iter().find(|c| *c == base).cloned();
+        }
+    }
+    None
 }
 
 /// Le Markdown qui décrit ce qui change de `previous` à `current`.

@@ -39,9 +39,9 @@ mod store {
         pub fn open(path: &Path) -> Result<Store, String> {
             let fail = |e: rusqlite::Error| {
                 format!(
-                    "Impossible d'ouvrir la base de données « {} » en écriture : {e}. \
+                    "Impossible d'ouvrir la base de données « {} » en écriture : {e}. \
                      Vérifiez que le dossier existe et que le fichier est modifiable, \
-                     ou choisissez un autre fichier : DATABASE=autre.db cargo run -p ch11-historique",
+                     ou choisissez un autre fichier : DATABASE=autre.db cargo run -p ch11-historique",
                     path.display()
                 )
             };
@@ -121,8 +121,8 @@ mod store {
             });
             match job.await {
                 Ok(Ok(value)) => Ok(value),
-                Ok(Err(e)) => Err(format!("erreur de la base de données : {e}")),
-                Err(e) => Err(format!("la tâche de la base de données a échoué : {e}")),
+                Ok(Err(e)) => Err(format!("erreur de la base de données : {e}")),
+                Err(e) => Err(format!("la tâche de la base de données a échoué : {e}")),
             }
         }
     }
@@ -179,7 +179,7 @@ async fn main() -> ExitCode {
                         socket.emit("new message", &(text, id)).ok();
                     }
                 }
-                Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
+                Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
             }
             socket.join(CHAT);
         },
@@ -199,12 +199,12 @@ async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack
     let (text, client_offset) = match data {
         Ok((Json::String(text), Json::String(offset))) => (text, offset),
         _ => {
-            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
+            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
             println!(
-                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
+                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
                 socket.id
             );
-            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
+            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
                 .ok();
             return;
         }
@@ -226,11 +226,11 @@ async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack
         }
         // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
         Ok((id, false)) => {
-            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
+            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
             ack.send(&json!({ "id": id })).ok();
         }
         Err(why) => {
-            println!("Message de {} non enregistré : {why}", socket.id);
+            println!("Message de {} non enregistré : {why}", socket.id);
             ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
                 .ok();
         }
@@ -245,7 +245,7 @@ fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
             Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
             None => {
                 println!(
-                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
+                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
                     socket.id
                 );
                 0
