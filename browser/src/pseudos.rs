@@ -118,3 +118,54 @@ pub async fn wait_message(browser: &Browser, tab: &Tab, from: &str, text: &str) 
 pub fn shown(from: &str, text: &str) -> Shown {
     (from.to_owned(), text.to_owned())
 }
+
+/// Note désormais, dans l'onglet, chaque session Engine.IO ouverte par le
+/// client de la page (`socket.io.engine.id`, lu à l'ouverture : la
+/// bibliothèque l'efface quand la session se ferme) ; [`sessions`] les lit.
+pub async fn record_sessions(browser: &Browser, tab: &Tab) -> Result<()> {
+    browser
+        .eval(
+            tab,
+            "window.__sessions = [];
+             socket.io.on('open', () => { window.__sessions.push(socket.io.engine.id); });
+             return true;",
+        )
+        .await
+        .map(drop)
+}
+
+/// Les sessions Engine.IO ouvertes depuis [`record_sessions`], dans
+/// l'ordre.
+pub async fn sessions(browser: &Browser, tab: &Tab) -> Result<Vec<String>> {
+    let list = browser.eval(tab, "return window.__sessions || [];").await?;
+    Ok(list
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| id.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Retire de la console l'erreur, inévitable, d'une requête de
+/// long-polling de la session refusée `sid`, répondue 400.
+///
+/// Après un refus (`connect_error`), la bibliothèque cliente ferme sa
+/// session Engine.IO : un paquet `close` part dans une requête POST. Une
+/// requête GET de long-polling partie juste avant, sur une autre connexion
+/// HTTP, peut arriver au serveur après lui : la session n'existe plus, il
+/// répond 400 (« Session ID unknown », comme le ferait le serveur Node), et
+/// Chromium l'écrit en rouge dans la console. Rien n'est perdu : la session
+/// était close. Seules ces requêtes-là (même session, 400) sont retirées.
+pub async fn dismiss_refused_session_errors(browser: &Browser, sid: &str) -> Result<Vec<String>> {
+    let at_end = format!("sid={sid} ");
+    let then_more = format!("sid={sid}&");
+    browser
+        .dismiss_console_errors(|message| {
+            message.contains("transport=polling")
+                && (message.contains(&at_end) || message.contains(&then_more))
+                && message.contains("status of 400")
+        })
+        .await
+}

@@ -52,6 +52,26 @@ impl Browser {
         Err(Error::new(text))
     }
 
+    /// Retire de la console (lue jusqu'ici) les erreurs qui vérifient
+    /// `expected`, et les renvoie : une erreur que le scénario sait
+    /// inévitable, et qu'il a identifiée avec précision, ne fait alors plus
+    /// échouer [`Browser::check_console`]. Les autres restent.
+    pub async fn dismiss_console_errors(
+        &self,
+        expected: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>> {
+        self.fetch_logs().await?;
+        let mut dismissed = Vec::new();
+        lock(&self.logs).retain(|e| {
+            let keep = e.level != "SEVERE" || !expected(&e.message);
+            if !keep {
+                dismissed.push(e.message.clone());
+            }
+            keep
+        });
+        Ok(dismissed)
+    }
+
     pub(super) async fn fetch_logs(&self) -> Result<()> {
         // chromedriver rend les lignes nouvelles depuis la dernière lecture.
         let mut windows = self.windows.lock().await;
