@@ -11,8 +11,11 @@
 use std::time::Duration;
 
 use browser::checks::{FORCE_POLLING, send};
-use browser::pseudos::{ask, enter, messages, notice, online, shown, wait_message};
-use browser::{Browser, Result, Server, Tab, ensure, settle};
+use browser::pseudos::{
+    ask, dismiss_refused_session_errors, enter, messages, notice, online, record_sessions,
+    sessions, shown, wait_message,
+};
+use browser::{Browser, Result, Server, Tab, bail, ensure, settle};
 use serde_json::Value as Json;
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch09-pseudos");
@@ -39,6 +42,7 @@ async fn pseudo_pris_refuse_puis_arrivee_messages_signes_et_depart() -> Result<(
         // Le même pseudo, en majuscules : refusé avant la connexion.
         let b = browser.open(&url, "onglet Bob").await?;
         let mark = server.mark();
+        record_sessions(browser, &b).await?;
         ask(browser, &b, "ALICE").await?;
         let refusal = browser.wait_text(&b, "#login-error", "déjà pris").await?;
         ensure!(
@@ -51,7 +55,7 @@ async fn pseudo_pris_refuse_puis_arrivee_messages_signes_et_depart() -> Result<(
                 l.starts_with("Connexion refusée")
             })
             .await?;
-        refused_stays_on_login(browser, &b).await?;
+        let refused = refused_stays_on_login(browser, &b).await?;
 
         // Un autre pseudo : accepté ; Alice voit l'arrivée de Bob.
         enter(browser, &b, "Bob").await?;
@@ -103,14 +107,23 @@ async fn pseudo_pris_refuse_puis_arrivee_messages_signes_et_depart() -> Result<(
         let c = browser.open(&url, "onglet bob").await?;
         enter(browser, &c, "bob").await?;
         online(browser, &a, &["Alice", "bob"]).await?;
-        notice(browser, &a, "bob a rejoint le chat").await
+        notice(browser, &a, "bob a rejoint le chat").await?;
+
+        // Seule erreur admise dans la console : la course, sans conséquence,
+        // d'une requête de la session refusée (voir
+        // `dismiss_refused_session_errors`).
+        for error in dismiss_refused_session_errors(browser, &refused).await? {
+            println!("Erreur attendue, retirée de la console : {error}");
+        }
+        Ok(())
     })
     .await
 }
 
 /// Après un refus : le formulaire d'entrée reste, la discussion reste
 /// cachée, le client n'est pas connecté et n'essaie plus de lui-même.
-async fn refused_stays_on_login(browser: &Browser, tab: &Tab) -> Result<()> {
+/// Renvoie la session Engine.IO refusée.
+async fn refused_stays_on_login(browser: &Browser, tab: &Tab) -> Result<String> {
     // Le temps qu'un nouvel essai automatique (qui ne doit pas venir) ait
     // remplacé le message du refus.
     settle(Duration::from_millis(500)).await;
@@ -143,7 +156,15 @@ async fn refused_stays_on_login(browser: &Browser, tab: &Tab) -> Result<()> {
         "{} : après un refus, le client devrait être déconnecté et inactif : {state}",
         tab.name()
     );
-    Ok(())
+    let sessions = sessions(browser, tab).await?;
+    match sessions.as_slice() {
+        [refused] => Ok(refused.clone()),
+        _ => bail!(
+            "{} : une seule session Engine.IO attendue pour la connexion refusée, \
+             pas de nouvel essai ; sessions : {sessions:?}",
+            tab.name()
+        ),
+    }
 }
 
 /// Un pseudo piégé assez court (32 caractères au plus) : inséré comme du
