@@ -40,6 +40,42 @@ fn scratch_manifest(root: &Path) -> String {
         .join("\n")
 }
 
+/// Rend `to` identique à `from` : les fichiers différents ou absents sont
+/// écrits, ceux en trop effacés ; un fichier inchangé garde sa date (que
+/// cargo compare pour savoir quoi recompiler).
+fn sync_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    let mut wanted = Vec::new();
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        wanted.push(entry.file_name());
+        if source.is_dir() {
+            sync_dir(&source, &target)?;
+        } else {
+            let content = std::fs::read(&source)?;
+            if std::fs::read(&target).ok().as_ref() != Some(&content) {
+                if target.is_dir() {
+                    std::fs::remove_dir_all(&target)?;
+                }
+                std::fs::write(&target, content)?;
+            }
+        }
+    }
+    for entry in std::fs::read_dir(to)? {
+        let entry = entry?;
+        if !wanted.contains(&entry.file_name()) {
+            let path = entry.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(path)?;
+            } else {
+                std::fs::remove_file(path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn every_starter_fails_and_every_solution_passes() {
     let root = repository_root();
@@ -71,8 +107,12 @@ fn every_starter_fails_and_every_solution_passes() {
         packages.push(exercise.id.to_owned());
         packages.push(format!("{}-solution", exercise.id));
     }
+    // La copie assemblée passe dans un dossier stable, en ne récrivant que ce
+    // qui a changé : cargo ne recompile alors que les exercices modifiés.
     let target = root.join("target").join("exercices-dev");
-    let mut built = build::build(&dir.join("Cargo.toml"), &packages, Some(&target))
+    let stable = target.join("copie");
+    sync_dir(dir, &stable).expect("copie stable des exercices");
+    let mut built = build::build(&stable.join("Cargo.toml"), &packages, Some(&target))
         .expect("cargo build des exercices");
     let mut binaries = Vec::new();
     for exercise in &EXERCISES {
