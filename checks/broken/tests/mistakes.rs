@@ -82,6 +82,12 @@ const MISTAKES: &[Mistake] = &[
         check: "retry_once",
         phrase: "le même clientOffset est accusé deux fois avec le même numéro",
     },
+    Mistake {
+        chapter: "ch12-cluster",
+        binary: env!("CARGO_BIN_EXE_ch12-local-nicknames"),
+        check: "cluster_nickname_taken",
+        phrase: "est refusée (connect_error)",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue

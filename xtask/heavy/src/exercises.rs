@@ -240,13 +240,13 @@ fn print_summary(verdicts: &[(&'static Exercise, Verdict)], all: bool, elapsed: 
             next.short()
         ),
         None if all => println!("Tous les exercices sont faits. Bravo\u{a0}!"),
-        None => println!(
-            "{} : fait. `cargo xtask exercices` vérifie tous les autres.",
-            verdicts
-                .iter()
-                .map(|(e, _)| e.id)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => {
+            let ids: Vec<&str> = verdicts.iter().map(|(e, _)| e.id).collect();
+            let done = if ids.len() > 1 { "faits" } else { "fait" };
+            println!(
+                "{} : {done}. `cargo xtask exercices` vérifie tous les autres.",
+                ids.join(", ")
+            );
+        }
     }
 }

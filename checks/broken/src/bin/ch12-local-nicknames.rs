@@ -1,0 +1,89 @@
+//! Chapitre 12 cassé : l'étudiant branche bien l'adaptateur Redis, mais
+//! garde le registre des pseudos du chapitre 9, en mémoire. Chaque
+//! processus n'y voit que ses propres clients : « Alice », prise sur le
+//! port 3000, est acceptée sur le port 3001.
+
+use std::process::ExitCode;
+use std::sync::LazyLock;
+
+use axum::Router;
+use serde_json::{Value as Json, json};
+use socketioxide::extract::TryData;
+use socketioxide::handler::ConnectHandler;
+use support::cluster::{ClusterIo, ClusterSocket};
+use support::{Checked, NicknameError, Nicknames, Text};
+use tower_http::services::ServeDir;
+
+static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
+
+async fn check_nickname(
+    socket: ClusterSocket,
+    io: ClusterIo,
+    TryData(auth): TryData<Json>,
+) -> Result<(), NicknameError> {
+    let checked = support::nickname_from_auth(auth.ok().as_ref())
+        .and_then(|pseudo| NICKNAMES.claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some()));
+    if let Err(refusal) = &checked {
+        println!("Connexion refusée : {}", refusal.reason());
+    }
+    checked
+}
+
+async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
+    socket.on("new message", on_message);
+    socket.on_disconnect(leave);
+    let pseudo = NICKNAMES.of(socket.id).unwrap_or_default();
+    println!("{pseudo} vient de se connecter ({})", socket.id);
+    socket.broadcast().emit("user joined", &pseudo).await.ok();
+    io.emit("online", &NICKNAMES.online()).await.ok();
+}
+
+async fn on_message(socket: ClusterSocket, Checked(msg): Checked<Text>) {
+    let Ok(Text(msg)) = msg else {
+        return;
+    };
+    println!("message: {msg}");
+    let from = NICKNAMES.of(socket.id).unwrap_or_default();
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": from, "text": msg }))
+        .await
+        .ok();
+}
+
+async fn leave(socket: ClusterSocket) {
+    let Some(pseudo) = NICKNAMES.release(socket.id) else {
+        return;
+    };
+    println!("{pseudo} s'est déconnecté");
+    socket.broadcast().emit("user left", &pseudo).await.ok();
+    socket
+        .broadcast()
+        .emit("online", &NICKNAMES.online())
+        .await
+        .ok();
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cluster = match support::cluster::connect().await {
+        Ok(cluster) => cluster,
+        Err(message) => {
+            eprintln!("Erreur : {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if cluster
+        .io
+        .ns("/", on_connect.with(check_nickname))
+        .await
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch12-cluster")))
+        .layer(cluster.layer);
+    support::listen_with(app, cluster.io).await
+}
