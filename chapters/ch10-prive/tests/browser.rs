@@ -64,8 +64,13 @@ async fn un_message_prive_n_arrive_qu_a_son_destinataire() -> Result<()> {
         choose(browser, &a, "Bob").await?;
         send(browser, &a, secret).await?;
         wait_message(browser, &b, "Alice (en privé)", secret).await?;
+        // Le terminal le dit (la formulation n'est pas fixée par le contrat).
         server
-            .wait_exact(mark, "message privé de Alice pour Bob")
+            .wait_line(
+                mark,
+                "une ligne sur le message privé d'Alice à Bob",
+                |l| l.to_lowercase().contains("privé") && l.contains("Alice") && l.contains("Bob"),
+            )
             .await?;
         let private = messages_matching(browser, &b, ".private").await?;
         ensure!(
