@@ -172,14 +172,37 @@ fn the_exercises_match_their_pristine_copies() {
     for exercise in &EXERCISES {
         let work = root.join(exercise.id);
         let original = root.join(".origine").join(exercise.id);
-        for file in ["Cargo.toml", "src/main.rs"] {
-            let a = std::fs::read_to_string(work.join(file)).unwrap_or_default();
-            let b = std::fs::read_to_string(original.join(file)).unwrap_or_default();
-            assert!(
-                !a.is_empty() && a == b,
-                "{}/{file} diffère de sa copie d'origine",
-                exercise.id
-            );
+        let scratch = tempfile::tempdir().expect("un dossier temporaire");
+        // Copier l'exercice sur une copie de l'original : rien ne change si
+        // les deux sont identiques et si l'exercice n'a pas de fichier en plus.
+        copy_dir(&original, scratch.path()).expect("copie de l'original");
+        copy_dir(&work, scratch.path()).expect("copie de l'exercice");
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        list_files(&original, &original, &mut before);
+        list_files(scratch.path(), scratch.path(), &mut after);
+        assert_eq!(
+            before, after,
+            "{} diffère de sa copie d'origine",
+            exercise.id
+        );
+    }
+}
+
+/// Les fichiers de `dir` (chemin relatif à `base`) et leur contenu, triés.
+fn list_files(base: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(base, &path, found);
+        } else {
+            let name = path.strip_prefix(base).unwrap_or(&path);
+            let content = std::fs::read(&path).unwrap_or_default();
+            found.push((name.to_string_lossy().into_owned(), content));
         }
     }
+    found.sort();
 }
