@@ -64,7 +64,11 @@ pub fn base_of(layout: &Layout, current: &str, crates: &[String]) -> Option<Stri
         if line.starts_with('[') {
             in_section = line == "[package.metadata.cours]";
         } else if in_section && let Some(value) = line.strip_prefix("base") {
-            let base = value.trim_start().strip_prefix('=')?.trim().trim_matches('"');
+            let base = value
+                .trim_start()
+                .strip_prefix('=')?
+                .trim()
+                .trim_matches('"');
             return crates.iter().find(|c| *c == base).cloned();
         }
     }
