@@ -35,6 +35,17 @@ impl Server {
     /// Lance `program` (le chemin d'un binaire de chapitre) avec `PORT=0` et
     /// `HOST=127.0.0.1`, et attend sa ligne « Adresse du serveur : … ».
     pub async fn start(program: impl AsRef<Path>) -> Result<Self> {
+        Self::start_with_env(program, &[]).await
+    }
+
+    /// Comme [`Server::start`], avec en plus les variables d'environnement
+    /// `env`, passées après `PORT=0` et `HOST=127.0.0.1` : elles peuvent les
+    /// remplacer. Par exemple `[("DATABASE", fichier), ("PORT", "4123")]`
+    /// pour relancer un chapitre sur la même base et à la même adresse.
+    pub async fn start_with_env(
+        program: impl AsRef<Path>,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Result<Self> {
         let path = program.as_ref();
         let name = path
             .file_name()
@@ -46,6 +57,7 @@ impl Server {
             .attach(&mut Command::new(path))
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -13,20 +13,13 @@ const socket = io({
 
 const form = document.getElementById('form');
 const input = document.getElementById('input');
-const messages = document.getElementById('messages');
 
 // Pour fabriquer un clientOffset unique : l'identifiant de la connexion,
 // puis un compteur.
 let counter = 0;
 
-// Ajoute un message à la liste (textContent, jamais innerHTML : un message
-// qui contient du HTML s'affiche comme du texte).
-function addMessage(text) {
-  const item = document.createElement('li');
-  item.textContent = text;
-  messages.appendChild(item);
-  item.scrollIntoView({ block: 'end' });
-}
+// L'affichage (la liste #messages, addMessage, addNotice) vient de
+// /commun/chat-ui.js, chargé avant ce fichier.
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -40,7 +33,7 @@ form.addEventListener('submit', (e) => {
   // compris, avec son numéro. L'accusé dit qu'il est bien enregistré.
   socket.emit('new message', text, clientOffset, (reply) => {
     if (reply && reply.error) {
-      addMessage(`échec : ${reply.error}`);
+      addNotice(`échec : ${reply.error}`);
     }
   });
 });
@@ -51,7 +44,7 @@ socket.on('new message', (text, id) => {
   if (typeof id === 'number' && id <= socket.auth.serverOffset) {
     return; // déjà affiché
   }
-  addMessage(text);
+  addMessage(null, text);
   if (typeof id === 'number') {
     socket.auth.serverOffset = id;
   }

@@ -1,0 +1,263 @@
+//! « Pour tester » du chapitre 11, dans Chromium, chaque test sur sa
+//! propre base (un fichier dans un dossier temporaire) :
+//!
+//! - un onglet envoie trois messages ; un onglet ouvert ensuite les
+//!   affiche (l'historique à la connexion) ; le premier, rechargé, les
+//!   affiche une fois chacun, dans l'ordre ;
+//! - le serveur est arrêté (Ctrl+C) puis relancé sur la même base et le
+//!   même port ; un message envoyé pendant la panne, et ceux d'un onglet
+//!   ouvert après la relance, s'affichent une fois chacun, dans l'ordre,
+//!   dans les onglets restés ouverts, qui se sont reconnectés seuls.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::Duration;
+
+use browser::checks::{expect_list, open_tabs, send};
+use browser::{Browser, Error, Result, Server, Tab, bail, ensure, settle};
+
+const PROGRAM: &str = env!("CARGO_BIN_EXE_ch11-historique");
+
+/// Un dossier temporaire et le chemin de la base qu'il contiendra.
+fn database(test: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
+    let dir = tempfile::tempdir()
+        .map_err(|e| Error::new(format!("{test} : dossier temporaire impossible : {e}")))?;
+    let path = dir.path().join("chat.db");
+    Ok((dir, path))
+}
+
+/// Recharge l'onglet (comme F5) et attend que la nouvelle page soit
+/// connectée.
+async fn reload(browser: &Browser, tab: &Tab) -> Result<()> {
+    browser
+        .eval(
+            tab,
+            "window.__avant = true; setTimeout(() => location.reload(), 0); return true;",
+        )
+        .await?;
+    browser
+        .wait_js(
+            tab,
+            "la page rechargée ne se connecte pas",
+            "window.__avant === undefined && typeof socket !== 'undefined' && socket.connected",
+        )
+        .await
+}
+
+/// Vérifie que la liste de `tab` vaut `expected`, puis, un moment plus
+/// tard, qu'elle n'a pas bougé (rien en double arrivé après coup).
+async fn exactly(browser: &Browser, tab: &Tab, expected: &[String]) -> Result<()> {
+    expect_list(browser, tab, expected).await?;
+    settle(Duration::from_millis(500)).await;
+    expect_list(browser, tab, expected).await
+}
+
+fn owned(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|&t| t.to_owned()).collect()
+}
+
+#[tokio::test]
+async fn un_onglet_recharge_retrouve_l_historique() -> Result<()> {
+    let test = "ch11-historique (historique)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let (_dir, db) = database(test)?;
+    let server = Server::start_with_env(PROGRAM, &[("DATABASE", db.as_os_str())])
+        .await
+        .map_err(|e| e.context(test))?;
+    history(&browser, &server)
+        .await
+        .and(browser.check_console().await)
+        .map_err(|e| server.explain(0, &format!("{test} : {e}")))
+}
+
+async fn history(browser: &Browser, server: &Server) -> Result<()> {
+    let url = server.url();
+    let a = &open_tabs(browser, &url, 1).await?[0];
+    let texts = owned(&["Un", "Deux", "Trois"]);
+    for text in &texts {
+        send(browser, a, text).await?;
+    }
+    // Le serveur renvoie chaque message à tous, l'émetteur compris.
+    exactly(browser, a, &texts).await?;
+    for text in &texts {
+        server.wait_exact(0, &format!("message: {text}")).await?;
+    }
+
+    // Un onglet ouvert après coup : l'historique, à la connexion.
+    let b = browser.open(&url, "onglet 2").await?;
+    browser.wait_connected(&b).await?;
+    exactly(browser, &b, &texts).await?;
+
+    // Le premier onglet rechargé : une page neuve, qui part de
+    // serverOffset 0, et reçoit tout une fois.
+    reload(browser, a).await?;
+    exactly(browser, a, &texts).await?;
+    let offset = browser.eval(a, "return socket.auth.serverOffset;").await?;
+    ensure!(
+        offset.as_u64() == Some(3),
+        "{} : après l'historique, la page devait retenir le numéro 3 ; elle retient {offset}",
+        a.name()
+    );
+    // Rien n'a été enregistré deux fois.
+    let stored = server
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("message: "))
+        .count();
+    ensure!(
+        stored == 3,
+        "le serveur a écrit {stored} lignes « message: », on attendait 3"
+    );
+    Ok(())
+}
+
+/// Un port libre, choisi ici : la relance doit reprendre le même, pour que
+/// la page se reconnecte à la même adresse.
+fn free_port(test: &str) -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::new(format!("{test} : aucun port libre : {e}")))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| Error::new(format!("{test} : port inconnu : {e}")))
+}
+
+/// Lance le chapitre sur la base `db` et le port `port`.
+async fn start(db: &Path, port: &str) -> Result<Server> {
+    let env: [(&str, &OsStr); 2] = [("DATABASE", db.as_os_str()), ("PORT", OsStr::new(port))];
+    Server::start_with_env(PROGRAM, &env).await
+}
+
+const BEFORE: &str = "Avant la panne";
+const DURING: &str = "Pendant la panne";
+const AFTER: [&str; 2] = ["Après la relance", "Et encore un"];
+
+#[tokio::test]
+async fn apres_la_relance_chaque_onglet_recoit_ce_qu_il_a_manque_une_fois() -> Result<()> {
+    let test = "ch11-historique (relance)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let (_dir, db) = database(test)?;
+    let port = free_port(test)?.to_string();
+
+    // Avant la panne : deux onglets, un message.
+    let first = start(&db, &port).await.map_err(|e| e.context(test))?;
+    let tabs = before(&browser, &first)
+        .await
+        .map_err(|e| first.explain(0, &format!("{test} : {e}")))?;
+    let lines = first.stop().await.map_err(|e| e.context(test))?;
+    ensure!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("Arrêt du serveur")),
+        "{test} : après Ctrl+C, le serveur devait dire qu'il s'arrête ; ses lignes : {lines:?}"
+    );
+
+    // Pendant la panne : l'onglet 1 envoie ; son client garde le message
+    // et le renverra (`retries`).
+    let (a, b) = (&tabs[0], &tabs[1]);
+    during(&browser, a, b).await.map_err(|e| e.context(test))?;
+
+    // La relance, même base, même port.
+    let second = start(&db, &port).await.map_err(|e| e.context(test))?;
+    after(&browser, &second, a, b)
+        .await
+        .map_err(|e| second.explain(0, &format!("{test} : {e}")))
+}
+
+async fn before(browser: &Browser, server: &Server) -> Result<Vec<Tab>> {
+    let tabs = open_tabs(browser, &server.url(), 2).await?;
+    send(browser, &tabs[0], BEFORE).await?;
+    for tab in &tabs {
+        exactly(browser, tab, &owned(&[BEFORE])).await?;
+    }
+    server.wait_exact(0, &format!("message: {BEFORE}")).await?;
+    Ok(tabs)
+}
+
+async fn during(browser: &Browser, a: &Tab, b: &Tab) -> Result<()> {
+    for tab in [a, b] {
+        browser
+            .wait_js(
+                tab,
+                "la page ne voit pas que le serveur est arrêté",
+                "!socket.connected",
+            )
+            .await?;
+    }
+    send(browser, a, DURING).await?;
+    // Rien ne s'affiche encore : la page attend que le serveur le renvoie.
+    settle(Duration::from_millis(300)).await;
+    let list = browser.messages(a).await?;
+    ensure!(
+        list == [BEFORE],
+        "{} : serveur arrêté, la liste devait rester {:?} ; elle est {list:?}",
+        a.name(),
+        [BEFORE]
+    );
+    Ok(())
+}
+
+async fn after(browser: &Browser, server: &Server, a: &Tab, b: &Tab) -> Result<()> {
+    ensure!(
+        server.url() == browser.eval(a, "return location.href;").await?,
+        "le serveur relancé devait reprendre l'adresse de la page ({})",
+        server.url()
+    );
+    // Un troisième onglet, ouvert tout de suite, envoie deux messages :
+    // les onglets 1 et 2 se reconnectent seuls, avant ou après.
+    let c = browser.open(&server.url(), "onglet 3").await?;
+    browser.wait_connected(&c).await?;
+    let mut offline = Vec::new();
+    for text in AFTER {
+        send(browser, &c, text).await?;
+    }
+    for tab in [a, b] {
+        let connected = browser.eval(tab, "return socket.connected;").await?;
+        if connected != serde_json::Value::Bool(true) {
+            offline.push(tab.name().to_owned());
+        }
+    }
+    for text in [DURING].iter().chain(&AFTER) {
+        server.wait_exact(0, &format!("message: {text}")).await?;
+    }
+    // L'ordre des numéros est celui où le serveur relancé a enregistré.
+    let mut expected = vec![BEFORE.to_owned()];
+    expected.extend(
+        server
+            .lines()
+            .iter()
+            .filter_map(|l| l.strip_prefix("message: "))
+            .map(str::to_owned),
+    );
+    ensure!(
+        expected.len() == 4,
+        "le serveur relancé devait enregistrer trois messages, une fois chacun ; il a \
+         enregistré {:?}",
+        &expected[1..]
+    );
+    for tab in [a, b, &c] {
+        browser.wait_connected(tab).await?;
+        exactly(browser, tab, &expected).await?;
+    }
+    let offset = browser.eval(a, "return socket.auth.serverOffset;").await?;
+    ensure!(
+        offset.as_u64() == Some(4),
+        "{} : la page devait retenir le numéro 4 ; elle retient {offset} (onglets encore \
+         déconnectés quand l'onglet 3 a envoyé : {offline:?})",
+        a.name()
+    );
+
+    // La console : seulement les essais de reconnexion refusés pendant la
+    // panne.
+    browser
+        .dismiss_console_errors(|e| e.contains("ERR_CONNECTION_REFUSED"))
+        .await?;
+    if let Err(e) = browser.check_console().await {
+        bail!("{e}");
+    }
+    Ok(())
+}
