@@ -18,6 +18,7 @@
 //! | `ch08-acks.png` | un message reçu par le serveur, un autre en échec une fois le serveur arrêté |
 //! | `ch09-pseudos.png` | Alice et Bob discutent, un troisième onglet se voit refuser « alice » |
 //! | `ch10-prive.png` | un message privé vu du seul Bob, et « Alice est en train d'écrire… » |
+//! | `ch11-historique.png` | un onglet rechargé qui retrouve l'historique, et le terminal |
 //!
 //! Quand une image a plusieurs onglets, ils sont côte à côte avec leur
 //! légende (« Onglet 1 »…) ; le terminal, s'il y en a un, est dessous.
@@ -79,7 +80,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::Result<Vec<u8>> {
     let browser = Browser::launch(programs).await?;
-    let server = Server::start(program).await?;
+    // Une base neuve pour le chapitre 11 (`DATABASE`), effacée à la fin :
+    // l'image ne montre que la scène, rien d'une capture précédente.
+    let scratch = tempfile::tempdir()
+        .map_err(|e| browser::Error::new(format!("dossier temporaire impossible : {e}")))?;
+    let database = scratch.path().join("chat.db");
+    let server = Server::start_with_env(program, &[("DATABASE", database.as_os_str())]).await?;
     let mut scene = Scene::new(&browser, server, chapter);
     let png = match part_one::shoot(&scene).await? {
         Some(png) => png,

@@ -28,6 +28,7 @@ pub(super) async fn shoot(scene: &mut Scene<'_>) -> Result<Option<Vec<u8>>> {
         "ch08-acks" => acks(scene).await?,
         "ch09-pseudos" => pseudos(scene).await?,
         "ch10-prive" => private(scene).await?,
+        "ch11-historique" => history(scene).await?,
         _ => return Ok(None),
     };
     Ok(Some(png))
@@ -173,4 +174,53 @@ async fn private(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
             .await?,
     );
     scene.compose_panels(panels, false).await
+}
+
+/// Chapitre 11 : deux onglets échangent trois messages, puis l'onglet 2
+/// est rechargé : la page neuve (`serverOffset: 0`) reçoit tout
+/// l'historique, une fois chaque message.
+async fn history(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
+    let browser = scene.browser;
+    let tabs = tabs(scene, &["onglet 1", "onglet 2"], TAB).await?;
+    let (a, b) = (&tabs[0], &tabs[1]);
+    for tab in &tabs {
+        browser.wait_connected(tab).await?;
+    }
+    let said = [
+        (a, "Bonjour !"),
+        (b, "Salut, ça va ?"),
+        (a, "Très bien, et le serveur garde tout"),
+    ];
+    for (tab, text) in said {
+        send(browser, tab, text).await?;
+        wait_for_item(browser, a, text).await?;
+        wait_for_item(browser, b, text).await?;
+        scene.wait_line(&format!("message: {text}")).await?;
+    }
+    // F5 dans l'onglet 2 : une page neuve, une nouvelle connexion.
+    browser
+        .eval(
+            b,
+            "window.__avant = true; setTimeout(() => location.reload(), 0); return true;",
+        )
+        .await?;
+    browser
+        .wait_js(
+            b,
+            "la page rechargée ne se connecte pas",
+            "window.__avant === undefined && typeof socket === 'object' && socket.connected",
+        )
+        .await?;
+    for (_, text) in said {
+        wait_for_item(browser, b, text).await?;
+    }
+    scene
+        .compose(
+            &[
+                ("Onglet 1", a),
+                ("Onglet 2 rechargé : l'historique est là", b),
+            ],
+            true,
+        )
+        .await
 }
