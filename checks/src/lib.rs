@@ -195,6 +195,30 @@ impl Ctx {
         Ok(())
     }
 
+    /// Le dossier de `client/` que sert le chapitre : le sien, sauf si son
+    /// `Cargo.toml` en nomme un autre (`client = "ch09-pseudos"` dans
+    /// `[package.metadata.cours]` : le chapitre 12 garde la page du 9).
+    pub fn client_folder(&self) -> String {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("chapters")
+            .join(self.chapter)
+            .join("Cargo.toml");
+        let text = std::fs::read_to_string(manifest).unwrap_or_default();
+        let mut in_section = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_section = line == "[package.metadata.cours]";
+            } else if in_section
+                && let Some(value) = line.strip_prefix("client")
+                && let Some(value) = value.trim_start().strip_prefix('=')
+            {
+                return value.trim().trim_matches('"').to_owned();
+            }
+        }
+        self.chapter.to_owned()
+    }
+
     /// Le numéro du chapitre vérifié.
     pub fn number(&self) -> u8 {
         chapter_number(self.chapter)

@@ -67,7 +67,9 @@ async fn main() -> ExitCode {
 
     let app = Router::new()
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        .fallback_service(ServeDir::new(support::client_dir("ch12-cluster")))
+        // La page est celle du chapitre 9, inchangée : un onglet ne sait pas
+        // qu'il y a plusieurs serveurs.
+        .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
         .layer(cluster.layer);
 
     support::listen_with(app, cluster.io).await

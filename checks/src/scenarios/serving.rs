@@ -52,13 +52,13 @@ pub(super) async fn index_page(ctx: Ctx) -> Result<(), Failure> {
     let on_disk = std::fs::read_to_string(
         repository_root()
             .join("client")
-            .join(ctx.chapter)
+            .join(ctx.client_folder())
             .join("index.html"),
     )
     .map_err(|e| Failure::new("le fichier client/…/index.html existe", e.to_string()))?;
     if html != on_disk {
         return Err(Failure::new(
-            format!("GET / renvoie client/{}/index.html", ctx.chapter),
+            format!("GET / renvoie client/{}/index.html", ctx.client_folder()),
             "un autre contenu",
         ));
     }
@@ -70,7 +70,7 @@ pub(super) async fn static_files(ctx: Ctx) -> Result<(), Failure> {
     let name = format!(".verify-{}-{}.txt", std::process::id(), server.port());
     let path = repository_root()
         .join("client")
-        .join(ctx.chapter)
+        .join(ctx.client_folder())
         .join(&name);
     let content = format!("écrit à l'instant, pendant que le serveur tourne ({name})");
     std::fs::write(&path, &content)
@@ -89,7 +89,7 @@ pub(super) async fn static_files(ctx: Ctx) -> Result<(), Failure> {
         let on_disk = std::fs::read_to_string(
             repository_root()
                 .join("client")
-                .join(ctx.chapter)
+                .join(ctx.client_folder())
                 .join("client-socket.js"),
         )
         .unwrap_or_default();

@@ -58,18 +58,29 @@ pub fn generate(layout: &Layout, crates: &[String]) -> Result<(), String> {
 /// Le chapitre dont part `current`, s'il le nomme dans son `Cargo.toml`
 /// (`base = "…"` dans `[package.metadata.cours]`) et qu'il existe.
 pub fn base_of(layout: &Layout, current: &str, crates: &[String]) -> Option<String> {
-    let manifest = fs::read_to_string(layout.chapters.join(current).join("Cargo.toml")).ok()?;
+    let base = cours_metadata(layout, current, "base")?;
+    crates.iter().find(|c| **c == base).cloned()
+}
+
+/// Le dossier de `client/` que sert `chapter` : le sien, ou celui que
+/// nomme son `Cargo.toml` (`client = "…"`, le chapitre 12 garde la page du 9).
+fn client_of(layout: &Layout, chapter: &str) -> String {
+    cours_metadata(layout, chapter, "client").unwrap_or_else(|| chapter.to_owned())
+}
+
+/// La valeur de `key` dans la section `[package.metadata.cours]` du
+/// `Cargo.toml` de `chapter`.
+fn cours_metadata(layout: &Layout, chapter: &str, key: &str) -> Option<String> {
+    let manifest = fs::read_to_string(layout.chapters.join(chapter).join("Cargo.toml")).ok()?;
     let mut in_section = false;
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
             in_section = line == "[package.metadata.cours]";
-        } else if in_section && let Some(value) = line.strip_prefix("base") {
-            let base = value
-                .trim_start()
-                .strip_prefix('=')?
-                .trim()
-                .trim_matches('"');
-            return crates.iter().find(|c| *c == base).cloned();
+        } else if in_section
+            && let Some(value) = line.strip_prefix(key)
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            return Some(value.trim().trim_matches('"').to_owned());
         }
     }
     None
@@ -97,8 +108,10 @@ pub fn chapter_diff(layout: &Layout, previous: &str, current: &str) -> String {
         server(current),
     );
 
+    let (previous_client, current_client) =
+        (client_of(layout, previous), client_of(layout, current));
     let mut files = BTreeSet::new();
-    for name in [previous, current] {
+    for name in [&previous_client, &current_client] {
         if let Ok(entries) = fs::read_dir(layout.client.join(name)) {
             for entry in entries.flatten() {
                 if entry.path().is_file() {
@@ -124,11 +137,11 @@ pub fn chapter_diff(layout: &Layout, previous: &str, current: &str) -> String {
         section(
             &mut out,
             label,
-            &format!("client/{current}/{file}"),
-            &format!("client/{previous}/{file}"),
-            &format!("client/{current}/{file}"),
-            read(previous),
-            read(current),
+            &format!("client/{current_client}/{file}"),
+            &format!("client/{previous_client}/{file}"),
+            &format!("client/{current_client}/{file}"),
+            read(&previous_client),
+            read(&current_client),
         );
     }
     out

@@ -83,7 +83,7 @@ async fn main() -> ExitCode {
     }
     let app = Router::new()
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        .fallback_service(ServeDir::new(support::client_dir("ch12-cluster")))
+        .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
         .layer(cluster.layer);
     support::listen_with(app, cluster.io).await
 }
