@@ -289,3 +289,59 @@ pub(super) async fn bad_database(ctx: Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// La connexion est coupée après l'enregistrement, avant que le client ait
+/// reçu son accusé : il se reconnecte et renvoie le même `clientOffset`
+/// (ce que font `retries` dans la page). Le message reste enregistré et
+/// diffusé une seule fois, et le nouvel accusé porte le même numéro.
+pub(super) async fn ack_lost(ctx: Ctx) -> Result<(), Failure> {
+    const TEXT: &str = "coupé avant l'accusé";
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let proxy = crate::proxy::Proxy::start(server.port()).await?;
+    let cut_off = tab(&proxy.url(), "coupé", json!(0)).await?;
+    // Sans attendre d'accusé : celui-ci ne lui parviendra jamais.
+    cut_off
+        .emit("new message", vec![json!(TEXT), json!("coupe-1")])
+        .await?;
+    server.expect_line(&format!("message: {TEXT}"), 1).await?;
+    proxy.cut();
+    drop(cut_off);
+    let stored = expect_stored(&mut witness, TEXT, "le message enregistré est diffusé").await?;
+    // Le même onglet, reconnecté : l'historique, puis le nouvel essai.
+    let mut again = tab(&url, "reconnecté", json!(0)).await?;
+    expect_stored(&mut again, TEXT, "l'historique après la reconnexion").await?;
+    let retried = send_stored(&again, TEXT, "coupe-1").await?;
+    if retried != stored {
+        return Err(Failure::new(
+            "le nouvel essai d'un message déjà enregistré est accusé avec le même numéro",
+            format!("{stored} à l'enregistrement, {retried} au nouvel essai"),
+        ));
+    }
+    witness
+        .expect_nothing(
+            SILENCE,
+            "le nouvel essai n'est pas diffusé une seconde fois",
+        )
+        .await?;
+    again
+        .expect_nothing(
+            SILENCE,
+            "le nouvel essai n'est pas diffusé une seconde fois",
+        )
+        .await?;
+    let count = server
+        .log()
+        .stdout()
+        .iter()
+        .filter(|l| **l == format!("message: {TEXT}"))
+        .count();
+    if count != 1 {
+        return Err(Failure::new(
+            format!("« message: {TEXT} » affiché une seule fois"),
+            format!("{count} fois"),
+        ));
+    }
+    Ok(())
+}

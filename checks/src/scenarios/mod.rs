@@ -159,6 +159,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(missed_while_away, "Un client déconnecté pendant que les autres parlent reçoit, en revenant avec son dernier numéro, exactement ce qu'il a manqué"),
             check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur le même fichier, il renvoie l'historique et continue la numérotation"),
             check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
+            check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
