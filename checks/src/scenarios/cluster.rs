@@ -220,3 +220,78 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
     .await?;
     Ok(())
 }
+
+/// Ce que le livre dit perdu (chapitre 12, « Ce qui n'est pas garanti
+/// ici ») : un client gelé sur B, dont la file d'envoi se remplit, manque
+/// des messages venus de A sans être déconnecté. Si un jour le chapitre
+/// tient la garantie des chapitres 4 à 10, cette vérification échoue : le
+/// livre est alors à corriger.
+pub(super) async fn cluster_slow_receiver_documented(ctx: Ctx) -> Result<(), Failure> {
+    const MAX: usize = 40_000;
+    // Un battement de cœur très lent : le client gelé ne doit pas être
+    // déconnecté faute de répondre aux pings pendant l'essai.
+    let slow_heartbeat = [
+        ("PING_INTERVAL_MS", "600000"),
+        ("PING_TIMEOUT_MS", "600000"),
+    ];
+    let a = ctx.start_with(&slow_heartbeat).await?;
+    let b = ctx.start_with(&slow_heartbeat).await?;
+    let sender = join(&a, "Alice", Transport::WebSocket).await?;
+    let proxy = crate::proxy::Proxy::start(b.port()).await?;
+    let mut frozen = Client::connect_auth(
+        &proxy.url(),
+        Transport::WebSocket,
+        "Gelé",
+        json!({ "pseudo": "Gelé" }),
+    )
+    .await?;
+    let mut witness = join(&b, "Témoin", Transport::WebSocket).await?;
+    expect_online(
+        &mut witness,
+        &["Alice", "Gelé", "Témoin"],
+        "les trois sont là",
+    )
+    .await?;
+    proxy.freeze();
+    let padding = "·".repeat(500);
+    for i in 0..MAX {
+        send_chat(&ctx, &sender, &format!("{i} {padding}")).await?;
+        // Le témoin lit au fur et à mesure : lui ne prend jamais de retard.
+        if i % 500 == 499 {
+            for _ in 0..500 {
+                if witness.next_text(WAIT).await.is_none() {
+                    return Err(Failure::new(
+                        "le témoin, qui lit, reçoit chaque message venu de A",
+                        format!("il n'a plus rien reçu vers le nº\u{a0}{i}"),
+                    ));
+                }
+            }
+        }
+    }
+    proxy.thaw();
+    let mut received = 0usize;
+    while let Some(text) = frozen.next_text(Duration::from_secs(3)).await {
+        let n = text.split(' ').next().and_then(|n| n.parse::<usize>().ok());
+        if n != Some(received) {
+            break;
+        }
+        received += 1;
+    }
+    // Un message de plus : s'il arrive, le client est bien toujours là, et
+    // ce qui manque entre les deux est perdu pour de bon.
+    send_chat(&ctx, &sender, "après le dégel").await?;
+    let next = frozen.next_text(WAIT).await;
+    if next.as_deref() != Some("après le dégel") {
+        return Err(Failure::new(
+            "comme le dit le livre, le client gelé de B reste connecté et reçoit la suite",
+            format!("après {received} messages, il a reçu {next:?}"),
+        ));
+    }
+    if received >= MAX {
+        return Err(Failure::new(
+            "comme le dit le livre, le client gelé de B manque des messages venus de A",
+            "il les a tous reçus : le chapitre tient la garantie, corrigez le livre",
+        ));
+    }
+    Ok(())
+}
