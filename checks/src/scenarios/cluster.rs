@@ -290,7 +290,7 @@ pub(super) async fn cluster_slow_receiver_documented(ctx: Ctx) -> Result<(), Fai
     if received >= MAX {
         return Err(Failure::new(
             "comme le dit le livre, le client gelé de B manque des messages venus de A",
-            "il les a tous reçus : le chapitre tient la garantie, corrigez le livre",
+            "il les a tous reçus : le chapitre tient la garantie, corrigez le livre",
         ));
     }
     Ok(())
