@@ -62,7 +62,7 @@ macro_rules! check {
 }
 
 /// Les exercices, dans l'ordre du cours.
-pub const EXERCISES: [Exercise; 10] = [
+pub const EXERCISES: [Exercise; 11] = [
     Exercise {
         id: "ex01-dossier",
         chapter: "ch01-static",
@@ -201,6 +201,19 @@ n'écrit qu'à l'auteur (sans `.await`, mais avec un `Result` : `.ok()`). Répo
                 multi::who_command,
                 who_command,
                 "« /qui » n'est pas relayé ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : <pseudos triés, séparés par des virgules>\" } ; un message ordinaire part toujours aux autres"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex11-plus-anciens",
+        chapter: "ch11-historique",
+        summary: "l'évènement « history » : les 20 messages d'avant un numéro, pour un bouton « Messages plus anciens »",
+        hint: "",
+        checks: || {
+            vec![check!(
+                single::older_messages,
+                older_messages,
+                "« history » avec un numéro : l'accusé rend les 20 messages d'avant (ou moins), du plus ancien au plus récent, comme [texte, numéro]"
             )]
         },
     },

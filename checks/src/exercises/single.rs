@@ -1,4 +1,5 @@
-//! Les exercices qui se voient dans le terminal (chapitres 1 à 3).
+//! Les exercices qui se voient dans le terminal (chapitres 1 à 3), et
+//! celui du chapitre 11, qu'un seul client vérifie.
 
 use std::path::Path;
 
@@ -155,4 +156,44 @@ pub(super) async fn reserved_nicknames(ctx: Ctx) -> Result<(), Failure> {
         client.disconnect().await;
     }
     server.stop().await.map(drop)
+}
+
+/// Exercice 11 : `history` rend, par l'accusé, les 20 messages d'avant un
+/// numéro, du plus ancien au plus récent, comme `[texte, numéro]`.
+pub(super) async fn older_messages(ctx: Ctx) -> Result<(), Failure> {
+    use serde_json::{Value, json};
+    let wait = std::time::Duration::from_secs(10);
+    let server = ctx.start().await?;
+    let reader = crate::Client::connect_auth(
+        &server.url(),
+        Transport::WebSocket,
+        "lecteur",
+        json!({ "serverOffset": 0 }),
+    )
+    .await?;
+    for i in 1..=25 {
+        let args = vec![json!(format!("m{i}")), json!(format!("ex11-{i}"))];
+        reader.emit_with_ack("new message", args, wait).await?;
+    }
+    for (before, first) in [(26, 6), (19, 1), (1, 1)] {
+        let expected: Vec<Value> = (first..before)
+            .map(|i| json!([format!("m{i}"), i]))
+            .collect();
+        let what = format!(
+            "« history » avec {before} : l'accusé rend les messages nº {first} à {} ({} au plus 20), du plus ancien au plus récent, comme [texte, numéro]",
+            before - 1,
+            expected.len()
+        );
+        let reply = reader
+            .emit_with_ack("history", vec![json!(before)], wait)
+            .await
+            .map_err(|f| Failure::new(what.clone(), f.seen))?;
+        if reply.first() != Some(&Value::Array(expected)) {
+            return Err(Failure::new(
+                what,
+                format!("accusé reçu : {}", crate::client::show(&reply)),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,158 @@
+//! # Exercice 11 (chapitre ch11-historique)
+//!
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
+//! reste intact. Ajoutez l'évènement `history` : le client envoie un numéro
+//! `before` (`socket.emitWithAck('history', 26)`), le serveur répond par
+//! l'accusé avec les 20 messages qui précèdent ce numéro, du plus ancien au
+//! plus récent, chacun comme `[texte, numéro]` : de quoi faire un bouton
+//! « Messages plus anciens ».
+//!
+//! Vérifier : `cargo xtask exercices ex11` ; un indice :
+//! `cargo xtask exercices --indice ex11` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex11`.
+
+mod store;
+
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+use axum::Router;
+use serde_json::{Value as Json, json};
+use socketioxide::extract::TryData;
+use support::{AckSender, SocketRef};
+use tower_http::services::ServeDir;
+
+use store::Store;
+
+/// La base, ouverte une fois au démarrage.
+static STORE: OnceLock<Store> = OnceLock::new();
+
+/// Le salon des clients à jour : on n'y entre qu'après avoir reçu
+/// l'historique (voir `on_connect`).
+const CHAT: &str = "chat";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let path = store::path_from_env();
+    let store = match Store::open(&path) {
+        Ok(store) => store,
+        Err(why) => {
+            eprintln!("{why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    STORE.get_or_init(|| store);
+
+    let (layer, io) = support::socket_io();
+
+    io.ns("/", on_connect);
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch11-historique")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+/// Une connexion : d'abord l'historique qu'elle n'a pas vu, puis la suite.
+async fn on_connect(socket: SocketRef, TryData(auth): TryData<Json>) {
+    println!("Un client vient de se connecter");
+    // D'abord écouter (avant tout `.await`) : un message que le client
+    // envoie dès sa connexion n'est pas perdu ; il attendra son tour.
+    socket.on("new message", on_message);
+    socket.on("history", on_history);
+    let offset = server_offset(&socket, auth.ok().as_ref());
+    let Some(store) = STORE.get() else { return };
+
+    // Au tour de ce client : aucun nouveau message ne passe pendant qu'il
+    // reçoit l'historique. Ensuite seulement, il entre dans le salon où
+    // partent les nouveaux : il a tout, une fois chacun.
+    let _turn = store.turn.lock().await;
+    match store.since(offset).await {
+        Ok(missed) => {
+            for (text, id) in missed {
+                socket.emit("new message", &(text, id)).ok();
+            }
+        }
+        Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
+    }
+    socket.join(CHAT);
+}
+
+/// `socket.emit('new message', texte, clientOffset)` : on enregistre, on
+/// envoie à tous (l'émetteur compris), puis on accuse réception.
+async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack: AckSender) {
+    let (text, client_offset) = match data {
+        Ok((Json::String(text), Json::String(offset))) => (text, offset),
+        _ => {
+            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
+            println!(
+                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
+                socket.id
+            );
+            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
+                .ok();
+            return;
+        }
+    };
+    let Some(store) = STORE.get() else { return };
+
+    // Un message à la fois, dans l'ordre d'arrivée : chacun attend son tour
+    // ici (le `Mutex` de tokio sert les demandes dans l'ordre).
+    let _turn = store.turn.lock().await;
+    match store.add(text.clone(), client_offset).await {
+        Ok((id, true)) => {
+            println!("message: {text}");
+            socket
+                .within(CHAT)
+                .emit("new message", &(text, id))
+                .await
+                .ok();
+            ack.send(&json!({ "id": id })).ok();
+        }
+        // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
+        Ok((id, false)) => {
+            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
+            ack.send(&json!({ "id": id })).ok();
+        }
+        Err(why) => {
+            println!("Message de {} non enregistré : {why}", socket.id);
+            ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
+                .ok();
+        }
+    }
+}
+
+/// `auth.serverOffset` : le dernier numéro vu par la page (0 s'il manque).
+fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
+    match auth.and_then(|a| a.get("serverOffset")) {
+        None | Some(Json::Null) => 0,
+        Some(value) => match value.as_u64() {
+            Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            None => {
+                println!(
+                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
+                    socket.id
+                );
+                0
+            }
+        },
+    }
+}
+
+// ANCHOR: history
+/// `socket.emitWithAck('history', before)` : les 20 messages d'avant
+/// `before`, du plus ancien au plus récent, comme `[texte, numéro]`.
+async fn on_history(TryData(before): TryData<i64>, ack: AckSender) {
+    let Some(store) = STORE.get() else { return };
+    let reply = match before {
+        Ok(before) => match store.before(before, 20).await {
+            Ok(messages) => json!(messages),
+            Err(why) => json!({ "error": why }),
+        },
+        Err(_) => json!({ "error": "Il faut un numéro de message." }),
+    };
+    ack.send(&reply).ok();
+}
+// ANCHOR_END: history
