@@ -62,7 +62,7 @@ macro_rules! check {
 }
 
 /// Les exercices, dans l'ordre du cours.
-pub const EXERCISES: [Exercise; 11] = [
+pub const EXERCISES: [Exercise; 12] = [
     Exercise {
         id: "ex01-dossier",
         chapter: "ch01-static",
@@ -214,6 +214,23 @@ n'écrit qu'à l'auteur (sans `.await`, mais avec un `Result` : `.ok()`). Répo
                 single::older_messages,
                 older_messages,
                 "« history » avec un numéro : l'accusé rend les 20 messages d'avant (ou moins), du plus ancien au plus récent, comme [texte, numéro]"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex12-qui-partout",
+        chapter: "ch12-cluster",
+        summary: "la commande « /qui » sur plusieurs processus : la liste couvre tout le chat, pas seulement ce processus",
+        hint: "Comme l'exercice 10, dans `on_message` : `if msg.trim() == \"/qui\" { … return; }`. \
+La liste de tout le chat, c'est la fonction `online` de `presence.rs` : rendez-la publique \
+(`pub async fn`) et appelez `presence::online(&io, None).await` ; pour avoir `io`, ajoutez \
+`io: ClusterIo` aux arguments du gestionnaire. `socket.emit(\"new message\", &json!({ \"from\": \"serveur\", \"text\": … }))` \
+n'écrit qu'à l'auteur. Répondez quand même à l'accusé.",
+        checks: || {
+            vec![check!(
+                multi::who_everywhere,
+                who_everywhere,
+                "Alice sur un processus, Bob sur l'autre : « /qui » n'est pas relayé ; Alice seule reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, bob\" }"
             )]
         },
     },

@@ -207,15 +207,46 @@ pub(super) async fn ack_recipients(ctx: Ctx) -> Result<(), Failure> {
 /// Exercice 9 : la commande `/qui`.
 pub(super) async fn who_command(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
-    let url = server.url();
+    who_replies(&server, &server).await
+}
+
+/// Exercice 12 : la même commande `/qui`, quand Alice et Bob sont sur deux
+/// processus reliés par Redis : la liste couvre les deux.
+pub(super) async fn who_everywhere(ctx: Ctx) -> Result<(), Failure> {
+    let a = ctx.start().await?;
+    let b = ctx.start().await?;
+    who_replies(&a, &b).await
+}
+
+/// Alice (sur `alice_server`) demande « /qui » ; Bob (sur `bob_server`)
+/// ne voit pas la commande.
+async fn who_replies(
+    alice_server: &crate::Server,
+    bob_server: &crate::Server,
+) -> Result<(), Failure> {
     let auth = |pseudo: &str| json!({ "pseudo": pseudo });
     let mut bob =
-        crate::Client::connect_auth(&url, Transport::WebSocket, "Bob", auth("bob")).await?;
-    let mut alice =
-        crate::Client::connect_auth(&url, Transport::Polling, "Alice", auth("Alice")).await?;
-    server
+        crate::Client::connect_auth(&bob_server.url(), Transport::WebSocket, "Bob", auth("bob"))
+            .await?;
+    bob_server
+        .expect_prefix("bob vient de se connecter", 1)
+        .await?;
+    let mut alice = crate::Client::connect_auth(
+        &alice_server.url(),
+        Transport::Polling,
+        "Alice",
+        auth("Alice"),
+    )
+    .await?;
+    alice_server
         .expect_prefix("Alice vient de se connecter", 1)
         .await?;
+    // La liste « online » arrive à Bob quand Alice est comptée partout.
+    while let Some(online) = bob.next_event("online", WAIT).await {
+        if online == [json!(["Alice", "bob"])] {
+            break;
+        }
+    }
     alice.emit("new message", vec![json!("/qui")]).await?;
     let expected = json!({ "from": "serveur", "text": "En ligne : Alice, bob" });
     match alice.next(WAIT).await {

@@ -1,0 +1,104 @@
+//! # Exercice 12 (chapitre ch12-cluster)
+//!
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
+//! reste intact. La commande `/qui`, comme à l'exercice 10, mais sur
+//! plusieurs processus : un message « /qui » n'est pas relayé ; son auteur
+//! seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`, la
+//! liste de *tout* le chat, quel que soit le processus de chacun.
+//!
+//! Vérifier : `cargo xtask exercices ex12` (Redis requis, comme pour le
+//! chapitre) ; un indice : `cargo xtask exercices --indice ex12` ; tout
+//! effacer et repartir de l'original :
+//! `cargo xtask exercices --recommencer ex12`.
+
+mod presence;
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::BroadcastError;
+use socketioxide::handler::ConnectHandler;
+use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
+use support::{Checked, Text};
+use tower_http::services::ServeDir;
+
+/// Le numéro du dernier message relayé par *ce* processus.
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+/// Un message à la fois : la publication dans Redis attend la réponse du
+/// serveur Redis ; sans ce verrou, deux messages d'un même client
+/// pourraient se doubler pendant cette attente. `tokio::sync::Mutex` sert
+/// les demandes dans leur ordre d'arrivée.
+static IN_ORDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    // Redis d'abord : sans lui, pas de chat partagé.
+    let cluster = match support::cluster::connect().await {
+        Ok(cluster) => cluster,
+        Err(message) => {
+            eprintln!("Erreur : {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    presence::NICKNAMES.set(cluster.nicknames.clone()).ok();
+    // Avec Redis, `io.ns(…)` rend un futur : l'espace de noms n'existe
+    // qu'une fois abonné à ses canaux Redis.
+    let ns = cluster
+        .io
+        .ns("/", on_connect.with(presence::check_nickname));
+    if let Err(e) = ns.await {
+        eprintln!("Erreur : abonnement aux canaux Redis impossible ({e}).");
+        return ExitCode::FAILURE;
+    }
+    cluster.spawn_upkeep();
+
+    let app = Router::new()
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        // La page est celle du chapitre 9, inchangée : un onglet ne sait pas
+        // qu'il y a plusieurs serveurs.
+        .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
+        .layer(cluster.layer);
+
+    support::listen_with(app, cluster.io).await
+}
+
+async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
+    socket.on("new message", on_message);
+    socket.on_disconnect(presence::leave);
+    presence::arrive(&socket, &io).await;
+}
+
+/// Comme au chapitre 9. Si Redis ne répond plus, le message part quand même
+/// aux clients de ce processus (`.local()`).
+async fn on_message(socket: ClusterSocket, Checked(msg): Checked<Text>, ack: ClusterAck) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    // TODO (exercice 12) : « /qui » ne part pas aux autres ; son auteur seul
+    // reçoit { "from": "serveur", "text": "En ligne : Alice, Bob" }, la liste
+    // de tout le chat.
+    let _turn = IN_ORDER.lock().await;
+    println!("message: {msg}");
+    let message = json!({ "from": presence::nickname(&socket), "text": msg });
+    let sent = socket.broadcast().emit("new message", &message).await;
+    // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
+    // alors rien remis à personne, pas même ici.
+    if let Err(BroadcastError::Adapter(_)) = sent {
+        println!("Redis injoignable : message remis aux seuls clients de ce processus.");
+        socket
+            .local()
+            .broadcast()
+            .emit("new message", &message)
+            .await
+            .ok();
+    }
+    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}

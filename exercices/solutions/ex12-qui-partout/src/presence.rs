@@ -1,0 +1,75 @@
+//! Qui est là, dans tout le chat : les pseudos vivent dans Redis (voir
+//! `support::cluster`), et la liste « online » compte les clients de tous
+//! les processus.
+
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value as Json;
+use socketioxide::extract::TryData;
+use support::cluster::{ClusterIo, ClusterNicknames, ClusterSocket, Refusal};
+
+/// Le registre des pseudos, partagé par les processus à travers Redis
+/// (renseigné par `main` une fois Redis joint).
+pub static NICKNAMES: OnceLock<Arc<ClusterNicknames>> = OnceLock::new();
+
+/// Comme au chapitre 9, mais la réservation demande à Redis : `SET … NX`
+/// n'écrit la clé du pseudo que si aucun processus ne l'a déjà.
+pub async fn check_nickname(
+    socket: ClusterSocket,
+    TryData(auth): TryData<Json>,
+) -> Result<(), Refusal> {
+    let checked = match support::nickname_from_auth(auth.ok().as_ref()) {
+        Err(e) => Err(Refusal::from(e)),
+        Ok(pseudo) => match NICKNAMES.get() {
+            Some(names) => names.claim(&pseudo, socket.id).await,
+            None => Err(Refusal::RedisUnavailable),
+        },
+    };
+    if let Err(refusal) = &checked {
+        println!("Connexion refusée : {}", refusal.reason());
+    }
+    checked
+}
+
+/// Le pseudo du client `socket` (réservé par [`check_nickname`]).
+pub fn nickname(socket: &ClusterSocket) -> String {
+    NICKNAMES
+        .get()
+        .and_then(|names| names.of(socket.id))
+        .unwrap_or_default()
+}
+
+/// La liste « online » de tout le chat, sans le client `leaving`.
+pub async fn online(io: &ClusterIo, leaving: Option<&ClusterSocket>) -> Vec<String> {
+    let Some(names) = NICKNAMES.get() else {
+        return Vec::new();
+    };
+    let mut live = support::cluster::live_clients(io).await;
+    if let Some(socket) = leaving {
+        live.remove(&socket.id);
+    }
+    names.online(&live).await
+}
+
+/// Un client vient d'arriver sur ce processus : `broadcast()` et `emit`
+/// passent par Redis et atteignent les clients de tous les processus.
+pub async fn arrive(socket: &ClusterSocket, io: &ClusterIo) {
+    let pseudo = nickname(socket);
+    println!("{pseudo} vient de se connecter ({})", socket.id);
+    socket.broadcast().emit("user joined", &pseudo).await.ok();
+    io.emit("online", &online(io, None).await).await.ok();
+}
+
+/// Un client de ce processus est parti : son pseudo est libéré dans Redis.
+pub async fn leave(socket: ClusterSocket, io: ClusterIo) {
+    let Some(names) = NICKNAMES.get() else {
+        return;
+    };
+    let Some(pseudo) = names.release(socket.id).await else {
+        return;
+    };
+    println!("{pseudo} s'est déconnecté");
+    socket.broadcast().emit("user left", &pseudo).await.ok();
+    let online = online(&io, Some(&socket)).await;
+    socket.broadcast().emit("online", &online).await.ok();
+}
