@@ -18,9 +18,24 @@ pub struct OutputLog {
     stdout: Mutex<Vec<String>>,
     stderr: Mutex<Vec<String>>,
     changed: Notify,
+    /// Combien des deux sorties (standard, erreur) ont été lues jusqu'au bout.
+    finished: std::sync::atomic::AtomicUsize,
 }
 
 impl OutputLog {
+    /// Attend que les deux sorties du programme soient lues jusqu'au bout
+    /// (après sa fin), au plus `wait` ; `false` si ce n'est pas le cas.
+    pub async fn wait_finished(&self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.finished.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        true
+    }
+
     /// Les lignes écrites sur la sortie standard jusqu'ici.
     pub fn stdout(&self) -> Vec<String> {
         self.stdout
@@ -134,6 +149,8 @@ async fn pump(stream: impl AsyncRead + Unpin, log: Arc<OutputLog>, stderr: bool)
     while let Ok(Some(line)) = lines.next_line().await {
         log.push(stderr, line);
     }
+    log.finished
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }
 
 impl Server {

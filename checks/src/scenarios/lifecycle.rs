@@ -37,8 +37,9 @@ pub(super) async fn run_to_exit(
             )
         })?
         .map_err(|e| Failure::new("le programme s'arrête", e.to_string()))?;
-    // Laisse aux lectures de sortie le temps de finir.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Les lectures de sortie finissent après le programme : on les attend,
+    // pour ne pas juger un message encore en route.
+    log.wait_finished(WAIT).await;
     let mut output = log.stdout();
     output.extend(log.stderr());
     Ok((status.code(), output.join("\n")))
