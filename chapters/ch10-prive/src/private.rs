@@ -40,13 +40,13 @@ async fn deliver(
     let PrivateMessage { to, text } = msg.map_err(|refused| refused.to_string())?;
     let from = nickname(socket);
     let Some((_, recipient)) = NICKNAMES.find(&to) else {
-        println!("Message privé refusé : « {from} » écrit à « {to} », que personne ne porte");
+        println!("Message privé de « {from} » refusé : personne ne porte le pseudo « {to} »");
         return Err(format!(
             "Personne ne s'appelle «\u{a0}{to}\u{a0}» en ce moment."
         ));
     };
     if nickname_key(&recipient) == nickname_key(&from) {
-        println!("Message privé refusé : « {from} » s'écrit à soi-même");
+        println!("Message privé de « {from} » refusé : on ne s'écrit pas à soi-même");
         return Err("Vous ne pouvez pas vous écrire à vous-même.".to_owned());
     }
     println!("message privé : {from} → {recipient}");
