@@ -1,0 +1,116 @@
+//! Les nombres et le texte montrés au lecteur : médiane, milliers séparés,
+//! virgule décimale, typographie française.
+
+/// La médiane (moyenne des deux du milieu pour un nombre pair de valeurs).
+pub(super) fn median(values: &[f64]) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+pub(super) fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub(super) fn fmt(x: Option<f64>, decimals: usize) -> String {
+    match x {
+        Some(x) => format!("{x:.decimals$}").replace('.', ","),
+        None => "—".to_owned(),
+    }
+}
+
+pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// La typographie française du livre (vérifiée par `cargo xtask book`) :
+/// espace insécable avant `: ; ! ?` et `»`, après `«`, espace fine
+/// insécable entre les groupes de chiffres. Le code en ligne n'est pas
+/// touché.
+pub(super) fn french(text: &str) -> String {
+    const NBSP: char = '\u{a0}';
+    const THIN: char = '\u{202f}';
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut code = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == '`' {
+                code = !code;
+            }
+            if c != ' ' || code {
+                out.push(c);
+                continue;
+            }
+            let next = chars.get(i + 1).copied();
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let thousands = prev.is_some_and(|p| p.is_ascii_digit())
+                && chars.len() >= i + 4
+                && chars[i + 1..i + 4].iter().all(char::is_ascii_digit)
+                && chars.get(i + 4).is_none_or(|d| !d.is_ascii_digit());
+            let before_mark = matches!(next, Some(':' | ';' | '?' | '»'))
+                || (next == Some('!') && chars.get(i + 2) != Some(&'['));
+            out.push(if before_mark || prev == Some('«') {
+                NBSP
+            } else if thousands {
+                THIN
+            } else {
+                ' '
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn median_of_odd_and_even_series() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[f64::NAN]), None);
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn french_typography_in_generated_text() {
+        assert_eq!(
+            french("(a) 1 000 clients : p99 ; « bruit » ! `a : b` ![img](x)"),
+            "(a) 1\u{202f}000 clients\u{a0}: p99\u{a0}; «\u{a0}bruit\u{a0}»\u{a0}! `a : b` ![img](x)"
+        );
+        assert_eq!(
+            french("| 15 / 15 | 8,3 × | 10 000 000 |"),
+            "| 15 / 15 | 8,3 × | 10\u{202f}000\u{202f}000 |"
+        );
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1_624_000.4), "1\u{202f}624\u{202f}000");
+        assert_eq!(thousands(999.0), "999");
+    }
+}

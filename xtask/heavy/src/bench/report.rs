@@ -1,0 +1,430 @@
+//! Le résumé des mesures (médianes par serveur et scénario), le tableau
+//! Markdown et l'annexe du livre.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::format::{fmt, median, ratio, thousands};
+use super::servers::today;
+use super::{BEGIN, END, Options, SCENARIOS, Scenario, Server, write};
+use crate::french::count;
+
+/// Médianes par (serveur, scénario, mesure) ; sommes pour les compteurs.
+pub(super) struct Summary {
+    runs: Vec<Value>,
+}
+
+impl Summary {
+    pub(super) fn values(&self, server: Server, scenario: Scenario, pointer: &str) -> Vec<f64> {
+        self.runs
+            .iter()
+            .filter(|r| r["server"] == server.key() && r["scenario"] == scenario.key())
+            .filter_map(|r| r["result"].pointer(pointer).and_then(Value::as_f64))
+            .collect()
+    }
+    pub(super) fn median(&self, server: Server, scenario: Scenario, pointer: &str) -> Option<f64> {
+        median(&self.values(server, scenario, pointer))
+    }
+    pub(super) fn max(&self, server: Server, scenario: Scenario, pointer: &str) -> Option<f64> {
+        self.values(server, scenario, pointer)
+            .into_iter()
+            .reduce(f64::max)
+    }
+    pub(super) fn sum(&self, server: Server, scenario: Scenario, pointer: &str) -> f64 {
+        self.values(server, scenario, pointer).iter().sum()
+    }
+    pub(super) fn failures(&self, server: Server) -> usize {
+        self.runs
+            .iter()
+            .filter(|r| r["server"] == server.key() && r.get("error").is_some())
+            .count()
+    }
+    /// Pertes silencieuses, doublons, désordre : sur toutes les mesures de
+    /// livraison de ce serveur.
+    pub(super) fn integrity(&self, server: Server) -> (f64, f64, f64) {
+        let mut t = (0.0, 0.0, 0.0);
+        for s in [Scenario::Rate, Scenario::Saturate, Scenario::Stalled] {
+            t.0 += self.sum(server, s, "/lost");
+            t.1 += self.sum(server, s, "/duplicates");
+            t.2 += self.sum(server, s, "/out_of_order");
+        }
+        t
+    }
+}
+
+pub(super) fn summarize(runs: &[Value], _servers: &[Server]) -> Summary {
+    Summary {
+        runs: runs.to_vec(),
+    }
+}
+
+pub(super) fn markdown(
+    s: &Summary,
+    servers: &[Server],
+    student: &Value,
+    machine: &Value,
+    options: &Options,
+    runs: &[Value],
+) -> String {
+    use Scenario::*;
+    let has_node = servers.contains(&Server::Node);
+    let mut t = String::new();
+    let head: Vec<&str> = servers.iter().map(|s| s.label()).collect();
+    let _ = writeln!(
+        t,
+        "Mesuré le {} sur {} ; médiane de {}{}.\n",
+        today(),
+        machine["summary"].as_str().unwrap_or("?"),
+        count(options.reps, "répétition", "répétitions"),
+        if options.quick {
+            ", mode --quick (petits effectifs)"
+        } else {
+            ""
+        }
+    );
+    let _ = write!(t, "| Mesure | {} |", head.join(" | "));
+    if has_node {
+        t.push_str(" Rust / Node |");
+    }
+    t.push_str(" Rust / relais |\n|---|");
+    for _ in 0..servers.len() + usize::from(has_node) + 1 {
+        t.push_str("---:|");
+    }
+    t.push('\n');
+
+    let (sat, rate, idle, stalled) = (
+        options_label(Saturate, options.quick),
+        options_label(Rate, options.quick),
+        options_label(Idle, options.quick),
+        options_label(Stalled, options.quick),
+    );
+    // Une ligne : valeurs par serveur, puis les rapports.
+    let mut row = |label: String,
+                   get: &dyn Fn(Server) -> Option<f64>,
+                   show: &dyn Fn(Option<f64>) -> String,
+                   higher_is_better: bool| {
+        let _ = write!(t, "| {label} |");
+        for &server in servers {
+            let _ = write!(t, " {} |", show(get(server)));
+        }
+        let rust = get(Server::Rust);
+        let show_ratio = |other: Option<f64>, percent: bool| {
+            let r = if higher_is_better {
+                ratio(rust, other)
+            } else {
+                ratio(other, rust)
+            };
+            match (r, percent) {
+                (Some(r), true) => format!("{} %", fmt(Some(r * 100.0), 0)),
+                (Some(r), false) => format!("{} ×", fmt(Some(r), 1)),
+                (None, _) => "—".to_owned(),
+            }
+        };
+        if has_node {
+            let _ = write!(t, " {} |", show_ratio(get(Server::Node), false));
+        }
+        let _ = writeln!(t, " {} |", show_ratio(get(Server::Relay), true));
+    };
+    let per_s = |x: Option<f64>| x.map(thousands).unwrap_or_else(|| "—".to_owned());
+    let ms = |x: Option<f64>| format!("{} ms", fmt(x, 1));
+    let kib = |x: Option<f64>| format!("{} Kio", fmt(x, 1));
+    let secs = |x: Option<f64>| format!("{} s", fmt(x, 2));
+    let mib = |x: Option<f64>| format!("{} Mio", fmt(x.map(|k| k / 1024.0), 0));
+
+    row(
+        format!("{sat} : livraisons par seconde"),
+        &|sv| s.median(sv, Saturate, "/deliveries_per_s"),
+        &per_s,
+        true,
+    );
+    row(
+        format!("{sat} : latence p99"),
+        &|sv| s.median(sv, Saturate, "/latency_ms/p99"),
+        &ms,
+        false,
+    );
+    for (p, name) in [
+        ("p50", "p50"),
+        ("p90", "p90"),
+        ("p99", "p99"),
+        ("max", "max"),
+    ] {
+        let pointer = format!("/latency_ms/{p}");
+        row(
+            format!("{rate} : latence {name}"),
+            &|sv| s.median(sv, Rate, &pointer),
+            &ms,
+            false,
+        );
+    }
+    row(
+        format!("{idle} : mémoire par connexion"),
+        &|sv| s.median(sv, Idle, "/rss_per_conn_kib"),
+        &kib,
+        false,
+    );
+    row(
+        format!("{idle} : temps pour tout connecter"),
+        &|sv| s.median(sv, Idle, "/connect_s"),
+        &secs,
+        false,
+    );
+    row(
+        format!("{idle} : pic de mémoire (RSS)"),
+        &|sv| s.median(sv, Idle, "/peak_rss_kib"),
+        &mib,
+        false,
+    );
+    row(
+        format!("{sat} : pic de mémoire (RSS)"),
+        &|sv| s.median(sv, Saturate, "/peak_rss_kib"),
+        &mib,
+        false,
+    );
+    row(
+        format!("{sat} : temps processeur du serveur par livraison"),
+        &|sv| s.median(sv, Saturate, "/server_ns_per_delivery"),
+        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        false,
+    );
+    row(
+        format!("{rate} : temps processeur du serveur par livraison"),
+        &|sv| s.median(sv, Rate, "/server_ns_per_delivery"),
+        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        false,
+    );
+    row(
+        format!("{stalled} : livraisons par seconde (clients actifs)"),
+        &|sv| s.median(sv, Stalled, "/deliveries_per_s"),
+        &per_s,
+        true,
+    );
+
+    // Lignes sans rapport : intégrité et bruit.
+    let _ = write!(
+        t,
+        "| Livraisons perdues en silence / en double / en désordre (toutes mesures) |"
+    );
+    for &server in servers {
+        let (l, d, o) = s.integrity(server);
+        let _ = write!(t, " {} / {} / {} |", l, d, o);
+    }
+    t.push_str(&" |".repeat(usize::from(has_node) + 1));
+    t.push('\n');
+    let _ = write!(
+        t,
+        "| {stalled} : clients bloqués déconnectés (sur toutes les mesures) |"
+    );
+    for &server in servers {
+        let _ = write!(
+            t,
+            " {} / {} |",
+            s.sum(server, Stalled, "/stalled_disconnected"),
+            s.sum(server, Stalled, "/stalled")
+        );
+    }
+    t.push_str(&" |".repeat(usize::from(has_node) + 1));
+    t.push('\n');
+    let _ = write!(
+        t,
+        "| CPU pendant la saturation : serveur / générateur / autres processus (cœurs) |"
+    );
+    for &server in servers {
+        let _ = write!(
+            t,
+            " {} / {} / {} |",
+            fmt(s.median(server, Saturate, "/cpu/server_cores"), 2),
+            fmt(s.median(server, Saturate, "/cpu/loadgen_cores"), 2),
+            fmt(s.median(server, Saturate, "/cpu/other_cores"), 2)
+        );
+    }
+    t.push_str(&" |".repeat(usize::from(has_node) + 1));
+    t.push('\n');
+    let _ = write!(
+        t,
+        "| Bruit : CPU des autres processus, pire mesure (cœurs) |"
+    );
+    for &server in servers {
+        let worst = SCENARIOS
+            .iter()
+            .filter_map(|&sc| s.max(server, sc, "/cpu/other_cores"))
+            .reduce(f64::max);
+        let _ = write!(t, " {} |", fmt(worst, 2));
+    }
+    t.push_str(&" |".repeat(usize::from(has_node) + 1));
+    t.push('\n');
+    let noise = median(
+        &s.runs
+            .iter()
+            .filter_map(|r| {
+                r["result"]
+                    .pointer("/cpu/other_cores")
+                    .and_then(Value::as_f64)
+            })
+            .collect::<Vec<_>>(),
+    );
+    if let Some(noise) = noise.filter(|&n| n > 0.3) {
+        let _ = writeln!(
+            t,
+            "\n**Machine occupée** : d'autres processus ont pris {} {} en médiane pendant \
+             les mesures. Le débit et la latence en souffrent (le temps processeur par livraison \
+             beaucoup moins) : relancez sur une machine au repos pour des chiffres nets.",
+            fmt(Some(noise), 2),
+            // « 1,5 cœur », « 2 cœurs » : le pluriel commence à deux.
+            if noise >= 2.0 { "cœurs" } else { "cœur" }
+        );
+    }
+    let failures: usize = servers.iter().map(|&sv| s.failures(sv)).sum();
+    if failures > 0 {
+        let _ = writeln!(
+            t,
+            "\n**{} {}** : voir `target/bench/results.json`.",
+            count(failures, "mesure", "mesures"),
+            if failures > 1 {
+                "ont échoué"
+            } else {
+                "a échoué"
+            }
+        );
+    }
+
+    // La boucle de l'étudiant.
+    let _ = writeln!(
+        t,
+        "\nLa boucle de l'étudiant (`ch05-broadcast`, profil `dev`) :\n"
+    );
+    if let Some(cold) = student["cold_build_s"].as_f64() {
+        let _ = writeln!(
+            t,
+            "- compilation à froid (`cargo build -p ch05-broadcast`, dossier `target` vide) : {} s ;",
+            fmt(Some(cold), 1)
+        );
+    }
+    let _ = writeln!(
+        t,
+        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {}).",
+        fmt(student["rebuild_s"].as_f64(), 2),
+        fmt(student["edit_to_ready_s"].as_f64(), 2),
+        count(
+            usize::try_from(student["tries"].as_u64().unwrap_or(0)).unwrap_or(0),
+            "essai",
+            "essais"
+        )
+    );
+
+    // Les objectifs.
+    let _ = writeln!(t, "\nObjectifs du ticket, sur cette mesure :\n");
+    let check = |ok: Option<bool>| match ok {
+        Some(true) => "tenu",
+        Some(false) => "**non tenu**",
+        None => "non mesuré",
+    };
+    let rust_sat = s.median(Server::Rust, Saturate, "/deliveries_per_s");
+    let node_sat = s.median(Server::Node, Saturate, "/deliveries_per_s");
+    let relay_sat = s.median(Server::Relay, Saturate, "/deliveries_per_s");
+    let rust_p99 = s.median(Server::Rust, Rate, "/latency_ms/p99");
+    let node_p99 = s.median(Server::Node, Rate, "/latency_ms/p99");
+    let rust_mem = s.median(Server::Rust, Idle, "/rss_per_conn_kib");
+    let node_mem = s.median(Server::Node, Idle, "/rss_per_conn_kib");
+    let (lost, dup, ooo) = s.integrity(Server::Rust);
+    let edit = student["edit_to_ready_s"].as_f64();
+    let goals = [
+        (
+            format!(
+                "débit en saturation ≥ 15 × Node : {} ×",
+                fmt(ratio(rust_sat, node_sat), 1)
+            ),
+            ratio(rust_sat, node_sat).map(|r| r >= 15.0),
+        ),
+        (
+            format!(
+                "débit ≥ 75 % du relais nu : {} %",
+                fmt(ratio(rust_sat, relay_sat).map(|r| r * 100.0), 0)
+            ),
+            ratio(rust_sat, relay_sat).map(|r| r >= 0.75),
+        ),
+        (
+            format!(
+                "p99 à 100 messages/s ≤ 1/10 de Node : {} ms contre {} ms",
+                fmt(rust_p99, 1),
+                fmt(node_p99, 1)
+            ),
+            ratio(rust_p99, node_p99).map(|r| r <= 0.1),
+        ),
+        (
+            format!(
+                "mémoire par connexion inactive sous celle de Node : {} Kio contre {} Kio",
+                fmt(rust_mem, 1),
+                fmt(node_mem, 1)
+            ),
+            ratio(rust_mem, node_mem).map(|r| r < 1.0),
+        ),
+        (
+            format!(
+                "aucune livraison perdue, doublée ou en désordre : {lost} / {dup} / {ooo} (Rust, toutes mesures)"
+            ),
+            Some(lost == 0.0 && dup == 0.0 && ooo == 0.0 && s.failures(Server::Rust) == 0),
+        ),
+        (
+            format!(
+                "`main.rs` modifié → serveur prêt ≤ 3 s : {} s",
+                fmt(edit, 2)
+            ),
+            edit.map(|e| e <= 3.0),
+        ),
+    ];
+    for (text, ok) in goals {
+        let _ = writeln!(t, "- {text} — {}", check(ok));
+    }
+    let _ = runs;
+    t
+}
+
+pub(super) fn options_label(scenario: Scenario, quick: bool) -> String {
+    match (scenario, quick) {
+        (Scenario::Rate, false) => "(a) 1 000 clients, 100 msg/s".into(),
+        (Scenario::Rate, true) => "(a) 50 clients, 100 msg/s".into(),
+        (Scenario::Saturate, false) => "(b) 1 000 clients, saturation".into(),
+        (Scenario::Saturate, true) => "(b) 50 clients, saturation".into(),
+        (Scenario::Stalled, false) => "(b′) 100 clients dont 5 bloqués".into(),
+        (Scenario::Stalled, true) => "(b′) 20 clients dont 2 bloqués".into(),
+        (Scenario::Idle, false) => "(c) 5 000 clients inactifs".into(),
+        (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
+    }
+}
+
+pub(super) fn update_annex(path: &Path, table: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(format!(
+            "{} : marqueurs « {BEGIN} » et « {END} » introuvables.",
+            path.display()
+        ));
+    };
+    if end < start {
+        return Err(format!("{} : marqueurs dans le désordre.", path.display()));
+    }
+    let updated = format!("{}{BEGIN}\n\n{table}\n{}", &text[..start], &text[end..]);
+    write(path, &updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn annex_block_is_replaced_between_markers() {
+        let dir = std::env::temp_dir().join(format!("bench-annex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("annexe.md");
+        let text = format!("# Titre\n\n{BEGIN}\nvieux\n{END}\n\nSuite\n");
+        std::fs::write(&path, text).unwrap_or_default();
+        update_annex(&path, "| neuf |").unwrap_or_default();
+        let updated = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(updated.contains("| neuf |"));
+        assert!(!updated.contains("vieux"));
+        assert!(updated.starts_with("# Titre") && updated.ends_with("Suite\n"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,144 @@
+//! Les serveurs mesurés : compilés en release, Node.js préparé (`npm ci`),
+//! lancés avec assez de descripteurs de fichiers ; la description de la
+//! machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+
+use serde_json::{Value, json};
+
+use super::cargo;
+use super::format::fmt;
+
+/// Compile `packages` en release ; renvoie leurs exécutables, dans l'ordre.
+pub(super) fn build_release(root: &Path, packages: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["build", "--release", "--bins"])
+        .arg("--message-format=json-render-diagnostics")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for p in packages {
+        command.args(["-p", p]);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
+    if !output.status.success() {
+        return Err("la compilation a échoué (voir ci-dessus).".to_owned());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    packages
+        .iter()
+        .map(|name| {
+            stdout
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == *name)
+                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+                .ok_or_else(|| format!("cargo n'a pas produit l'exécutable de {name}."))
+        })
+        .collect()
+}
+
+/// Vérifie Node.js et installe `bench/node/node_modules` si besoin
+/// (`npm ci`). Renvoie la commande `node`, ou `None` (et le dit) si la
+/// comparaison est impossible.
+pub(super) fn prepare_node(root: &Path) -> Option<String> {
+    let found = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        println!(
+            "Node.js est introuvable (commande « node ») : la comparaison est sautée, seul le \
+             serveur Rust (et le relais de référence) est mesuré. Installez Node.js 18 ou plus \
+             pour comparer."
+        );
+        return None;
+    }
+    let dir = root.join("bench/node");
+    if !dir.join("node_modules/socket.io").exists() {
+        println!("Installation des dépendances Node (npm ci dans bench/node)…");
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            println!(
+                "« npm ci » a échoué dans bench/node : la comparaison avec Node est sautée, seul \
+                 Rust est mesuré."
+            );
+            return None;
+        }
+    }
+    Some("node".to_owned())
+}
+
+/// Une commande lancée avec autant de descripteurs de fichiers que le
+/// système le permet (5 000 clients : 10 000 sockets de part et d'autre).
+pub(super) fn with_open_files_limit(argv: &[String]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@""#)
+        .arg("sh")
+        .args(argv);
+    command
+}
+
+pub(super) fn today() -> String {
+    Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+pub(super) fn command_line(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+pub(super) fn describe_machine(node: Option<&str>) -> Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|| "processeur inconnu".to_owned());
+    let cores = thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map(|k| k / 1024.0 / 1024.0);
+    let kernel = command_line("uname", &["-sr"]).unwrap_or_default();
+    let rustc = command_line("rustc", &["--version"]).unwrap_or_default();
+    let node_version = node.and_then(|n| command_line(n, &["--version"]));
+    let summary = format!(
+        "{cores} cœurs ({model}), {} Gio de mémoire, {kernel}, {rustc}{}",
+        fmt(mem_gib, 0),
+        node_version
+            .as_ref()
+            .map(|v| format!(", Node.js {v}"))
+            .unwrap_or_default()
+    );
+    json!({
+        "cpu": model, "cores": cores, "memory_gib": mem_gib, "kernel": kernel,
+        "rustc": rustc, "node": node_version, "summary": summary,
+    })
+}
