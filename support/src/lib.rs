@@ -19,6 +19,7 @@
 mod adapter;
 pub mod cluster;
 mod extract;
+mod in_order;
 mod nickname;
 mod server;
 
@@ -29,6 +30,7 @@ pub use adapter::ReliableAdapter;
 pub use extract::{
     Checked, MAX_ROOM_NAME_CHARS, PrivateMessage, Rejected, Room, RoomMessage, Text, Typing,
 };
+pub use in_order::{InOrder, in_order};
 pub use nickname::{
     MAX_NICKNAME_CHARS, NicknameError, Nicknames, nickname_from_auth, nickname_key,
 };

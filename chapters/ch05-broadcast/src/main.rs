@@ -11,24 +11,30 @@
 
 // ANCHOR: all
 use axum::Router;
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    io.ns("/", async |socket: SocketRef| {
+    io.ns("/", in_order(async |socket: SocketRef| {
         println!("Un client vient de se connecter");
 
-        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
-            println!("message: {msg}");
-            // `socket.broadcast.emit('new message', msg)` : tout le monde,
-            // sauf `socket` lui-même.
-            socket.broadcast().emit("new message", &msg).await.ok();
-        });
-    });
+        // `in_order` : les messages d'un même client sont relayés dans leur
+        // ordre d'arrivée, même quand tokio répartit le travail sur
+        // plusieurs cœurs.
+        socket.on(
+            "new message",
+            in_order(async |socket: SocketRef, Text(msg): Text| {
+                println!("message: {msg}");
+                // `socket.broadcast.emit('new message', msg)` : tout le
+                // monde, sauf `socket` lui-même.
+                socket.broadcast().emit("new message", &msg).await.ok();
+            }),
+        );
+    }));
     // ANCHOR_END: connection
 
     let app = Router::new()

@@ -1,0 +1,221 @@
+//! Les messages d'un client, traités dans leur ordre d'arrivée, sur tous les
+//! cœurs.
+//!
+//! socketioxide appelle un gestionnaire d'évènement dès qu'un paquet est lu,
+//! dans l'ordre d'arrivée, puis confie le futur qu'il rend à
+//! `tokio::spawn`. Avec le runtime multi-fil de tokio (`#[tokio::main]`), deux
+//! futurs lancés l'un après l'autre peuvent s'exécuter sur deux cœurs à la
+//! fois, ou le second d'abord : les messages d'un même client se doubleraient.
+//!
+//! [`in_order`] enveloppe un gestionnaire : au moment de l'appel (donc dans
+//! l'ordre d'arrivée), il prend un *tour* dans la file de ce client ; le futur
+//! lancé attend la fin du tour précédent avant de commencer. Les clients
+//! différents, eux, restent traités en parallèle.
+//!
+//! Le gestionnaire de connexion (`io.ns("/", in_order(…))`) prend le premier
+//! tour, et sa première étape s'exécute tout de suite : les `socket.on(…)`
+//! qu'il contient sont enregistrés avant que le premier message du client
+//! soit lu, comme en Node. Sans cela, un message envoyé dès la connexion
+//! pourrait arriver, sur un autre cœur, avant son gestionnaire, et se perdre.
+//! Le gestionnaire de départ (`socket.on_disconnect(in_order(…))`) prend le
+//! dernier : il passe après les messages déjà reçus.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+use std::task::{Context, Poll, Waker};
+
+use socketioxide::adapter::Adapter;
+use socketioxide::handler::{
+    ConnectHandler, DisconnectHandler, FromConnectParts, FromDisconnectParts, FromMessage,
+    FromMessageParts, MessageHandler, Value,
+};
+use socketioxide::socket::{DisconnectReason, Socket};
+use socketioxide_core::Sid;
+use tokio::sync::oneshot;
+
+/// Un gestionnaire d'évènement dont les appels, pour un même client,
+/// s'exécutent l'un après l'autre (voir [`in_order`]).
+#[derive(Clone)]
+pub struct InOrder<H>(H);
+
+/// Enveloppe `handler` pour que les évènements d'un même client soient
+/// traités dans leur ordre d'arrivée, même sur plusieurs cœurs :
+///
+/// ```ignore
+/// socket.on("new message", in_order(async |socket: SocketRef, Text(msg): Text| {
+///     socket.broadcast().emit("new message", &msg).await.ok();
+/// }));
+/// ```
+///
+/// L'ordre vaut pour tous les évènements du client enveloppés ainsi (un
+/// `join` puis un message, par exemple), pas seulement pour un même nom
+/// d'évènement.
+pub fn in_order<H>(handler: H) -> InOrder<H> {
+    InOrder(handler)
+}
+
+/// Le dernier tour pris par chaque client : le suivant l'attendra.
+static LAST_TURN: LazyLock<Mutex<HashMap<Sid, (u64, oneshot::Receiver<()>)>>> =
+    LazyLock::new(Mutex::default);
+static NEXT_TURN: AtomicU64 = AtomicU64::new(0);
+
+/// Une place dans la file d'un client.
+struct Turn {
+    sid: Sid,
+    number: u64,
+    previous: Option<oneshot::Receiver<()>>,
+    /// Lâché à la fin du tour (même si le gestionnaire panique) : c'est ce
+    /// que le tour suivant attend.
+    _done: oneshot::Sender<()>,
+}
+
+impl Turn {
+    /// Prend le tour suivant de `sid`. Appelé de façon synchrone, dans
+    /// l'ordre d'arrivée des paquets.
+    fn take(sid: Sid) -> Self {
+        let (done, next) = oneshot::channel();
+        let number = NEXT_TURN.fetch_add(1, Ordering::Relaxed);
+        let previous = lock_turns()
+            .insert(sid, (number, next))
+            .map(|(_, previous)| previous);
+        Turn {
+            sid,
+            number,
+            previous,
+            _done: done,
+        }
+    }
+
+    /// Attend le tour précédent, puis exécute `work`.
+    async fn run(mut self, work: impl Future<Output = ()>) {
+        if let Some(previous) = self.previous.take() {
+            // Une erreur veut dire que le tour précédent est fini sans
+            // envoyer de signal : c'est ce qu'on attendait.
+            previous.await.ok();
+        }
+        work.await;
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        // Dernier tour du client : on oublie sa file.
+        let mut turns = lock_turns();
+        if turns.get(&self.sid).is_some_and(|(n, _)| *n == self.number) {
+            turns.remove(&self.sid);
+        }
+    }
+}
+
+fn lock_turns() -> std::sync::MutexGuard<'static, HashMap<Sid, (u64, oneshot::Receiver<()>)>> {
+    LAST_TURN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Comme les gestionnaires de socketioxide (`socketioxide/src/handler/message.rs`) :
+/// des extracteurs, puis la fonction, dont le futur est lancé — ici, à son
+/// tour.
+macro_rules! impl_in_order {
+    ([$($ty:ident),*], $last:ident) => {
+        #[allow(non_snake_case, unused_mut)]
+        impl<A, F, M, $($ty,)* $last, Fut> MessageHandler<A, (M, $($ty,)* $last,)> for InOrder<F>
+        where
+            F: FnOnce($($ty,)* $last,) -> Fut + Send + Sync + Clone + 'static,
+            Fut: Future<Output = ()> + Send + 'static,
+            A: Adapter,
+            $( $ty: FromMessageParts<A> + Send, )*
+            $last: FromMessage<A, M> + Send,
+        {
+            fn call(&self, s: Arc<Socket<A>>, mut v: Value, ack_id: Option<i64>) {
+                let sid = s.id;
+                $(
+                    let Ok($ty) = $ty::from_message_parts(&s, &mut v, &ack_id) else {
+                        return;
+                    };
+                )*
+                let Ok(last) = $last::from_message(s, v, ack_id) else {
+                    return;
+                };
+                let turn = Turn::take(sid);
+                let work = (self.0.clone())($($ty,)* last);
+                tokio::spawn(turn.run(work));
+            }
+        }
+    };
+}
+
+/// Comme [`impl_in_order`], pour la connexion : la première étape du futur
+/// s'exécute pendant l'appel, le reste (s'il attend quelque chose) est lancé.
+macro_rules! impl_in_order_connect {
+    ([$($ty:ident),*]) => {
+        #[allow(non_snake_case, unused_variables)]
+        impl<A, F, Fut, $($ty,)*> ConnectHandler<A, ($($ty,)*)> for InOrder<F>
+        where
+            F: FnOnce($($ty,)*) -> Fut + Send + Sync + Clone + 'static,
+            Fut: Future<Output = ()> + Send + 'static,
+            A: Adapter,
+            $( $ty: FromConnectParts<A> + Send, )*
+        {
+            fn call(&self, s: Arc<Socket<A>>, auth: Option<Value>) {
+                $(
+                    let Ok($ty) = $ty::from_connect_parts(&s, &auth) else {
+                        return;
+                    };
+                )*
+                let turn = Turn::take(s.id);
+                start_now(turn.run((self.0.clone())($($ty,)*)));
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables)]
+        impl<A, F, Fut, $($ty,)*> DisconnectHandler<A, ($($ty,)*)> for InOrder<F>
+        where
+            F: FnOnce($($ty,)*) -> Fut + Send + Sync + Clone + 'static,
+            Fut: Future<Output = ()> + Send + 'static,
+            A: Adapter,
+            $( $ty: FromDisconnectParts<A> + Send, )*
+        {
+            fn call_with_defer(
+                &self,
+                s: Arc<Socket<A>>,
+                reason: DisconnectReason,
+                defer: fn(Arc<Socket<A>>),
+            ) {
+                $(
+                    let Ok($ty) = $ty::from_disconnect_parts(&s, reason) else {
+                        return;
+                    };
+                )*
+                let turn = Turn::take(s.id);
+                let work = (self.0.clone())($($ty,)*);
+                tokio::spawn(async move {
+                    turn.run(work).await;
+                    defer(s);
+                });
+            }
+        }
+    };
+}
+
+impl_in_order_connect!([]);
+impl_in_order_connect!([T1]);
+impl_in_order_connect!([T1, T2]);
+impl_in_order_connect!([T1, T2, T3]);
+
+/// Exécute `work` jusqu'à sa première attente, puis le confie à tokio s'il
+/// n'est pas fini. Le premier passage se fait sans réveil : tokio le
+/// repasse aussitôt, et ce second passage inscrit le vrai réveil.
+fn start_now(work: impl Future<Output = ()> + Send + 'static) {
+    let mut work = Box::pin(work);
+    let mut context = Context::from_waker(Waker::noop());
+    if work.as_mut().poll(&mut context) == Poll::Pending {
+        tokio::spawn(work);
+    }
+}
+
+impl_in_order!([], T1);
+impl_in_order!([T1], T2);
+impl_in_order!([T1, T2], T3);
+impl_in_order!([T1, T2, T3], T4);
