@@ -5,21 +5,20 @@
 //! remplit et l'adaptateur par défaut abandonne le paquet : ce client a un trou
 //! dans sa conversation, et personne ne le sait.
 //!
-//! [`ReliableAdapter`] diffuse comme l'adaptateur par défaut : le message est
-//! encodé une seule fois et déposé dans la file de chaque destinataire. Si des
-//! files étaient pleines, la diffusion le dit (sans dire lesquelles) : on
-//! retrouve alors les clients concernés en les *sondant* un par un (voir
-//! [`is_full`]). Chacun est marqué « trop lent » : le serveur l'écrit dans le
-//! terminal, ne lui envoie plus rien et le déconnecte dès que possible. Il ne
-//! manque donc jamais un message au milieu d'une conversation : il les reçoit
-//! tous, ou il est déconnecté (et le client JavaScript se reconnecte).
+//! [`ReliableAdapter`] dépose le message dans la file de chaque destinataire,
+//! un par un : un dépôt refusé (file pleine) désigne son client. Celui-ci est
+//! marqué « trop lent » : le serveur l'écrit dans le terminal, ne lui envoie
+//! plus rien et le déconnecte dès que possible. Il ne manque donc jamais un
+//! message au milieu d'une conversation : il les reçoit tous, ou il est
+//! déconnecté (et le client JavaScript se reconnecte).
 //!
-//! Tant qu'un client trop lent attend sa déconnexion, les diffusions passent
-//! par la voie lente : un envoi par destinataire, pour pouvoir l'éviter.
-//!
-//! La sonde suppose qu'aucune file ne se vide entre la diffusion et la sonde :
-//! c'est le cas avec le runtime `current_thread` des chapitres, où rien
-//! d'autre ne s'exécute pendant ce code synchrone.
+//! Un dépôt par destinataire veut dire un encodage par destinataire : c'est
+//! le prix de la garantie sur le runtime multi-fil, où les files se vident
+//! sur un autre cœur *pendant* la diffusion. Sur un seul fil
+//! (`current_thread`), rien ne se vide pendant ce code synchrone : la voie
+//! rapide encode une fois, dépose partout, et ne retrouve les clients aux
+//! files pleines (en les *sondant*, voir [`is_full`]) que si la diffusion dit
+//! qu'il y en a. L'annexe « Performances » mesure les deux.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
@@ -82,7 +81,7 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
             return future::ready(self.local.broadcast(packet, opts).map_err(Into::into));
         }
         let mut newly_slow = Vec::new();
-        if self.lock_too_slow().is_empty() {
+        if self.lock_too_slow().is_empty() && on_one_thread() {
             // Voie rapide : un seul encodage, une seule diffusion.
             let Err(errors) = self.local.broadcast(packet, opts.clone()) else {
                 return future::ready(Ok(()));
@@ -111,8 +110,8 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
                 }
             }
         } else {
-            // Voie lente : un envoi par destinataire, en sautant les clients
-            // trop lents qui attendent leur déconnexion.
+            // Un envoi par destinataire, en sautant les clients trop lents
+            // qui attendent leur déconnexion : chaque refus a son client.
             let receivers = self.local.sockets(opts);
             let too_slow = self.lock_too_slow();
             for sid in receivers {
@@ -195,6 +194,13 @@ impl ReliableAdapter {
                 .remove(&sid);
         });
     }
+}
+
+/// Le serveur tourne-t-il sur un seul fil (`#[tokio::main(flavor =
+/// "current_thread")]`) ? Alors aucune file ne se vide pendant une diffusion.
+fn on_one_thread() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|rt| rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
 }
 
 /// Une donnée qui refuse toujours d'être encodée : voir [`ReliableAdapter::is_full`].
