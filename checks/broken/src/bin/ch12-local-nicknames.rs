@@ -11,7 +11,7 @@ use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 use support::cluster::{ClusterIo, ClusterSocket};
-use support::{Checked, NicknameError, Nicknames, Text};
+use support::{Checked, NicknameError, Nicknames, Text, in_order};
 use tower_http::services::ServeDir;
 
 static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
@@ -30,8 +30,10 @@ async fn check_nickname(
 }
 
 async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
-    socket.on("new message", on_message);
-    socket.on_disconnect(leave);
+    // `in_order` : les messages d'un client passent dans leur ordre
+    // d'arrivée, même quand la publication dans Redis se fait attendre.
+    socket.on("new message", in_order(on_message));
+    socket.on_disconnect(in_order(leave));
     let pseudo = NICKNAMES.of(socket.id).unwrap_or_default();
     println!("{pseudo} vient de se connecter ({})", socket.id);
     socket.broadcast().emit("user joined", &pseudo).await.ok();
@@ -64,7 +66,7 @@ async fn leave(socket: ClusterSocket) {
         .ok();
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let cluster = match support::cluster::connect().await {
         Ok(cluster) => cluster,
@@ -75,7 +77,7 @@ async fn main() -> ExitCode {
     };
     if cluster
         .io
-        .ns("/", on_connect.with(check_nickname))
+        .ns("/", in_order(on_connect).with(check_nickname))
         .await
         .is_err()
     {

@@ -21,19 +21,13 @@ use serde_json::json;
 use socketioxide::BroadcastError;
 use socketioxide::handler::ConnectHandler;
 use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
-use support::{Checked, Text};
+use support::{Checked, Text, in_order};
 use tower_http::services::ServeDir;
 
 /// Le numéro du dernier message relayé par *ce* processus.
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
-/// Un message à la fois : la publication dans Redis attend la réponse du
-/// serveur Redis ; sans ce verrou, deux messages d'un même client
-/// pourraient se doubler pendant cette attente. `tokio::sync::Mutex` sert
-/// les demandes dans leur ordre d'arrivée.
-static IN_ORDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     // Redis d'abord : sans lui, pas de chat partagé.
     let cluster = match support::cluster::connect().await {
@@ -48,7 +42,7 @@ async fn main() -> ExitCode {
     // qu'une fois abonné à ses canaux Redis.
     let ns = cluster
         .io
-        .ns("/", on_connect.with(presence::check_nickname));
+        .ns("/", in_order(on_connect).with(presence::check_nickname));
     if let Err(e) = ns.await {
         eprintln!("Erreur : abonnement aux canaux Redis impossible ({e}).");
         return ExitCode::FAILURE;
@@ -66,8 +60,10 @@ async fn main() -> ExitCode {
 }
 
 async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
-    socket.on("new message", on_message);
-    socket.on_disconnect(presence::leave);
+    // `in_order` : les messages d'un client passent dans leur ordre
+    // d'arrivée, même quand la publication dans Redis se fait attendre.
+    socket.on("new message", in_order(on_message));
+    socket.on_disconnect(in_order(presence::leave));
     presence::arrive(&socket, &io).await;
 }
 
@@ -97,7 +93,6 @@ async fn on_message(
         return;
     }
     // ANCHOR_END: who
-    let _turn = IN_ORDER.lock().await;
     println!("message: {msg}");
     let message = json!({ "from": presence::nickname(&socket), "text": msg });
     let sent = socket.broadcast().emit("new message", &message).await;
