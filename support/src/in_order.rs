@@ -57,9 +57,12 @@ pub fn in_order<H>(handler: H) -> InOrder<H> {
     InOrder(handler)
 }
 
+/// Pour chaque client, le numéro de son dernier tour et la fin qu'attendra
+/// le suivant.
+type LastTurns = HashMap<Sid, (u64, oneshot::Receiver<()>)>;
+
 /// Le dernier tour pris par chaque client : le suivant l'attendra.
-static LAST_TURN: LazyLock<Mutex<HashMap<Sid, (u64, oneshot::Receiver<()>)>>> =
-    LazyLock::new(Mutex::default);
+static LAST_TURN: LazyLock<Mutex<LastTurns>> = LazyLock::new(Mutex::default);
 static NEXT_TURN: AtomicU64 = AtomicU64::new(0);
 
 /// Une place dans la file d'un client.
@@ -110,7 +113,7 @@ impl Drop for Turn {
     }
 }
 
-fn lock_turns() -> std::sync::MutexGuard<'static, HashMap<Sid, (u64, oneshot::Receiver<()>)>> {
+fn lock_turns() -> std::sync::MutexGuard<'static, LastTurns> {
     LAST_TURN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
