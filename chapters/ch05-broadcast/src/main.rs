@@ -19,22 +19,25 @@ async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    io.ns("/", in_order(async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        // `in_order` : les messages d'un même client sont relayés dans leur
-        // ordre d'arrivée, même quand tokio répartit le travail sur
-        // plusieurs cœurs.
-        socket.on(
-            "new message",
-            in_order(async |socket: SocketRef, Text(msg): Text| {
-                println!("message: {msg}");
-                // `socket.broadcast.emit('new message', msg)` : tout le
-                // monde, sauf `socket` lui-même.
-                socket.broadcast().emit("new message", &msg).await.ok();
-            }),
-        );
-    }));
+            // `in_order` : les messages d'un même client sont relayés dans leur
+            // ordre d'arrivée, même quand tokio répartit le travail sur
+            // plusieurs cœurs.
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text| {
+                    println!("message: {msg}");
+                    // `socket.broadcast.emit('new message', msg)` : tout le
+                    // monde, sauf `socket` lui-même.
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                }),
+            );
+        }),
+    );
     // ANCHOR_END: connection
 
     let app = Router::new()

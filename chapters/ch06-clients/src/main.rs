@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 // ANCHOR: counter
@@ -23,29 +23,38 @@ use tower_http::services::ServeDir;
 static CLIENTS: AtomicUsize = AtomicUsize::new(0);
 // ANCHOR_END: counter
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter. Son ID : {}", socket.id);
-        // `socket.handshake.address` : l'adresse de la connexion TCP.
-        println!("Adresse IP du client : {}", support::client_ip(&socket));
-        let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
-        println!("#clients connectés : {count}");
+    // `in_order` (chapitre 3) : connexion, messages puis départ, dans
+    // l'ordre, pour chaque client.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
+            // `socket.handshake.address` : l'adresse de la connexion TCP.
+            println!("Adresse IP du client : {}", support::client_ip(&socket));
+            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
+            println!("#clients connectés : {count}");
 
-        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
-            println!("message: {msg}");
-            socket.broadcast().emit("new message", &msg).await.ok();
-        });
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text| {
+                    println!("message: {msg}");
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                }),
+            );
 
-        // `socket.on('disconnect', () => { … })`
-        socket.on_disconnect(async || {
-            let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
-            println!("#clients connectés après déconnexion : {count}");
-        });
-    });
+            // `socket.on('disconnect', () => { … })` : avec `in_order`, il
+            // passe après les messages déjà reçus de ce client.
+            socket.on_disconnect(in_order(async || {
+                let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
+                println!("#clients connectés après déconnexion : {count}");
+            }));
+        }),
+    );
     // ANCHOR_END: connection
 
     let app = Router::new()

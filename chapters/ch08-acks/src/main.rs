@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use serde_json::json;
-use support::{AckSender, Checked, SocketRef, Text};
+use support::{AckSender, Checked, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 // ANCHOR: counter
@@ -25,37 +25,46 @@ use tower_http::services::ServeDir;
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 // ANCHOR_END: counter
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    // `in_order` (chapitre 3) : les messages d'un client relayés, et
+    // numérotés, dans leur ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        // `AckSender` : la fonction que le client a passée en dernier
-        // argument de `emit` (ou que `emitWithAck` attend).
-        socket.on(
-            "new message",
-            async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
-                // Toujours répondre, même à une donnée invalide : un client
-                // qui attend son accusé resterait bloqué jusqu'au délai.
-                let msg = match msg {
-                    Ok(Text(msg)) => msg,
-                    Err(refused) => {
-                        ack.send(&json!({ "error": refused.to_string() })).ok();
-                        return;
-                    }
-                };
-                println!("message: {msg}");
-                socket.broadcast().emit("new message", &msg).await.ok();
-                let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-                // L'accusé dit « le serveur l'a reçu et relayé », pas « les
-                // autres l'ont lu ». Sans accusé demandé, `send` ne fait rien.
-                ack.send(&json!({ "id": id })).ok();
-            },
-        );
-    });
+            // `AckSender` : la fonction que le client a passée en dernier
+            // argument de `emit` (ou que `emitWithAck` attend).
+            socket.on(
+                "new message",
+                in_order(
+                    async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
+                        // Toujours répondre, même à une donnée invalide : un
+                        // client qui attend son accusé resterait bloqué
+                        // jusqu'au délai.
+                        let msg = match msg {
+                            Ok(Text(msg)) => msg,
+                            Err(refused) => {
+                                ack.send(&json!({ "error": refused.to_string() })).ok();
+                                return;
+                            }
+                        };
+                        println!("message: {msg}");
+                        socket.broadcast().emit("new message", &msg).await.ok();
+                        let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                        // L'accusé dit « le serveur l'a reçu et relayé »,
+                        // pas « les autres l'ont lu ». Sans accusé demandé,
+                        // `send` ne fait rien.
+                        ack.send(&json!({ "id": id })).ok();
+                    },
+                ),
+            );
+        }),
+    );
     // ANCHOR_END: connection
 
     // ANCHOR: router
