@@ -23,6 +23,12 @@ const MISTAKES: &[Mistake] = &[
         phrase: "l'émetteur a reçu son propre message : avec broadcast, il ne devrait pas",
     },
     Mistake {
+        chapter: "ch05-broadcast",
+        binary: env!("CARGO_BIN_EXE_ch05-spawned-handler"),
+        check: "order",
+        phrase: "est arrivé en position",
+    },
+    Mistake {
         chapter: "ch06-clients",
         binary: env!("CARGO_BIN_EXE_ch06-no-disconnect"),
         check: "disconnect_count",

@@ -3,7 +3,7 @@
 use axum::Router;
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() {
     let app = Router::new().fallback_service(ServeDir::new(support::client_dir("ch01-static")));
     let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {

@@ -3,7 +3,7 @@
 use socketioxide::extract::Data;
 use support::SocketRef;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
     io.ns("/", async |socket: SocketRef| {

@@ -2,22 +2,28 @@
 //! client part.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 
 static CLIENTS: AtomicUsize = AtomicUsize::new(0);
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter. Son ID : {}", socket.id);
-        println!("Adresse IP du client : {}", support::client_ip(&socket));
-        let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
-        println!("#clients connectés : {count}");
-        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
-            println!("message: {msg}");
-            socket.broadcast().emit("new message", &msg).await.ok();
-        });
-    });
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
+            println!("Adresse IP du client : {}", support::client_ip(&socket));
+            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
+            println!("#clients connectés : {count}");
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text| {
+                    println!("message: {msg}");
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                }),
+            );
+        }),
+    );
     support::listen_with(broken_chapters::app("ch06-clients", layer), io).await
 }

@@ -5,26 +5,29 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use support::{AckSender, SocketRef, Text};
+use support::{AckSender, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
-        socket.on(
-            "new message",
-            async |socket: SocketRef, Text(msg): Text, ack: AckSender| {
-                println!("message: {msg}");
-                socket.broadcast().emit("new message", &msg).await.ok();
-                let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-                ack.send(&serde_json::json!({ "id": id })).ok();
-            },
-        );
-    });
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text, ack: AckSender| {
+                    println!("message: {msg}");
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                    ack.send(&serde_json::json!({ "id": id })).ok();
+                }),
+            );
+        }),
+    );
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch08-acks")))
         .layer(layer);

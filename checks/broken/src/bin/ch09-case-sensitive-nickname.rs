@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_core::Sid;
-use support::{NicknameError, SocketRef};
+use support::{NicknameError, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 static TAKEN: LazyLock<Mutex<HashMap<String, Sid>>> = LazyLock::new(Mutex::default);
@@ -44,7 +44,7 @@ fn online() -> Vec<String> {
     list
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
     let on_connect = async |socket: SocketRef, io: support::SocketIo| {
@@ -56,17 +56,17 @@ async fn main() -> std::process::ExitCode {
             .map(|(p, _)| p.clone())
             .unwrap_or_default();
         println!("{pseudo} vient de se connecter ({})", socket.id);
-        socket.on_disconnect(async |socket: SocketRef| {
+        socket.on_disconnect(in_order(async |socket: SocketRef| {
             TAKEN
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .retain(|_, sid| *sid != socket.id);
             socket.broadcast().emit("online", &online()).await.ok();
-        });
+        }));
         socket.broadcast().emit("user joined", &pseudo).await.ok();
         io.emit("online", &json!(online())).await.ok();
     };
-    io.ns("/", on_connect.with(check_nickname));
+    io.ns("/", in_order(on_connect).with(check_nickname));
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch09-pseudos")))
         .layer(layer);

@@ -8,7 +8,7 @@ mod presence;
 use axum::Router;
 use serde_json::json;
 use socketioxide::handler::ConnectHandler;
-use support::{AckSender, Checked, PrivateMessage, SocketIo, SocketRef};
+use support::{AckSender, Checked, PrivateMessage, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 async fn on_private_message(
@@ -34,15 +34,15 @@ async fn on_private_message(
     ack.send(&json!({ "ok": true })).ok();
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
     let on_connect = async |socket: SocketRef, io: SocketIo| {
-        socket.on("private message", on_private_message);
-        socket.on_disconnect(presence::leave);
+        socket.on("private message", in_order(on_private_message));
+        socket.on_disconnect(in_order(presence::leave));
         presence::arrive(&socket, &io).await;
     };
-    io.ns("/", on_connect.with(presence::check_nickname));
+    io.ns("/", in_order(on_connect).with(presence::check_nickname));
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch10-prive")))
         .layer(layer);

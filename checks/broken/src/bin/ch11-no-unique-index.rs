@@ -8,10 +8,11 @@ mod store {
     //
     // Une seule connexion, derrière un `Mutex` de la bibliothèque standard.
     // Chaque appel à SQLite passe par `tokio::task::spawn_blocking` : lire ou
-    // écrire le disque *bloque* le fil d'exécution qui le fait. Sur le fil du
-    // runtime asynchrone, ce blocage arrêterait tous les autres clients le
-    // temps de l'écriture ; `spawn_blocking` l'envoie sur un fil à part, prévu
-    // pour ça, et le gestionnaire attend (`.await`) sans rien bloquer.
+    // écrire le disque *bloque* le fil d'exécution qui le fait. Sur un fil du
+    // runtime asynchrone, ce blocage arrêterait les clients servis par ce fil
+    // le temps de l'écriture (et tous, si chaque cœur attend le disque) ;
+    // `spawn_blocking` l'envoie sur un fil à part, prévu pour ça, et le
+    // gestionnaire attend (`.await`) sans rien bloquer.
 
     use std::path::{Path, PathBuf};
     use std::sync::{Arc, Mutex, PoisonError};
@@ -134,7 +135,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
-use support::{AckSender, SocketRef};
+use support::{AckSender, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 use store::Store;
@@ -146,7 +147,7 @@ static STORE: OnceLock<Store> = OnceLock::new();
 /// l'historique (voir `on_connect`).
 const CHAT: &str = "chat";
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let path = store::path_from_env();
     let store = match Store::open(&path) {
@@ -162,11 +163,11 @@ async fn main() -> ExitCode {
 
     io.ns(
         "/",
-        async |socket: SocketRef, TryData(auth): TryData<Json>| {
+        in_order(async |socket: SocketRef, TryData(auth): TryData<Json>| {
             println!("Un client vient de se connecter");
             // D'abord écouter (avant tout `.await`) : un message que le client
             // envoie dès sa connexion n'est pas perdu ; il attendra son tour.
-            socket.on("new message", on_message);
+            socket.on("new message", in_order(on_message));
             let offset = server_offset(&socket, auth.ok().as_ref());
 
             // Au tour de ce client : aucun nouveau message ne passe pendant
@@ -182,7 +183,7 @@ async fn main() -> ExitCode {
                 Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
             }
             socket.join(CHAT);
-        },
+        }),
     );
 
     let app = Router::new()
