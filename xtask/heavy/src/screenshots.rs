@@ -19,6 +19,7 @@
 //! | `ch09-pseudos.png` | Alice et Bob discutent, un troisième onglet se voit refuser « alice » |
 //! | `ch10-prive.png` | un message privé vu du seul Bob, et « Alice est en train d'écrire… » |
 //! | `ch11-historique.png` | un onglet rechargé qui retrouve l'historique, et le terminal |
+//! | `ch12-cluster.png` | Alice sur le port 3000, Bob sur le port 3001, « ALICE » refusée sur le 3001, et les deux terminaux |
 //!
 //! Quand une image a plusieurs onglets, ils sont côte à côte avec leur
 //! légende (« Onglet 1 »…) ; le terminal, s'il y en a un, est dessous.
@@ -80,6 +81,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::Result<Vec<u8>> {
     let browser = Browser::launch(programs).await?;
+    // Le chapitre 12 lance lui-même son Redis et ses deux processus.
+    if chapter == "ch12-cluster" {
+        return part_two::cluster(&browser, program).await;
+    }
     // Une base neuve pour le chapitre 11 (`DATABASE`), effacée à la fin :
     // l'image ne montre que la scène, rien d'une capture précédente.
     let scratch = tempfile::tempdir()

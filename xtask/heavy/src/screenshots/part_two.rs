@@ -3,13 +3,16 @@
 //! quelque chose).
 
 use browser::checks::{send, wait_for_item};
+use std::ffi::OsStr;
+use std::path::Path;
 use std::time::Duration;
 
 use browser::pseudos::{
     ask, dismiss_refused_session_errors, enter, notice, online, record_sessions, sessions,
     wait_message,
 };
-use browser::{Result, Tab, settle};
+use browser::{Browser, Error, Panel, Result, Server, Tab, settle};
+use checks::redis::RedisServer;
 
 use super::scene::Scene;
 
@@ -29,6 +32,7 @@ pub(super) async fn shoot(scene: &mut Scene<'_>) -> Result<Option<Vec<u8>>> {
         "ch09-pseudos" => pseudos(scene).await?,
         "ch10-prive" => private(scene).await?,
         "ch11-historique" => history(scene).await?,
+        // Le chapitre 12 lance ses propres serveurs : voir `cluster`.
         _ => return Ok(None),
     };
     Ok(Some(png))
@@ -223,4 +227,106 @@ async fn history(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
             true,
         )
         .await
+}
+
+/// Chapitre 12 : un `redis-server` jetable, deux processus du chapitre
+/// reliés par lui (ils deviennent les ports 3000 et 3001 du livre), Alice
+/// sur le premier, Bob sur le second ; ils se voient en ligne et se
+/// répondent ; un troisième onglet, sur le port 3001, se voit refuser
+/// « ALICE », prise sur l'autre processus. Sous les onglets, les deux
+/// terminaux : chacun n'écrit que ce qu'ont fait ses propres clients.
+///
+/// La scène lance elle-même ses serveurs (d'où `program`) : le chapitre 12
+/// en veut deux, et Redis avant eux.
+pub(super) async fn cluster(browser: &Browser, program: &Path) -> Result<Vec<u8>> {
+    let redis = RedisServer::start()
+        .await
+        .map_err(|e| Error::new(format!("Redis n'a pas pu démarrer.\n{e}")))?;
+    let url = redis.url();
+    let env = [("REDIS_URL", OsStr::new(&url))];
+    let a = Server::start_with_env(program, &env).await?;
+    let b = Server::start_with_env(program, &env).await?;
+    let mut panels = match cluster_scene(browser, &a, &b).await {
+        Ok(panels) => panels,
+        Err(e) => {
+            let from_a = a.explain(0, &format!("{e}\nProcessus A"));
+            return Err(b.explain(0, &format!("{from_a}\nProcessus B")));
+        }
+    };
+    // Les ports tirés au hasard deviennent ceux du livre.
+    for (number, server, port) in [(1, &a, 3000), (2, &b, 3001)] {
+        let mut lines = vec![format!("$ PORT={port} cargo run -p ch12-cluster")];
+        let random = format!("localhost:{}", server.port());
+        let redis_port = format!("127.0.0.1:{}", redis.port());
+        for line in server.lines() {
+            lines.push(
+                line.replace(&random, &format!("localhost:{port}"))
+                    .replace(&redis_port, "127.0.0.1:6379"),
+            );
+        }
+        panels.push(Panel::Terminal {
+            caption: format!("Terminal {number} : le processus du port {port}"),
+            lines,
+        });
+    }
+    browser.compose(&panels).await
+}
+
+/// Les onglets de [`cluster`] : Alice sur `a`, Bob sur `b`, et le refus.
+async fn cluster_scene(browser: &Browser, a: &Server, b: &Server) -> Result<Vec<Panel>> {
+    let mut tabs = Vec::new();
+    for (server, name) in [
+        (a, "onglet Alice (port 3000)"),
+        (b, "onglet Bob (port 3001)"),
+        (b, "onglet 3 (port 3001)"),
+    ] {
+        let tab = browser.open(&server.url(), name).await?;
+        browser.resize(&tab, TAB.0, TAB.1).await?;
+        tabs.push(tab);
+    }
+    let (alice, bob, third) = (&tabs[0], &tabs[1], &tabs[2]);
+    enter(browser, alice, "Alice").await?;
+    online(browser, alice, &["Alice"]).await?;
+    enter(browser, bob, "Bob").await?;
+    notice(browser, alice, "Bob a rejoint le chat").await?;
+    online(browser, alice, &["Alice", "Bob"]).await?;
+    online(browser, bob, &["Alice", "Bob"]).await?;
+    send(browser, alice, "Bonjour du port 3000 !").await?;
+    wait_message(browser, bob, "Alice", "Bonjour du port 3000 !").await?;
+    send(browser, bob, "Reçu sur le 3001, salut Alice").await?;
+    wait_message(browser, alice, "Bob", "Reçu sur le 3001, salut Alice").await?;
+    a.wait_exact(0, "message: Bonjour du port 3000 !").await?;
+    b.wait_exact(0, "message: Reçu sur le 3001, salut Alice")
+        .await?;
+
+    record_sessions(browser, third).await?;
+    let mark = b.mark();
+    ask(browser, third, "ALICE").await?;
+    browser
+        .wait_text(third, "#login-error", "déjà pris")
+        .await?;
+    b.wait_line(mark, "le refus du pseudo", |l| {
+        l.starts_with("Connexion refusée")
+    })
+    .await?;
+    // La course sans conséquence d'une requête de la session refusée
+    // (voir `dismiss_refused_session_errors`) n'est pas une erreur de la
+    // page.
+    settle(Duration::from_millis(300)).await;
+    for refused in sessions(browser, third).await? {
+        dismiss_refused_session_errors(browser, &refused).await?;
+    }
+    let mut panels = Vec::new();
+    for (caption, tab) in [
+        ("Onglet 1 : Alice, sur le port 3000", alice),
+        ("Onglet 2 : Bob, sur le port 3001", bob),
+        ("Onglet 3, port 3001 : « ALICE » est refusé", third),
+    ] {
+        panels.push(Panel::Tab {
+            caption: caption.to_owned(),
+            png: browser.screenshot(tab).await?,
+        });
+    }
+    browser.check_console().await?;
+    Ok(panels)
 }
