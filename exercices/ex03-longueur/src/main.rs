@@ -9,24 +9,36 @@
 //! l'original : `cargo xtask exercices --recommencer ex03`.
 
 use axum::Router;
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    // `in_order` : Node n'a qu'un fil, donc les évènements d'un client y
+    // passent un par un, dans l'ordre d'arrivée. Ici tokio se sert de tous
+    // les cœurs : `in_order` range chaque évènement dans la file de son
+    // client. La connexion passe la première, et ses `socket.on(…)` sont
+    // enregistrés avant que le premier message du client soit lu.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        // `socket.on('new message', (msg) => { … })` : le nom de l'évènement
-        // doit être exactement celui qu'émet le client. `Text` n'accepte
-        // qu'un texte : toute autre donnée est signalée dans le terminal.
-        socket.on("new message", async |Text(msg): Text| {
-            println!("message: {msg}");
-            // TODO (exercice 3) : afficher « 4 caractères, 5 octets » pour « café ».
-        });
-    });
+            // `socket.on('new message', (msg) => { … })` : le nom de
+            // l'évènement doit être exactement celui qu'émet le client. `Text`
+            // n'accepte qu'un texte : toute autre donnée est signalée dans le
+            // terminal.
+            socket.on(
+                "new message",
+                in_order(async |Text(msg): Text| {
+                    println!("message: {msg}");
+                    // TODO (exercice 3) : afficher « 4 caractères, 5 octets » pour « café ».
+                }),
+            );
+        }),
+    );
 
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch03-emit")))

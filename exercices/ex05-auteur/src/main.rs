@@ -9,24 +9,32 @@
 //! l'original : `cargo xtask exercices --recommencer ex05`.
 
 use axum::Router;
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
+    // ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
-            println!("message: {msg}");
-            // `socket.broadcast.emit('new message', msg)` : tout le monde,
-            // sauf `socket` lui-même.
-            // TODO (exercice 5) : diffuser « <identifiant> : <texte> ».
-            socket.broadcast().emit("new message", &msg).await.ok();
-        });
-    });
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text| {
+                    println!("message: {msg}");
+                    // `socket.broadcast.emit('new message', msg)` : tout le
+                    // monde, sauf `socket` lui-même.
+                    // TODO (exercice 5) : diffuser « <identifiant> : <texte> ».
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                }),
+            );
+        }),
+    );
 
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch05-broadcast")))

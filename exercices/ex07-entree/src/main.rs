@@ -9,48 +9,61 @@
 //! l'original : `cargo xtask exercices --recommencer ex07`.
 
 use axum::Router;
-use support::{Room, RoomMessage, SocketIo, SocketRef};
+use support::{Room, RoomMessage, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter. Son ID : {}", socket.id);
+    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
+    // ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
 
-        // `socket.join('room1')` : chaque nouveau client entre dans room1.
-        socket.join("room1");
-        print_rooms(&socket);
-
-        // `Room` n'accepte qu'un nom de salon valide : un texte non vide
-        // d'au plus 64 caractères.
-        socket.on("join", async |socket: SocketRef, Room(room): Room| {
-            socket.join(room);
+            // `socket.join('room1')` : chaque nouveau client entre dans room1.
+            socket.join("room1");
             print_rooms(&socket);
-            // TODO (exercice 7) : prévenir les autres membres du salon avec
-            // (salon, « Un client vient d'entrer »).
-        });
 
-        socket.on("leave", async |socket: SocketRef, Room(room): Room| {
-            socket.leave(room);
-            print_rooms(&socket);
-        });
+            // `Room` n'accepte qu'un nom de salon valide : un texte non vide
+            // d'au plus 64 caractères.
+            socket.on(
+                "join",
+                in_order(async |socket: SocketRef, Room(room): Room| {
+                    socket.join(room);
+                    print_rooms(&socket);
+                    // TODO (exercice 7) : prévenir les autres membres du salon avec
+                    // (salon, « Un client vient d'entrer »).
+                }),
+            );
 
-        // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
-        // compris s'il en est membre. On renvoie le salon avec le texte pour
-        // que la page sache d'où vient le message.
-        socket.on(
-            "new message",
-            async |io: SocketIo, RoomMessage { room, text }: RoomMessage| {
-                println!("message pour {room} : {text}");
-                io.to(room.clone())
-                    .emit("new message", &(room, text))
-                    .await
-                    .ok();
-            },
-        );
-    });
+            socket.on(
+                "leave",
+                in_order(async |socket: SocketRef, Room(room): Room| {
+                    socket.leave(room);
+                    print_rooms(&socket);
+                }),
+            );
+
+            // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
+            // compris s'il en est membre. On renvoie le salon avec le texte
+            // pour que la page sache d'où vient le message.
+            socket.on(
+                "new message",
+                in_order(
+                    async |io: SocketIo, RoomMessage { room, text }: RoomMessage| {
+                        println!("message pour {room} : {text}");
+                        io.to(room.clone())
+                            .emit("new message", &(room, text))
+                            .await
+                            .ok();
+                    },
+                ),
+            );
+        }),
+    );
 
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch07-rooms")))

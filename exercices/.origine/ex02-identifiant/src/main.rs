@@ -12,7 +12,7 @@ use axum::Router;
 use support::SocketRef;
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     // `const io = new Server(server)` : le serveur Socket.IO, et la couche
     // (`layer`) qui le branche sur le serveur web.

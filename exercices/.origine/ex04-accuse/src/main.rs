@@ -9,28 +9,36 @@
 //! l'original : `cargo xtask exercices --recommencer ex04`.
 
 use axum::Router;
-use support::{SocketIo, SocketRef, Text};
+use support::{SocketIo, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
+    // ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        // Le gestionnaire peut demander `io` en argument : socketioxide le
-        // lui fournit, comme il fournit `socket` ou le texte du message.
-        socket.on("new message", async |io: SocketIo, Text(msg): Text| {
-            println!("message: {msg}");
-            // Correction du cours : le diaporama écrit `io.emit(msg)`, ce qui
-            // émet un évènement *nommé* d'après le message, sans donnée. Il
-            // faut le nom de l'évènement, puis la donnée.
-            io.emit("new message", &msg).await.ok();
-            // TODO (exercice 4) : envoyer « (bien reçu par le serveur) » à
-            // l'émetteur seul.
-        });
-    });
+            // Le gestionnaire peut demander `io` en argument : socketioxide le
+            // lui fournit, comme il fournit `socket` ou le texte du message.
+            socket.on(
+                "new message",
+                in_order(async |io: SocketIo, Text(msg): Text| {
+                    println!("message: {msg}");
+                    // Correction du cours : le diaporama écrit `io.emit(msg)`,
+                    // ce qui émet un évènement *nommé* d'après le message, sans
+                    // donnée. Il faut le nom de l'évènement, puis la donnée.
+                    io.emit("new message", &msg).await.ok();
+                    // TODO (exercice 4) : envoyer « (bien reçu par le serveur) » à
+                    // l'émetteur seul.
+                }),
+            );
+        }),
+    );
 
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch04-io-emit")))

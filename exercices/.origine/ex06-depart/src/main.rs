@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use support::{SocketRef, Text};
+use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 /// Le nombre de clients connectés (`io.engine.clientsCount` en Node). Un
@@ -19,30 +19,39 @@ use tower_http::services::ServeDir;
 /// verrou ; `fetch_add` et `fetch_sub` renvoient l'ancienne valeur.
 static CLIENTS: AtomicUsize = AtomicUsize::new(0);
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter. Son ID : {}", socket.id);
-        // `socket.handshake.address` : l'adresse de la connexion TCP.
-        println!("Adresse IP du client : {}", support::client_ip(&socket));
-        let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
-        println!("#clients connectés : {count}");
+    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
+    // ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
+            // `socket.handshake.address` : l'adresse de la connexion TCP.
+            println!("Adresse IP du client : {}", support::client_ip(&socket));
+            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
+            println!("#clients connectés : {count}");
 
-        socket.on("new message", async |socket: SocketRef, Text(msg): Text| {
-            println!("message: {msg}");
-            socket.broadcast().emit("new message", &msg).await.ok();
-        });
+            socket.on(
+                "new message",
+                in_order(async |socket: SocketRef, Text(msg): Text| {
+                    println!("message: {msg}");
+                    socket.broadcast().emit("new message", &msg).await.ok();
+                }),
+            );
 
-        // `socket.on('disconnect', () => { … })`
-        socket.on_disconnect(async || {
-            let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
-            println!("#clients connectés après déconnexion : {count}");
-            // TODO (exercice 6) : envoyer « Un client est parti » à ceux qui
-            // restent.
-        });
-    });
+            // `socket.on('disconnect', () => { … })` : avec `in_order`, il
+            // passe après les messages déjà reçus de ce client.
+            socket.on_disconnect(in_order(async || {
+                let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
+                println!("#clients connectés après déconnexion : {count}");
+                // TODO (exercice 6) : envoyer « Un client est parti » à ceux qui
+                // restent.
+            }));
+        }),
+    );
 
     let app = Router::new()
         .fallback_service(ServeDir::new(support::client_dir("ch06-clients")))

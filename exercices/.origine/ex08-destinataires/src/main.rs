@@ -12,45 +12,54 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use serde_json::json;
-use support::{AckSender, Checked, SocketRef, Text};
+use support::{AckSender, Checked, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 /// Le numéro du dernier message relayé par ce serveur : 1, 2, 3… dans
 /// l'ordre où il les a traités, qu'ils aient demandé un accusé ou non.
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
+    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
+    // ordre d'arrivée.
+    io.ns(
+        "/",
+        in_order(async |socket: SocketRef| {
+            println!("Un client vient de se connecter");
 
-        // `AckSender` : la fonction que le client a passée en dernier
-        // argument de `emit` (ou que `emitWithAck` attend).
-        socket.on(
-            "new message",
-            async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
-                // Toujours répondre, même à une donnée invalide : un client
-                // qui attend son accusé resterait bloqué jusqu'au délai.
-                let msg = match msg {
-                    Ok(Text(msg)) => msg,
-                    Err(refused) => {
-                        ack.send(&json!({ "error": refused.to_string() })).ok();
-                        return;
-                    }
-                };
-                println!("message: {msg}");
-                socket.broadcast().emit("new message", &msg).await.ok();
-                let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-                // L'accusé dit « le serveur l'a reçu et relayé », pas « les
-                // autres l'ont lu ». Sans accusé demandé, `send` ne fait rien.
-                // TODO (exercice 8) : ajouter « to », le nombre de clients à qui
-                // le message a été relayé.
-                ack.send(&json!({ "id": id })).ok();
-            },
-        );
-    });
+            // `AckSender` : la fonction que le client a passée en dernier
+            // argument de `emit` (ou que `emitWithAck` attend).
+            socket.on(
+                "new message",
+                in_order(
+                    async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
+                        // Toujours répondre, même à une donnée invalide : un
+                        // client qui attend son accusé resterait bloqué
+                        // jusqu'au délai.
+                        let msg = match msg {
+                            Ok(Text(msg)) => msg,
+                            Err(refused) => {
+                                ack.send(&json!({ "error": refused.to_string() })).ok();
+                                return;
+                            }
+                        };
+                        println!("message: {msg}");
+                        socket.broadcast().emit("new message", &msg).await.ok();
+                        let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                        // L'accusé dit « le serveur l'a reçu et relayé », pas
+                        // « les autres l'ont lu ». Sans accusé demandé, `send` ne
+                        // fait rien.
+                        // TODO (exercice 8) : ajouter « to », le nombre de clients à qui
+                        // le message a été relayé.
+                        ack.send(&json!({ "id": id })).ok();
+                    },
+                ),
+            );
+        }),
+    );
 
     // La feuille de style commune aux pages de la deuxième partie vit dans
     // `client/commun/` : servie sous `/commun/`, à côté du dossier du

@@ -10,9 +10,9 @@
 use axum::Router;
 use tower_http::services::ServeDir;
 
-// Un seul fil d'exécution, comme Node.js : suffisant pour un chat, et les
-// évènements de chaque client seront traités dans l'ordre d'arrivée.
-#[tokio::main(flavor = "current_thread")]
+// Le runtime de tokio : il lance `main` et répartit le travail sur tous les
+// cœurs de la machine (Node.js, lui, n'a qu'un fil).
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     // `app.use(express.static(join(__dirname, 'client')))` : le dossier du
     // client est servi tel quel. `GET /` y trouve `index.html`, ce que faisait

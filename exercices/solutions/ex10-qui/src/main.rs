@@ -18,19 +18,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Router;
 use serde_json::json;
 use socketioxide::handler::ConnectHandler;
-use support::{AckSender, Checked, SocketIo, SocketRef, Text};
+use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
-    // `on_connect` n'est appelé que pour une connexion acceptée.
-    io.ns("/", on_connect.with(presence::check_nickname));
+    // `on_connect` n'est appelé que pour une connexion acceptée. `in_order`
+    // (chapitre 3) enveloppe `on_connect` lui-même, avant le middleware.
+    io.ns("/", in_order(on_connect).with(presence::check_nickname));
 
     let app = Router::new()
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
@@ -42,11 +43,11 @@ async fn main() -> std::process::ExitCode {
 
 async fn on_connect(socket: SocketRef, io: SocketIo) {
     // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
-    // pas perdu pendant que l'on annonce l'arrivée.
-    socket.on("new message", on_message);
-    socket.on("private message", private::on_private_message);
-    socket.on("typing", private::on_typing);
-    socket.on_disconnect(presence::leave);
+    // pas perdu pendant que l'on annonce l'arrivée ; il attend son tour.
+    socket.on("new message", in_order(on_message));
+    socket.on("private message", in_order(private::on_private_message));
+    socket.on("typing", in_order(private::on_typing));
+    socket.on_disconnect(in_order(presence::leave));
     // Chacun entre dans le salon de son pseudo : sa boîte aux lettres.
     socket.join(private::room_of(&presence::nickname(&socket)));
     presence::arrive(&socket, &io).await;

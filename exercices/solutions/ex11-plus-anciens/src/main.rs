@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
-use support::{AckSender, SocketRef};
+use support::{AckSender, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 use store::Store;
@@ -31,7 +31,7 @@ static STORE: OnceLock<Store> = OnceLock::new();
 /// l'historique (voir `on_connect`).
 const CHAT: &str = "chat";
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let path = store::path_from_env();
     let store = match Store::open(&path) {
@@ -45,7 +45,9 @@ async fn main() -> ExitCode {
 
     let (layer, io) = support::socket_io();
 
-    io.ns("/", on_connect);
+    // `in_order` (chapitre 3) : pour chaque client, la connexion (et son
+    // historique) d'abord, puis ses messages dans leur ordre d'arrivée.
+    io.ns("/", in_order(on_connect));
 
     let app = Router::new()
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
@@ -60,8 +62,8 @@ async fn on_connect(socket: SocketRef, TryData(auth): TryData<Json>) {
     println!("Un client vient de se connecter");
     // D'abord écouter (avant tout `.await`) : un message que le client
     // envoie dès sa connexion n'est pas perdu ; il attendra son tour.
-    socket.on("new message", on_message);
-    socket.on("history", on_history);
+    socket.on("new message", in_order(on_message));
+    socket.on("history", in_order(on_history));
     let offset = server_offset(&socket, auth.ok().as_ref());
     let Some(store) = STORE.get() else { return };
 
@@ -98,8 +100,10 @@ async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack
     };
     let Some(store) = STORE.get() else { return };
 
-    // Un message à la fois, dans l'ordre d'arrivée : chacun attend son tour
-    // ici (le `Mutex` de tokio sert les demandes dans l'ordre).
+    // Un message à la fois, tous clients confondus : chacun est numéroté
+    // puis envoyé avant que le suivant passe, donc tout le monde reçoit les
+    // numéros dans l'ordre. (Ceux d'un même client arrivent ici dans leur
+    // ordre d'envoi grâce à `in_order`.)
     let _turn = store.turn.lock().await;
     match store.add(text.clone(), client_offset).await {
         Ok((id, true)) => {

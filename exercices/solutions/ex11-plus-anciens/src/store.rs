@@ -2,10 +2,11 @@
 //!
 //! Une seule connexion, derrière un `Mutex` de la bibliothèque standard.
 //! Chaque appel à SQLite passe par `tokio::task::spawn_blocking` : lire ou
-//! écrire le disque *bloque* le fil d'exécution qui le fait. Sur le fil du
-//! runtime asynchrone, ce blocage arrêterait tous les autres clients le
-//! temps de l'écriture ; `spawn_blocking` l'envoie sur un fil à part, prévu
-//! pour ça, et le gestionnaire attend (`.await`) sans rien bloquer.
+//! écrire le disque *bloque* le fil d'exécution qui le fait. Sur un fil du
+//! runtime asynchrone, ce blocage arrêterait les clients servis par ce fil
+//! le temps de l'écriture (et tous, si chaque cœur attend le disque) ;
+//! `spawn_blocking` l'envoie sur un fil à part, prévu pour ça, et le
+//! gestionnaire attend (`.await`) sans rien bloquer.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,8 +21,8 @@ pub fn path_from_env() -> PathBuf {
         .map_or_else(|| PathBuf::from("chat.db"), PathBuf::from)
 }
 
-/// La base du chat. `turn` fait passer les messages un par un, dans l'ordre
-/// d'arrivée (voir `main.rs`).
+/// La base du chat. `turn` fait passer les messages un par un, tous clients
+/// confondus (voir `main.rs`).
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
     pub turn: tokio::sync::Mutex<()>,
