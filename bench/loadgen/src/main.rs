@@ -9,7 +9,14 @@
 //! loadgen --port 3000 --pid 1234 --scenario rate --clients 1000 --rate 100 --seconds 10
 //! loadgen --port 3000 --pid 1234 --scenario saturate --clients 1000 --seconds 10 --window 100
 //! loadgen --port 3000 --pid 1234 --scenario idle --clients 5000
+//! loadgen --port 3000,3001 --pid 1234,1235 --scenario saturate --clients 1000 --nicknames
 //! ```
+//!
+//! Plusieurs ports (et les pids des processus) séparés par des virgules :
+//! les clients sont répartis entre les serveurs à tour de rôle, l'émetteur
+//! sur le premier ; mémoire et temps processeur sont additionnés.
+//! `--nicknames` : chaque client envoie un pseudo unique dans la poignée de
+//! main (`auth: { pseudo }`, chapitres 9 et suivants).
 
 mod procfs;
 mod sio;
@@ -23,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use sio::{Client, OP_CLOSE, OP_PING, OP_TEXT};
@@ -46,8 +53,8 @@ enum Scenario {
 
 #[derive(Debug)]
 struct Args {
-    port: u16,
-    pid: Option<u32>,
+    ports: Vec<u16>,
+    pids: Vec<u32>,
     scenario: Scenario,
     clients: usize,
     rate: f64,
@@ -56,12 +63,13 @@ struct Args {
     drain: f64,
     settle: f64,
     stalled: usize,
+    nicknames: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        port: 0,
-        pid: None,
+        ports: Vec::new(),
+        pids: Vec::new(),
         scenario: Scenario::Rate,
         clients: 1000,
         rate: 100.0,
@@ -70,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
         drain: 30.0,
         settle: 2.0,
         stalled: 0,
+        nicknames: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -78,11 +87,19 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--port" => {
                 let v = value()?;
-                args.port = v.parse().map_err(|_| bad(&v))?;
+                args.ports = v
+                    .split(',')
+                    .map(|p| p.parse().ok().filter(|&p: &u16| p != 0))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad(&v))?;
             }
             "--pid" => {
                 let v = value()?;
-                args.pid = Some(v.parse().map_err(|_| bad(&v))?);
+                args.pids = v
+                    .split(',')
+                    .map(|p| p.parse().ok())
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| bad(&v))?;
             }
             "--scenario" => {
                 let v = value()?;
@@ -121,10 +138,11 @@ fn parse_args() -> Result<Args, String> {
                 let v = value()?;
                 args.stalled = v.parse().map_err(|_| bad(&v))?;
             }
+            "--nicknames" => args.nicknames = true,
             other => return Err(format!("option inconnue : « {other} »")),
         }
     }
-    if args.port == 0 {
+    if args.ports.is_empty() {
         return Err("--port est obligatoire".into());
     }
     let min_clients = if args.scenario == Scenario::Idle {
@@ -197,7 +215,7 @@ fn main() -> ExitCode {
 /// Ce que consomment le serveur, le générateur et la machine entière
 /// pendant une phase mesurée.
 struct CpuMeter {
-    server_pid: Option<String>,
+    server_pids: Vec<String>,
     server: f64,
     own: f64,
     machine: f64,
@@ -205,28 +223,21 @@ struct CpuMeter {
 }
 
 impl CpuMeter {
-    fn start(pid: Option<u32>) -> Self {
-        let server_pid = pid.map(|p| p.to_string());
+    fn start(pids: &[u32]) -> Self {
+        let server_pids: Vec<String> = pids.iter().map(u32::to_string).collect();
         Self {
-            server: server_pid
-                .as_deref()
-                .and_then(procfs::cpu_seconds)
-                .unwrap_or(0.0),
+            server: servers_cpu(&server_pids).unwrap_or(0.0),
             own: procfs::cpu_seconds("self").unwrap_or(0.0),
             machine: procfs::machine_busy_seconds().unwrap_or(0.0),
             at: Instant::now(),
-            server_pid,
+            server_pids,
         }
     }
 
     /// Cœurs occupés en moyenne : (serveur, générateur, autres processus).
     fn stop(&self) -> serde_json::Value {
         let wall = self.at.elapsed().as_secs_f64().max(1e-3);
-        let server = self
-            .server_pid
-            .as_deref()
-            .and_then(procfs::cpu_seconds)
-            .map(|s| s - self.server);
+        let server = servers_cpu(&self.server_pids).map(|s| s - self.server);
         let own = procfs::cpu_seconds("self").map(|s| s - self.own);
         let machine = procfs::machine_busy_seconds().map(|s| s - self.machine);
         let other = match (machine, server, own) {
@@ -242,6 +253,15 @@ impl CpuMeter {
     }
 }
 
+/// Le temps processeur de tous les processus serveurs ; `None` sans pid ou
+/// si l'un d'eux est illisible.
+fn servers_cpu(pids: &[String]) -> Option<f64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|p| procfs::cpu_seconds(p)).sum()
+}
+
 async fn run(args: Args) -> Result<serde_json::Value, String> {
     if let Some(limit) = procfs::open_files_limit()
         && limit < args.clients as u64 + 64
@@ -252,56 +272,105 @@ async fn run(args: Args) -> Result<serde_json::Value, String> {
             args.clients + 1024
         ));
     }
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let addrs: Vec<SocketAddr> = args
+        .ports
+        .iter()
+        .map(|&port| SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .collect();
     match args.scenario {
-        Scenario::Idle => idle(&args, addr).await,
-        Scenario::Rate | Scenario::Saturate => fan_out(&args, addr).await,
+        Scenario::Idle => idle(&args, &addrs).await,
+        Scenario::Rate | Scenario::Saturate => fan_out(&args, &addrs).await,
     }
 }
 
-async fn connect_all(addr: SocketAddr, n: usize) -> Result<(Vec<Client>, Duration), String> {
+/// Le pseudo du client numéro `i` (`--nicknames`) : unique, court.
+fn nickname(args: &Args, prefix: &str, i: usize) -> Option<String> {
+    args.nicknames.then(|| format!("{prefix}{i}"))
+}
+
+/// Connecte `n` clients, répartis entre `addrs` à tour de rôle, et lance
+/// `work` sur chacun dès qu'il est connecté : un client lit tout de suite ce
+/// que le serveur lui envoie (arrivées des autres, liste « online »), sans
+/// quoi sa file d'envoi déborderait pendant les connexions suivantes. Rend
+/// les tâches une fois tous connectés, et le temps qu'il a fallu.
+async fn connect_all<T, F, Fut>(
+    args: &Args,
+    addrs: &[SocketAddr],
+    n: usize,
+    work: F,
+) -> Result<(JoinSet<Option<T>>, Duration), String>
+where
+    F: Fn(usize, Client) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
     let started = Instant::now();
     let permits = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
+    let (tx, mut rx) = mpsc::unbounded_channel();
     let mut set = JoinSet::new();
     for i in 0..n {
         let permits = permits.clone();
+        let addr = addrs[i % addrs.len()];
+        let auth = nickname(args, "c", i);
+        let (tx, work) = (tx.clone(), work.clone());
         set.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let client = tokio::time::timeout(Duration::from_secs(30), Client::connect(addr)).await;
-            (i, client)
+            let permit = permits.acquire_owned().await;
+            let connect = Client::connect(addr, auth.as_deref());
+            let client = match tokio::time::timeout(Duration::from_secs(30), connect).await {
+                Ok(Ok(client)) => client,
+                Ok(Err(e)) => {
+                    tx.send(Err(format!("client {i} : {e}"))).ok();
+                    return None;
+                }
+                Err(_) => {
+                    tx.send(Err(format!("client {i} : connexion trop longue (30 s)")))
+                        .ok();
+                    return None;
+                }
+            };
+            drop(permit);
+            tx.send(Ok(())).ok();
+            Some(work(i, client).await)
         });
     }
-    let mut clients: Vec<Option<Client>> = (0..n).map(|_| None).collect();
-    while let Some(joined) = set.join_next().await {
-        let (i, client) = joined.map_err(|e| format!("tâche de connexion : {e}"))?;
-        let client = client
-            .map_err(|_| format!("client {i} : connexion trop longue (30 s)"))?
-            .map_err(|e| format!("client {i} : {e}"))?;
-        clients[i] = Some(client);
+    drop(tx);
+    for _ in 0..n {
+        match rx.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => {
+                set.abort_all();
+                return Err(e);
+            }
+            None => return Err("tâche de connexion interrompue".to_owned()),
+        }
     }
-    let elapsed = started.elapsed();
-    Ok((clients.into_iter().flatten().collect(), elapsed))
+    Ok((set, started.elapsed()))
 }
 
-fn memory(pid: Option<u32>) -> (Option<u64>, Option<u64>) {
-    match pid.and_then(procfs::memory_kib) {
-        Some((rss, peak)) => (Some(rss), Some(peak)),
-        None => (None, None),
+/// Mémoire de tous les processus serveurs, en Kio : (résidente, pic),
+/// additionnées ; `None` sans pid ou si l'un d'eux est illisible.
+fn memory(pids: &[u32]) -> (Option<u64>, Option<u64>) {
+    let all: Option<Vec<(u64, u64)>> = pids.iter().map(|&p| procfs::memory_kib(p)).collect();
+    match all {
+        Some(all) if !all.is_empty() => (
+            Some(all.iter().map(|m| m.0).sum()),
+            Some(all.iter().map(|m| m.1).sum()),
+        ),
+        _ => (None, None),
     }
 }
 
 /// Scénario (c) : N clients connectés qui ne disent rien.
-async fn idle(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, String> {
-    let (rss_before, _) = memory(args.pid);
-    let cpu = CpuMeter::start(args.pid);
-    let (clients, connect_time) = connect_all(addr, args.clients).await?;
+async fn idle(args: &Args, addrs: &[SocketAddr]) -> Result<serde_json::Value, String> {
+    let (rss_before, _) = memory(&args.pids);
+    let cpu = CpuMeter::start(&args.pids);
     // Les clients restent connectés (et répondent aux pings) le temps que
     // le serveur se stabilise.
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut set = JoinSet::new();
-    for mut client in clients {
-        let mut stop = stop_rx.clone();
-        set.spawn(async move {
+    let (mut set, connect_time) = connect_all(args, addrs, args.clients, move |_, client| {
+        let stop = stop_rx.clone();
+        async move {
+            let (mut client, mut stop) = (client, stop);
             loop {
                 tokio::select! {
                     _ = stop.changed() => return true,
@@ -315,15 +384,16 @@ async fn idle(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, String
                     }
                 }
             }
-        });
-    }
+        }
+    })
+    .await?;
     tokio::time::sleep(Duration::from_secs_f64(args.settle)).await;
-    let (rss_after, peak) = memory(args.pid);
+    let (rss_after, peak) = memory(&args.pids);
     let cpu = cpu.stop();
     stop_tx.send(true).ok();
     let mut still_connected = 0;
     while let Some(joined) = set.join_next().await {
-        if joined.unwrap_or(false) {
+        if joined.ok().flatten().unwrap_or(false) {
             still_connected += 1;
         }
     }
@@ -441,6 +511,9 @@ async fn receive(
                         } else {
                             r.unexpected += 1;
                         }
+                    } else if sio::is_presence(payload) {
+                        // Arrivées, départs, liste « online » (chapitres 9
+                        // et suivants) : pas des messages du chat.
                     } else if payload == b"2" {
                         pong = true;
                     } else if payload.starts_with(b"41") || payload.starts_with(b"1") {
@@ -476,26 +549,35 @@ async fn receive(
 }
 
 /// Scénarios (a) et (b) : un émetteur, N - 1 récepteurs.
-async fn fan_out(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, String> {
-    let (mut clients, connect_time) = connect_all(addr, args.clients - args.stalled).await?;
-    let mut sender = clients.remove(0);
-    let active = clients.len();
+async fn fan_out(args: &Args, addrs: &[SocketAddr]) -> Result<serde_json::Value, String> {
+    let connect_started = Instant::now();
+    let active = args.clients - args.stalled - 1;
     let progress: Arc<Vec<AtomicU64>> = Arc::new((0..active).map(|_| AtomicU64::new(0)).collect());
     let (stop_tx, stop_rx) = watch::channel(false);
     let (gate_tx, gate_rx) = watch::channel(false);
-    let mut set = JoinSet::new();
-    for (i, client) in clients.into_iter().enumerate() {
-        set.spawn(receive(
+    let receivers_progress = progress.clone();
+    let receivers_stop = stop_rx.clone();
+    let (mut set, _) = connect_all(args, addrs, active, move |i, client| {
+        receive(
             client,
-            Some((progress.clone(), i)),
-            stop_rx.clone(),
+            Some((receivers_progress.clone(), i)),
+            receivers_stop.clone(),
             None,
-        ));
-    }
+        )
+    })
+    .await?;
+    // L'émetteur en dernier, sur le premier serveur : il ne lit rien, et ne
+    // reçoit ainsi presque rien (au plus sa propre liste « online »).
+    let sender_auth = nickname(args, "emetteur", 0);
+    let mut sender = Client::connect(addrs[0], sender_auth.as_deref())
+        .await
+        .map_err(|e| format!("émetteur : {e}"))?;
+    let connect_time = connect_started.elapsed();
     // Les clients bloqués : un tampon TCP minuscule, et ils ne lisent pas.
     let mut stalled_set = JoinSet::new();
     for i in 0..args.stalled {
-        let client = Client::connect_with(addr, Some(4096))
+        let auth = nickname(args, "b", i);
+        let client = Client::connect_with(addrs[i % addrs.len()], Some(4096), auth.as_deref())
             .await
             .map_err(|e| format!("client bloqué {i} : {e}"))?;
         stalled_set.spawn(receive(
@@ -517,7 +599,7 @@ async fn fan_out(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, Str
             .min()
     };
 
-    let cpu = CpuMeter::start(args.pid);
+    let cpu = CpuMeter::start(&args.pids);
     let first_send_ns = now_ns();
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
     let mut sent: u64 = 0;
@@ -585,7 +667,7 @@ async fn fan_out(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, Str
         }
     }
     let cpu = cpu.stop();
-    let (_, peak) = memory(args.pid);
+    let (_, peak) = memory(&args.pids);
     // Les clients bloqués lisent enfin ce qui les attend.
     gate_tx.send(true).ok();
     let mut stalled_results = Vec::new();
@@ -611,10 +693,9 @@ async fn fan_out(args: &Args, addr: SocketAddr) -> Result<serde_json::Value, Str
     let mut results: Vec<(bool, Received)> =
         stalled_results.into_iter().map(|r| (true, r)).collect();
     while let Some(joined) = set.join_next().await {
-        results.push((
-            false,
-            joined.map_err(|e| format!("tâche réceptrice : {e}"))?,
-        ));
+        if let Some(r) = joined.map_err(|e| format!("tâche réceptrice : {e}"))? {
+            results.push((false, r));
+        }
     }
     for (stalled, r) in results {
         // Débit et latence : les récepteurs actifs seulement. Pertes,

@@ -46,14 +46,20 @@ fn invalid(msg: impl Into<String>) -> io::Error {
 
 impl Client {
     /// Se connecte comme `io("http://addr")` le ferait en WebSocket direct.
-    pub async fn connect(addr: SocketAddr) -> io::Result<Client> {
-        Self::connect_with(addr, None).await
+    /// `auth` : un pseudo à envoyer dans la poignée de main
+    /// (`io({ auth: { pseudo } })`, chapitres 9 et suivants).
+    pub async fn connect(addr: SocketAddr, auth: Option<&str>) -> io::Result<Client> {
+        Self::connect_with(addr, None, auth).await
     }
 
     /// Comme [`Client::connect`], avec un tampon de réception TCP de
     /// `recv_buffer` octets : un client « bloqué » qui ne lit plus remplit
     /// alors vite la file d'envoi du serveur.
-    pub async fn connect_with(addr: SocketAddr, recv_buffer: Option<u32>) -> io::Result<Client> {
+    pub async fn connect_with(
+        addr: SocketAddr,
+        recv_buffer: Option<u32>,
+        auth: Option<&str>,
+    ) -> io::Result<Client> {
         let socket = tokio::net::TcpSocket::new_v4()?;
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size)?;
@@ -95,7 +101,12 @@ impl Client {
             return Err(invalid(format!("paquet open attendu, reçu « {open} »")));
         }
         // Socket.IO : rejoindre l'espace de noms `/`.
-        client.send_text(b"40").await?;
+        let connect = match auth {
+            // Les pseudos du générateur n'ont rien à échapper en JSON.
+            Some(pseudo) => format!("40{{\"pseudo\":\"{pseudo}\"}}"),
+            None => "40".to_owned(),
+        };
+        client.send_text(connect.as_bytes()).await?;
         loop {
             let reply = client.next_text().await?;
             if reply.starts_with("40") {
@@ -296,8 +307,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Ce que le chat envoie : `42["new message","<n> <horodatage> <texte>"]`.
-pub const EVENT_PREFIX: &[u8] = b"42[\"new message\",\"";
+/// Ce que le chat envoie : `42["new message","<n> <horodatage> <texte>"]`
+/// (chapitres 3 à 8), ou `42["new message",{"from":…,"text":"<n> <horodatage>
+/// <texte>"}]` (chapitres 9 et suivants, et Node avec Redis).
+pub const EVENT_PREFIX: &[u8] = b"42[\"new message\",";
+/// Le champ du texte dans un message avec son auteur.
+const TEXT_FIELD: &[u8] = b"\"text\":\"";
 
 /// Le texte d'un message numéroté `seq`, horodaté `ts` (en nanosecondes).
 pub fn message_packet(seq: u64, ts: u64) -> String {
@@ -308,10 +323,27 @@ pub fn message_packet(seq: u64, ts: u64) -> String {
 /// n'en est pas un.
 pub fn parse_message(packet: &[u8]) -> Option<(u64, u64)> {
     let rest = packet.strip_prefix(EVENT_PREFIX)?;
+    let rest = match rest.first()? {
+        b'"' => &rest[1..],
+        b'{' => &rest[find(rest, TEXT_FIELD)? + TEXT_FIELD.len()..],
+        _ => return None,
+    };
     let (seq, rest) = parse_u64(rest)?;
     let rest = rest.strip_prefix(b" ")?;
     let (ts, _) = parse_u64(rest)?;
     Some((seq, ts))
+}
+
+/// Une annonce de présence (`user joined`, `user left`, `online`) : ni un
+/// message du chat, ni une anomalie.
+pub fn is_presence(packet: &[u8]) -> bool {
+    [
+        &b"42[\"user joined\","[..],
+        b"42[\"user left\",",
+        b"42[\"online\",",
+    ]
+    .iter()
+    .any(|p| packet.starts_with(p))
 }
 
 fn parse_u64(s: &[u8]) -> Option<(u64, &[u8])> {
@@ -337,6 +369,21 @@ mod tests {
         assert_eq!(parse_message(b"42[\"other\",\"1 2\"]"), None);
         assert_eq!(parse_message(b"2"), None);
         assert_eq!(parse_message(b"42[\"new message\",\"x 2\"]"), None);
+    }
+
+    #[test]
+    fn message_with_its_author() {
+        let p = b"42[\"new message\",{\"from\":\"c12\",\"text\":\"7 99 Salut tout le monde !\"}]";
+        assert_eq!(parse_message(p), Some((7, 99)));
+        let p = b"42[\"new message\",{\"text\":\"8 100 Salut\",\"from\":\"c1\"}]";
+        assert_eq!(parse_message(p), Some((8, 100)));
+        assert_eq!(
+            parse_message(b"42[\"new message\",{\"from\":\"c1\"}]"),
+            None
+        );
+        assert!(is_presence(b"42[\"online\",[\"c1\",\"c2\"]]"));
+        assert!(is_presence(b"42[\"user joined\",\"c3\"]"));
+        assert!(!is_presence(b"42[\"new message\",\"1 2 x\"]"));
     }
 
     /// Une trame serveur (non masquée).

@@ -14,45 +14,65 @@ use serde_json::{Value, json};
 
 use super::RUN_TIMEOUT;
 use super::format::{fmt, thousands};
-use super::servers::with_open_files_limit;
+use super::servers::{RedisServer, with_open_files_limit};
 
-/// Un serveur neuf, le générateur de charge contre lui, puis l'arrêt.
-/// Renvoie la ligne JSON du générateur et le nombre de lignes « trop lent »
-/// écrites par le serveur.
+/// Un serveur neuf (`processes` processus de la même commande, et un
+/// `redis-server` neuf s'il en faut un), le générateur de charge contre lui,
+/// puis l'arrêt. Renvoie la ligne JSON du générateur et le nombre de lignes
+/// « trop lent » écrites par le serveur.
 pub(super) fn measure(
     server: &[String],
+    processes: usize,
+    redis: bool,
     loadgen: &Path,
     args: &[String],
 ) -> Result<(Value, u64), String> {
-    let mut child = with_open_files_limit(server)
-        .env("PORT", "0")
-        .env("HOST", "127.0.0.1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("impossible de lancer {} : {e}", server.join(" ")))?;
-    let result = drive(&mut child, loadgen, args);
-    child.kill().ok();
-    child.wait().ok();
+    let redis = if redis {
+        Some(RedisServer::start()?)
+    } else {
+        None
+    };
+    let mut children = Vec::new();
+    let mut result = Ok(());
+    for _ in 0..processes {
+        let mut command = with_open_files_limit(server);
+        command
+            .env("PORT", "0")
+            .env("HOST", "127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(redis) = &redis {
+            command.env("REDIS_URL", redis.url());
+        }
+        match command.spawn() {
+            Ok(child) => children.push(child),
+            Err(e) => {
+                result = Err(format!("impossible de lancer {} : {e}", server.join(" ")));
+                break;
+            }
+        }
+    }
+    let result = result.and_then(|()| drive(&mut children, loadgen, args));
+    for child in &mut children {
+        child.kill().ok();
+        child.wait().ok();
+    }
+    drop(redis);
     result
 }
 
-pub(super) fn drive(
-    child: &mut Child,
-    loadgen: &Path,
-    args: &[String],
-) -> Result<(Value, u64), String> {
+/// Attend la ligne « prêt » d'un processus serveur et lit ensuite tout ce
+/// qu'il écrit (sinon le tuyau se remplit et le serveur bloque), en
+/// comptant les déconnexions de clients trop lents. Rend son port.
+fn watch_server(child: &mut Child, slow: &Arc<AtomicU64>) -> Result<u16, String> {
     let stdout = child.stdout.take().ok_or("pas de sortie standard")?;
     let mut stderr = child.stderr.take().ok_or("pas de sortie d'erreur")?;
     thread::spawn(move || {
         let mut sink = String::new();
         stderr.read_to_string(&mut sink).ok();
     });
-    // La ligne « prêt », puis tout le reste lu (sinon le tuyau se remplit et
-    // le serveur bloque) ; on compte les déconnexions de clients trop lents.
     let (ready_tx, ready_rx) = mpsc::channel();
-    let slow = Arc::new(AtomicU64::new(0));
     let slow_count = slow.clone();
     thread::spawn(move || {
         let mut ready = Some(ready_tx);
@@ -70,14 +90,23 @@ pub(super) fn drive(
             }
         }
     });
-    let port = ready_rx
-        .recv_timeout(Duration::from_secs(20))
-        .map_err(|_| "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s")?;
+    ready_rx.recv_timeout(Duration::from_secs(20)).map_err(|_| {
+        "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s".to_owned()
+    })
+}
+
+fn drive(children: &mut [Child], loadgen: &Path, args: &[String]) -> Result<(Value, u64), String> {
+    let slow = Arc::new(AtomicU64::new(0));
+    let mut ports = Vec::new();
+    for child in children.iter_mut() {
+        ports.push(watch_server(child, &slow)?.to_string());
+    }
+    let pids: Vec<String> = children.iter().map(|c| c.id().to_string()).collect();
     thread::sleep(Duration::from_millis(200));
 
     let mut argv = vec![loadgen.display().to_string()];
-    argv.extend(["--port".to_owned(), port.to_string()]);
-    argv.extend(["--pid".to_owned(), child.id().to_string()]);
+    argv.extend(["--port".to_owned(), ports.join(",")]);
+    argv.extend(["--pid".to_owned(), pids.join(",")]);
     argv.extend(args.iter().cloned());
     let mut gen_child = with_open_files_limit(&argv)
         .stdout(Stdio::piped())

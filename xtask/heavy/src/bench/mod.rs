@@ -1,15 +1,24 @@
 //! `cargo xtask bench [--vs-node] [--quick]` : la vitesse du chat, mesurée sur
 //! la machine de l'étudiant.
 //!
-//! Trois serveurs, compilés en `--release` et relancés à neuf pour chaque
-//! mesure : le chapitre 5 (`ch05-broadcast`), le même chapitre écrit en
-//! Node.js (Express + socket.io 4.8, `bench/node/`, avec `--vs-node`) et un
-//! relais WebSocket nu (`bench/relay/`), le plafond de ce que permet le
-//! transport seul. Le générateur de charge (`bench/loadgen/`) joue quatre
-//! scénarios contre chacun, en alternance (A B C A B C…, trois répétitions),
-//! et l'on garde la médiane. Le temps processeur du serveur, du générateur et
-//! du reste de la machine est relevé à chaque mesure : une machine occupée
-//! par autre chose se voit.
+//! Les serveurs, compilés en `--release` et relancés à neuf pour chaque
+//! mesure : le chapitre 5 (`ch05-broadcast`), le même chapitre écrit
+//! naïvement (`bench/naive/` : tokio multi-fil, socketioxide seul, pour
+//! montrer le désordre qu'évite la conception du cours), le même chapitre
+//! écrit en Node.js (Express + socket.io 4.8, `bench/node/`, avec
+//! `--vs-node`) et un relais WebSocket nu (`bench/relay/`), le plafond de ce
+//! que permet le transport seul. Le générateur de charge (`bench/loadgen/`)
+//! joue quatre scénarios contre chacun (le serveur naïf : les deux qui
+//! envoient), en alternance (A B C A B C…, trois répétitions), et l'on garde
+//! la médiane. Le temps processeur du serveur, du générateur et du reste de
+//! la machine est relevé à chaque mesure : une machine occupée par autre
+//! chose se voit.
+//!
+//! Un cinquième scénario, la grappe, a ses propres serveurs : le chapitre 9
+//! (`ch09-pseudos`, un processus), le chapitre 12 (`ch12-cluster`, deux
+//! processus) et, avec `--vs-node`, le chapitre 9 en Node sur deux processus
+//! avec `@socket.io/redis-adapter` (`bench/node/cluster.js`) ; les deux
+//! derniers sur un même `redis-server` lancé pour la mesure et arrêté après.
 //!
 //! Sortie : un tableau Markdown (affiché, et écrit dans l'annexe du livre
 //! `book/src/annexe-performances.md`), un graphique SVG
@@ -21,10 +30,12 @@
 //! `ch05-broadcast` (profil `dev`), puis le temps entre la modification de
 //! `main.rs` et le serveur qui répond de nouveau.
 
+mod cluster;
 mod format;
 mod measure;
 mod plot;
 mod report;
+mod scenarios;
 mod servers;
 mod student;
 
@@ -38,13 +49,15 @@ use format::french;
 use measure::{add_cpu_per_delivery, measure, one_line};
 use plot::plot;
 use report::{markdown, summarize, update_annex};
-use servers::{build_release, describe_machine, prepare_node};
+use scenarios::{SCENARIOS, Scenario, Server};
+use servers::{build_release, describe_machine, prepare_node, redis_available};
 use student::student_loop;
 
 const HELP: &str = "\
 Utilisation : cargo xtask bench [--vs-node] [--quick] [--reps N]
 
-  --vs-node   compare avec le même chapitre en Node.js (Express + socket.io 4.8)
+  --vs-node   compare avec le même chapitre en Node.js (Express + socket.io 4.8),
+              et le chapitre 12 avec Node sur deux processus (redis-adapter)
   --quick     quelques clients, quelques secondes : vérifie que tout marche
               (rien n'est écrit dans le livre)
   --reps N    répétitions de chaque mesure (3 par défaut, 1 avec --quick)
@@ -57,132 +70,6 @@ const BEGIN: &str = "<!-- bench:début (écrit par cargo xtask bench) -->";
 const END: &str = "<!-- bench:fin -->";
 /// Temps maximal d'une mesure (connexions, envoi, vidange comprises).
 const RUN_TIMEOUT: Duration = Duration::from_secs(240);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Server {
-    Rust,
-    Node,
-    Relay,
-}
-
-impl Server {
-    fn label(self) -> &'static str {
-        match self {
-            Server::Rust => "Rust (ch05-broadcast)",
-            Server::Node => "Node (socket.io 4.8)",
-            Server::Relay => "Relais nu (plafond)",
-        }
-    }
-    fn key(self) -> &'static str {
-        match self {
-            Server::Rust => "rust",
-            Server::Node => "node",
-            Server::Relay => "relay",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scenario {
-    /// (a) 1 000 clients, un émetteur à 100 messages/s pendant 10 s.
-    Rate,
-    /// (b) 1 000 clients, un émetteur aussi vite que possible (fenêtre bornée).
-    Saturate,
-    /// (b′) saturation avec quelques clients bloqués qui ne lisent plus.
-    Stalled,
-    /// (c) 5 000 clients inactifs.
-    Idle,
-}
-
-const SCENARIOS: [Scenario; 4] = [
-    Scenario::Rate,
-    Scenario::Saturate,
-    Scenario::Stalled,
-    Scenario::Idle,
-];
-
-impl Scenario {
-    fn key(self) -> &'static str {
-        match self {
-            Scenario::Rate => "rate",
-            Scenario::Saturate => "saturate",
-            Scenario::Stalled => "stalled",
-            Scenario::Idle => "idle",
-        }
-    }
-
-    fn loadgen_args(self, quick: bool) -> Vec<String> {
-        let args: &[&str] = match (self, quick) {
-            (Scenario::Rate, false) => &[
-                "--scenario",
-                "rate",
-                "--clients",
-                "1000",
-                "--rate",
-                "100",
-                "--seconds",
-                "10",
-            ],
-            (Scenario::Rate, true) => &[
-                "--scenario",
-                "rate",
-                "--clients",
-                "50",
-                "--rate",
-                "100",
-                "--seconds",
-                "2",
-            ],
-            (Scenario::Saturate, false) => &[
-                "--scenario",
-                "saturate",
-                "--clients",
-                "1000",
-                "--seconds",
-                "10",
-                "--window",
-                "100",
-            ],
-            (Scenario::Saturate, true) => &[
-                "--scenario",
-                "saturate",
-                "--clients",
-                "50",
-                "--seconds",
-                "2",
-                "--window",
-                "100",
-            ],
-            (Scenario::Stalled, false) => &[
-                "--scenario",
-                "saturate",
-                "--clients",
-                "100",
-                "--seconds",
-                "10",
-                "--window",
-                "100",
-                "--stalled",
-                "5",
-            ],
-            (Scenario::Stalled, true) => &[
-                "--scenario",
-                "saturate",
-                "--clients",
-                "20",
-                "--seconds",
-                "2",
-                "--window",
-                "100",
-                "--stalled",
-                "2",
-            ],
-            (Scenario::Idle, false) => &["--scenario", "idle", "--clients", "5000"],
-            (Scenario::Idle, true) => &["--scenario", "idle", "--clients", "200"],
-        };
-        args.iter().map(|s| (*s).to_owned()).collect()
-    }
-}
 
 struct Options {
     vs_node: bool,
@@ -246,7 +133,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             report: None,
         };
         let runs: Vec<Value> = raw["runs"].as_array().cloned().unwrap_or_default();
-        let servers: Vec<Server> = [Server::Rust, Server::Node, Server::Relay]
+        let servers: Vec<Server> = Server::ALL
             .into_iter()
             .filter(|sv| runs.iter().any(|r| r["server"] == sv.key()))
             .collect();
@@ -261,40 +148,66 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
 
-    println!("Compilation en mode release (ch05-broadcast, loadgen, relay)…");
-    let binaries = build_release(&root, &["ch05-broadcast", "loadgen", "relay"])?;
+    const PACKAGES: [&str; 6] = [
+        "ch05-broadcast",
+        "loadgen",
+        "relay",
+        "naive",
+        "ch09-pseudos",
+        "ch12-cluster",
+    ];
+    println!("Compilation en mode release ({})…", PACKAGES.join(", "));
+    let binaries = build_release(&root, &PACKAGES)?;
     let loadgen = binaries[1].clone();
 
-    let mut servers = vec![Server::Rust];
     let node = if options.vs_node {
         prepare_node(&root)
     } else {
         None
     };
-    if node.is_some() {
-        servers.push(Server::Node);
+    let redis = redis_available();
+    if !redis {
+        println!(
+            "redis-server est introuvable : le chapitre 12 (deux processus reliés par Redis) \
+             n'est pas mesuré. Installez-le (paquet Debian redis-server) pour le comparer."
+        );
     }
-    servers.push(Server::Relay);
+    let servers: Vec<Server> = Server::ALL
+        .into_iter()
+        .filter(|sv| {
+            let node_ok = node.is_some() || !matches!(sv, Server::Node | Server::NodeCluster);
+            node_ok && (redis || !sv.needs_redis())
+        })
+        .collect();
 
     let command_of = |server: Server| -> Vec<String> {
-        match server {
-            Server::Rust => vec![binaries[0].display().to_string()],
-            Server::Relay => vec![binaries[2].display().to_string()],
-            Server::Node => vec![
+        let node_script = |script: &str| {
+            vec![
                 node.clone().unwrap_or_else(|| "node".to_owned()),
-                root.join("bench/node/server.js").display().to_string(),
-            ],
+                root.join("bench/node").join(script).display().to_string(),
+            ]
+        };
+        let binary = |i: usize| vec![binaries[i].display().to_string()];
+        match server {
+            Server::Rust => binary(0),
+            Server::Relay => binary(2),
+            Server::Naive => binary(3),
+            Server::Ch09 => binary(4),
+            Server::Ch12 => binary(5),
+            Server::Node => node_script("server.js"),
+            Server::NodeCluster => node_script("cluster.js"),
         }
     };
 
     // A B C A B C… : chaque répétition passe par tous les serveurs, chaque
     // mesure sur un processus neuf.
-    let total = options.reps * SCENARIOS.len() * servers.len();
+    let plays = |scenario: Scenario| servers.iter().filter(move |sv| sv.plays(scenario));
+    let total = options.reps * SCENARIOS.iter().map(|&sc| plays(sc).count()).sum::<usize>();
     let mut runs: Vec<Value> = Vec::new();
     let mut done = 0;
     for rep in 1..=options.reps {
         for scenario in SCENARIOS {
-            for &server in &servers {
+            for &server in plays(scenario) {
                 done += 1;
                 print!(
                     "[{done}/{total}] répétition {rep}, scénario {}, {} … ",
@@ -304,6 +217,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 flush();
                 let result = measure(
                     &command_of(server),
+                    server.processes(),
+                    server.needs_redis(),
                     &loadgen,
                     &scenario.loadgen_args(options.quick),
                 );
@@ -320,7 +235,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         record["slow_lines"] = json!(slow_lines);
                     }
                     Err(e) => {
-                        println!("échec : {e}");
+                        println!("échec : {e}");
                         record["error"] = json!(e);
                     }
                 }

@@ -10,6 +10,12 @@ use super::{Scenario, Server};
 /// barre. Du SVG écrit à la main : pas de dépendance, et un texte que mdBook
 /// affiche tel quel.
 pub(super) fn plot(s: &Summary, servers: &[Server]) -> String {
+    let main: Vec<Server> = servers
+        .iter()
+        .copied()
+        .filter(|sv| !sv.is_cluster())
+        .collect();
+    let servers = &main[..];
     use Scenario::*;
     struct Panel {
         title: &'static str,
@@ -41,6 +47,9 @@ pub(super) fn plot(s: &Summary, servers: &[Server]) -> String {
         Server::Rust => "#b7410e",
         Server::Node => "#3c873a",
         Server::Relay => "#7a7a7a",
+        Server::Naive => "#d9a441",
+        // Pas dans ce graphique (scénario grappe, tableau à part).
+        Server::Ch09 | Server::Ch12 | Server::NodeCluster => "#4a6fa5",
     };
     let (width, label_w, bar_h, gap) = (760.0, 200.0, 22.0, 6.0);
     let panel_h = 34.0 + servers.len() as f64 * (bar_h + gap) + 14.0;

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::cluster::cluster_table;
 use super::format::{fmt, median, ratio, thousands};
+use super::scenarios::options_label;
 use super::servers::today;
 use super::{BEGIN, END, Options, SCENARIOS, Scenario, Server, write};
 use crate::french::count;
@@ -45,7 +47,12 @@ impl Summary {
     /// livraison de ce serveur.
     pub(super) fn integrity(&self, server: Server) -> (f64, f64, f64) {
         let mut t = (0.0, 0.0, 0.0);
-        for s in [Scenario::Rate, Scenario::Saturate, Scenario::Stalled] {
+        for s in [
+            Scenario::Rate,
+            Scenario::Saturate,
+            Scenario::Stalled,
+            Scenario::Cluster,
+        ] {
             t.0 += self.sum(server, s, "/lost");
             t.1 += self.sum(server, s, "/duplicates");
             t.2 += self.sum(server, s, "/out_of_order");
@@ -69,6 +76,10 @@ pub(super) fn markdown(
     runs: &[Value],
 ) -> String {
     use Scenario::*;
+    let all = servers;
+    // Le scénario grappe a son propre tableau, ses propres serveurs.
+    let main: Vec<Server> = all.iter().copied().filter(|sv| !sv.is_cluster()).collect();
+    let servers = &main[..];
     let has_node = servers.contains(&Server::Node);
     let mut t = String::new();
     let head: Vec<&str> = servers.iter().map(|s| s.label()).collect();
@@ -209,7 +220,13 @@ pub(super) fn markdown(
     );
     for &server in servers {
         let (l, d, o) = s.integrity(server);
-        let _ = write!(t, " {} / {} / {} |", l, d, o);
+        let _ = write!(
+            t,
+            " {} / {} / {} |",
+            thousands(l),
+            thousands(d),
+            thousands(o)
+        );
     }
     t.push_str(&" |".repeat(usize::from(has_node) + 1));
     t.push('\n');
@@ -218,11 +235,15 @@ pub(super) fn markdown(
         "| {stalled} : clients bloqués déconnectés (sur toutes les mesures) |"
     );
     for &server in servers {
+        if !server.plays(Stalled) {
+            t.push_str(" — |");
+            continue;
+        }
         let _ = write!(
             t,
             " {} / {} |",
-            s.sum(server, Stalled, "/stalled_disconnected"),
-            s.sum(server, Stalled, "/stalled")
+            thousands(s.sum(server, Stalled, "/stalled_disconnected")),
+            thousands(s.sum(server, Stalled, "/stalled"))
         );
     }
     t.push_str(&" |".repeat(usize::from(has_node) + 1));
@@ -255,6 +276,8 @@ pub(super) fn markdown(
     }
     t.push_str(&" |".repeat(usize::from(has_node) + 1));
     t.push('\n');
+    naive_note(&mut t, s, servers);
+    t.push_str(&cluster_table(s, all, options.quick));
     let noise = median(
         &s.runs
             .iter()
@@ -276,7 +299,7 @@ pub(super) fn markdown(
             if noise >= 2.0 { "cœurs" } else { "cœur" }
         );
     }
-    let failures: usize = servers.iter().map(|&sv| s.failures(sv)).sum();
+    let failures: usize = all.iter().map(|&sv| s.failures(sv)).sum();
     if failures > 0 {
         let _ = writeln!(
             t,
@@ -382,17 +405,39 @@ pub(super) fn markdown(
     t
 }
 
-pub(super) fn options_label(scenario: Scenario, quick: bool) -> String {
-    match (scenario, quick) {
-        (Scenario::Rate, false) => "(a) 1 000 clients, 100 msg/s".into(),
-        (Scenario::Rate, true) => "(a) 50 clients, 100 msg/s".into(),
-        (Scenario::Saturate, false) => "(b) 1 000 clients, saturation".into(),
-        (Scenario::Saturate, true) => "(b) 50 clients, saturation".into(),
-        (Scenario::Stalled, false) => "(b′) 100 clients dont 5 bloqués".into(),
-        (Scenario::Stalled, true) => "(b′) 20 clients dont 2 bloqués".into(),
-        (Scenario::Idle, false) => "(c) 5 000 clients inactifs".into(),
-        (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
+/// Le désordre du serveur naïf face au chapitre 5 (ticket 13) : la garantie
+/// d'ordre vient de la conception, pas de la chance.
+fn naive_note(t: &mut String, s: &Summary, servers: &[Server]) {
+    if !servers.contains(&Server::Naive) || s.failures(Server::Naive) > 0 {
+        return;
     }
+    let (_, _, naive) = s.integrity(Server::Naive);
+    let (_, _, rust) = s.integrity(Server::Rust);
+    let delivered: f64 = [Scenario::Rate, Scenario::Saturate]
+        .iter()
+        .map(|&sc| s.sum(Server::Naive, sc, "/delivered"))
+        .sum();
+    let share = if delivered > 0.0 {
+        format!(
+            " ({} % des livraisons)",
+            fmt(Some(naive / delivered * 100.0), 1)
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        t,
+        "\nLe même chapitre 5 écrit naïvement (`#[tokio::main]` multi-fil, socketioxide seul, \
+         gestionnaire `async` ordinaire) livre {} {}{share} ; le chapitre 5 du cours : {}. \
+         L'ordre vient de la conception (un message à la fois par client), pas de la chance.",
+        thousands(naive),
+        if naive >= 2.0 {
+            "messages en désordre"
+        } else {
+            "message en désordre"
+        },
+        thousands(rust)
+    );
 }
 
 pub(super) fn update_annex(path: &Path, table: &str) -> Result<(), String> {

@@ -2,9 +2,11 @@
 //! lancés avec assez de descripteurs de fichiers ; la description de la
 //! machine.
 
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -60,7 +62,7 @@ pub(super) fn prepare_node(root: &Path) -> Option<String> {
         return None;
     }
     let dir = root.join("bench/node");
-    if !dir.join("node_modules/socket.io").exists() {
+    if !node_modules_complete(&dir) {
         println!("Installation des dépendances Node (npm ci dans bench/node)…");
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -75,6 +77,85 @@ pub(super) fn prepare_node(root: &Path) -> Option<String> {
         }
     }
     Some("node".to_owned())
+}
+
+/// Chaque dépendance de `bench/node/package.json` est-elle dans
+/// `node_modules` ? (Un `node_modules` d'avant l'ajout d'une dépendance ne
+/// suffit pas : `npm ci` le refait.)
+fn node_modules_complete(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+        return false;
+    };
+    let Ok(package) = serde_json::from_str::<Value>(&text) else {
+        return false;
+    };
+    let Some(deps) = package["dependencies"].as_object() else {
+        return false;
+    };
+    deps.keys().all(|name| {
+        dir.join("node_modules")
+            .join(name)
+            .join("package.json")
+            .exists()
+    })
+}
+
+/// `redis-server` est-il installé ? Sans lui, le scénario grappe est sauté
+/// (et on le dit).
+pub(super) fn redis_available() -> bool {
+    Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Un `redis-server` neuf sur un port libre, sans rien écrire sur le disque ;
+/// arrêté quand il est abandonné. Neuf à chaque mesure : aucun pseudo
+/// réservé par la mesure d'avant.
+pub(super) struct RedisServer {
+    child: Child,
+    port: u16,
+}
+
+impl RedisServer {
+    pub(super) fn start() -> Result<RedisServer, String> {
+        let port = TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| format!("pas de port libre pour Redis : {e}"))?;
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("impossible de lancer redis-server : {e}"))?;
+        let redis = RedisServer { child, port };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err(format!(
+                    "redis-server ne répond pas sur le port {port} après 10 s"
+                ));
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        Ok(redis)
+    }
+
+    pub(super) fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
 }
 
 /// Une commande lancée avec autant de descripteurs de fichiers que le
@@ -141,4 +222,28 @@ pub(super) fn describe_machine(node: Option<&str>) -> Value {
         "cpu": model, "cores": cores, "memory_gib": mem_gib, "kernel": kernel,
         "rustc": rustc, "node": node_version, "summary": summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_modules_missing_a_new_dependency_is_incomplete() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).ok();
+            std::fs::write(path, text).ok();
+        };
+        write(
+            "package.json",
+            r#"{"dependencies": {"socket.io": "~4.8.1", "@socket.io/redis-adapter": "^8.3.0"}}"#,
+        );
+        assert!(!node_modules_complete(dir.path()));
+        write("node_modules/socket.io/package.json", "{}");
+        assert!(!node_modules_complete(dir.path()));
+        write("node_modules/@socket.io/redis-adapter/package.json", "{}");
+        assert!(node_modules_complete(dir.path()));
+    }
 }
