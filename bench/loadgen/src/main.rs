@@ -38,6 +38,9 @@ use stats::{Histogram, SeqTracker};
 
 /// Un récepteur qui a quitté la partie (déconnecté par le serveur, erreur).
 const GONE: u64 = u64::MAX;
+/// Quand un récepteur a reçu la dernière annonce de présence (`online`,
+/// `user joined`), en nanosecondes depuis le début (voir [`now_ns`]).
+static LAST_PRESENCE_NS: AtomicU64 = AtomicU64::new(0);
 /// Poignées de main menées en même temps.
 const CONNECT_CONCURRENCY: usize = 64;
 /// Limite absolue d'un scénario : au-delà, on arrête et on le dit.
@@ -514,6 +517,7 @@ async fn receive(
                     } else if sio::is_presence(payload) {
                         // Arrivées, départs, liste « online » (chapitres 9
                         // et suivants) : pas des messages du chat.
+                        LAST_PRESENCE_NS.fetch_max(arrived, Ordering::Relaxed);
                     } else if payload == b"2" {
                         pong = true;
                     } else if payload.starts_with(b"41") || payload.starts_with(b"1") {
@@ -590,6 +594,17 @@ async fn fan_out(args: &Args, addrs: &[SocketAddr]) -> Result<serde_json::Value,
     let receivers = active + args.stalled;
     // Laisser le serveur finir d'installer les gestionnaires de tous.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // Avec des pseudos, chaque arrivée envoie la liste « online » à tous :
+    // attendre que ce flot se taise (rien depuis 500 ms, 60 s au plus), pour
+    // mesurer le chat et non les connexions.
+    let quiet_deadline = Instant::now() + Duration::from_secs(60);
+    while args.nicknames && Instant::now() < quiet_deadline {
+        let last = LAST_PRESENCE_NS.load(Ordering::Relaxed);
+        if now_ns().saturating_sub(last) > 500_000_000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let min_progress = |progress: &[AtomicU64]| -> Option<u64> {
         progress
