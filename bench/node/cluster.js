@@ -16,8 +16,8 @@ async function main() {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const pubClient = createClient({ url });
   const subClient = pubClient.duplicate();
-  pubClient.on('error', (err) => console.log(`Redis : ${err.message}`));
-  subClient.on('error', (err) => console.log(`Redis : ${err.message}`));
+  pubClient.on('error', (err) => console.log(`Redis : ${err.message}`));
+  subClient.on('error', (err) => console.log(`Redis : ${err.message}`));
   await Promise.all([pubClient.connect(), subClient.connect()]);
 
   const app = express();
@@ -34,15 +34,15 @@ async function main() {
     if (raw == null) return next(new Error('Choisissez un pseudo avant de vous connecter.'));
     if (typeof raw !== 'string') return next(new Error('Le pseudo doit être un texte.'));
     const pseudo = raw.trim();
-    if (pseudo === '') return next(new Error('Le pseudo est vide : écrivez au moins un caractère.'));
+    if (pseudo === '') return next(new Error('Le pseudo est vide : écrivez au moins un caractère.'));
     if ([...pseudo].length > MAX_NICKNAME_CHARS) {
-      return next(new Error(`Le pseudo est trop long : ${MAX_NICKNAME_CHARS} caractères au plus.`));
+      return next(new Error(`Le pseudo est trop long : ${MAX_NICKNAME_CHARS} caractères au plus.`));
     }
     const key = `pseudo:${pseudo.toLowerCase()}`;
     const taken = (await pubClient.set(key, socket.id, { NX: true })) !== 'OK';
     if (taken) {
-      console.log(`Connexion refusée : pseudo « ${pseudo} » déjà pris`);
-      return next(new Error(`Le pseudo « ${pseudo} » est déjà pris : choisissez-en un autre.`));
+      console.log(`Connexion refusée : pseudo « ${pseudo} » déjà pris`);
+      return next(new Error(`Le pseudo « ${pseudo} » est déjà pris : choisissez-en un autre.`));
     }
     socket.data.pseudo = pseudo;
     socket.data.key = key;
@@ -89,6 +89,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.log(`Erreur : ${err.message}`);
+  console.log(`Erreur : ${err.message}`);
   process.exit(1);
 });

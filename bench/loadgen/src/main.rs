@@ -322,11 +322,11 @@ where
             let client = match tokio::time::timeout(Duration::from_secs(30), connect).await {
                 Ok(Ok(client)) => client,
                 Ok(Err(e)) => {
-                    tx.send(Err(format!("client {i} : {e}"))).ok();
+                    tx.send(Err(format!("client {i} : {e}"))).ok();
                     return None;
                 }
                 Err(_) => {
-                    tx.send(Err(format!("client {i} : connexion trop longue (30 s)")))
+                    tx.send(Err(format!("client {i} : connexion trop longue (30 s)")))
                         .ok();
                     return None;
                 }
@@ -575,7 +575,7 @@ async fn fan_out(args: &Args, addrs: &[SocketAddr]) -> Result<serde_json::Value,
     let sender_auth = nickname(args, "emetteur", 0);
     let mut sender = Client::connect(addrs[0], sender_auth.as_deref())
         .await
-        .map_err(|e| format!("émetteur : {e}"))?;
+        .map_err(|e| format!("émetteur : {e}"))?;
     let connect_time = connect_started.elapsed();
     // Les clients bloqués : un tampon TCP minuscule, et ils ne lisent pas.
     let mut stalled_set = JoinSet::new();

@@ -37,7 +37,7 @@ async fn main() -> std::process::ExitCode {
     let listener = match tokio::net::TcpListener::bind(format!("{host}:{port}")).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("Erreur : impossible d'écouter sur {host}:{port} ({e}).");
+            eprintln!("Erreur : impossible d'écouter sur {host}:{port} ({e}).");
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -46,7 +46,7 @@ async fn main() -> std::process::ExitCode {
     match axum::serve(listener, app).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Erreur : {e}");
+            eprintln!("Erreur : {e}");
             std::process::ExitCode::FAILURE
         }
     }

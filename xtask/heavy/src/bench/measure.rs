@@ -48,7 +48,7 @@ pub(super) fn measure(
         match command.spawn() {
             Ok(child) => children.push(child),
             Err(e) => {
-                result = Err(format!("impossible de lancer {} : {e}", server.join(" ")));
+                result = Err(format!("impossible de lancer {} : {e}", server.join(" ")));
                 break;
             }
         }
@@ -91,7 +91,7 @@ fn watch_server(child: &mut Child, slow: &Arc<AtomicU64>) -> Result<u16, String>
         }
     });
     ready_rx.recv_timeout(Duration::from_secs(20)).map_err(|_| {
-        "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s".to_owned()
+        "le serveur n'a pas affiché sa ligne « Adresse du serveur » en 20 s".to_owned()
     })
 }
 

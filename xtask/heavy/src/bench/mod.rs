@@ -168,7 +168,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let redis = redis_available();
     if !redis {
         println!(
-            "redis-server est introuvable : le chapitre 12 (deux processus reliés par Redis) \
+            "redis-server est introuvable : le chapitre 12 (deux processus reliés par Redis) \
              n'est pas mesuré. Installez-le (paquet Debian redis-server) pour le comparer."
         );
     }
@@ -235,7 +235,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         record["slow_lines"] = json!(slow_lines);
                     }
                     Err(e) => {
-                        println!("échec : {e}");
+                        println!("échec : {e}");
                         record["error"] = json!(e);
                     }
                 }

@@ -124,7 +124,7 @@ impl RedisServer {
         let port = TcpListener::bind(("127.0.0.1", 0))
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
-            .map_err(|e| format!("pas de port libre pour Redis : {e}"))?;
+            .map_err(|e| format!("pas de port libre pour Redis : {e}"))?;
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -132,13 +132,13 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("impossible de lancer redis-server : {e}"))?;
+            .map_err(|e| format!("impossible de lancer redis-server : {e}"))?;
         let redis = RedisServer { child, port };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(10) {
                 return Err(format!(
-                    "redis-server ne répond pas sur le port {port} après 10 s"
+                    "redis-server ne répond pas sur le port {port} après 10 s"
                 ));
             }
             thread::sleep(Duration::from_millis(20));
