@@ -116,6 +116,14 @@ impl Client {
                 client.send_text(b"3").await?;
                 continue;
             }
+            // Sur plusieurs cœurs, socketioxide peut déposer une diffusion
+            // (`user joined` d'un autre client) dans la file d'un client
+            // juste avant son paquet de connexion. Le client JavaScript
+            // officiel garde alors l'évènement pour plus tard ; les annonces
+            // de présence ne comptent pas dans la mesure : on les ignore.
+            if reply.starts_with("42") {
+                continue;
+            }
             return Err(invalid(format!("connexion à « / » refusée : « {reply} »")));
         }
     }

@@ -148,13 +148,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
 
-    const PACKAGES: [&str; 6] = [
+    const PACKAGES: [&str; 7] = [
         "ch05-broadcast",
         "loadgen",
         "relay",
         "naive",
         "ch09-pseudos",
         "ch12-cluster",
+        "one-thread",
     ];
     println!("Compilation en mode release ({})…", PACKAGES.join(", "));
     let binaries = build_release(&root, &PACKAGES)?;
@@ -194,6 +195,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Server::Naive => binary(3),
             Server::Ch09 => binary(4),
             Server::Ch12 => binary(5),
+            Server::OneThread => binary(6),
             Server::Node => node_script("server.js"),
             Server::NodeCluster => node_script("cluster.js"),
         }

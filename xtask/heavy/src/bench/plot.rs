@@ -48,6 +48,7 @@ pub(super) fn plot(s: &Summary, servers: &[Server]) -> String {
         Server::Node => "#3c873a",
         Server::Relay => "#7a7a7a",
         Server::Naive => "#d9a441",
+        Server::OneThread => "#e08a5c",
         // Pas dans ce graphique (scénario grappe, tableau à part).
         Server::Ch09 | Server::Ch12 | Server::NodeCluster => "#4a6fa5",
     };

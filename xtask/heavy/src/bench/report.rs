@@ -338,7 +338,7 @@ pub(super) fn markdown(
     );
 
     // Les objectifs.
-    let _ = writeln!(t, "\nObjectifs du ticket, sur cette mesure :\n");
+    let _ = writeln!(t, "\nLes objectifs du cours, sur cette mesure :\n");
     let check = |ok: Option<bool>| match ok {
         Some(true) => "tenu",
         Some(false) => "**non tenu**",

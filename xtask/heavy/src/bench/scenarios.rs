@@ -4,6 +4,9 @@
 pub(super) enum Server {
     /// Le chapitre 5, celui du cours.
     Rust,
+    /// Le chapitre 5 sur un seul fil (`bench/one-thread/`) : ce que coûte,
+    /// ou rapporte, le runtime multi-fil du cours.
+    OneThread,
     /// Le chapitre 5 écrit naïvement (`bench/naive/`) : tokio multi-fil,
     /// socketioxide seul, gestionnaire `async` ordinaire.
     Naive,
@@ -22,8 +25,9 @@ pub(super) enum Server {
 }
 
 impl Server {
-    pub(super) const ALL: [Server; 7] = [
+    pub(super) const ALL: [Server; 8] = [
         Server::Rust,
+        Server::OneThread,
         Server::Naive,
         Server::Node,
         Server::Relay,
@@ -35,6 +39,7 @@ impl Server {
     pub(super) fn label(self) -> &'static str {
         match self {
             Server::Rust => "Rust (ch05-broadcast)",
+            Server::OneThread => "Rust sur un fil (ch05, current_thread)",
             Server::Naive => "Naïf multi-fil (socketioxide seul)",
             Server::Node => "Node (socket.io 4.8)",
             Server::Relay => "Relais nu (plafond)",
@@ -47,6 +52,7 @@ impl Server {
     pub(super) fn key(self) -> &'static str {
         match self {
             Server::Rust => "rust",
+            Server::OneThread => "one-thread",
             Server::Naive => "naive",
             Server::Node => "node",
             Server::Relay => "relay",
@@ -77,7 +83,9 @@ impl Server {
     /// Les scénarios joués contre ce serveur.
     pub(super) fn plays(self, scenario: Scenario) -> bool {
         match self {
-            Server::Rust | Server::Node | Server::Relay => scenario != Scenario::Cluster,
+            Server::Rust | Server::OneThread | Server::Node | Server::Relay => {
+                scenario != Scenario::Cluster
+            }
             // Le naïf ne sert qu'à montrer le désordre : là où l'on envoie.
             Server::Naive => matches!(scenario, Scenario::Rate | Scenario::Saturate),
             Server::Ch09 | Server::Ch12 | Server::NodeCluster => scenario == Scenario::Cluster,
