@@ -23,7 +23,7 @@ pub(super) fn cluster_table(s: &Summary, servers: &[Server], quick: bool) -> Str
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "\n{} : un émetteur, les clients répartis à tour de rôle entre les processus (un seul \
+        "\n{} : un émetteur, les clients répartis à tour de rôle entre les processus (un seul \
          pour le chapitre 9), un même `redis-server` neuf à chaque mesure pour le chapitre 12 \
          et pour Node.\n",
         options_label(Scenario::Cluster, quick)

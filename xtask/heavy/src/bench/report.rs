@@ -428,7 +428,7 @@ fn naive_note(t: &mut String, s: &Summary, servers: &[Server]) {
     let _ = writeln!(
         t,
         "\nLe même chapitre 5 écrit naïvement (`#[tokio::main]` multi-fil, socketioxide seul, \
-         gestionnaire `async` ordinaire) livre {} {}{share} ; le chapitre 5 du cours : {}. \
+         gestionnaire `async` ordinaire) livre {} {}{share} ; le chapitre 5 du cours : {}. \
          L'ordre vient de la conception (un message à la fois par client), pas de la chance.",
         thousands(naive),
         if naive >= 2.0 {
