@@ -52,7 +52,7 @@ pub(super) fn plot(s: &Summary, servers: &[Server]) -> String {
         // Pas dans ce graphique (scénario grappe, tableau à part).
         Server::Ch09 | Server::Ch12 | Server::NodeCluster => "#4a6fa5",
     };
-    let (width, label_w, bar_h, gap) = (760.0, 200.0, 22.0, 6.0);
+    let (width, label_w, bar_h, gap) = (840.0, 270.0, 22.0, 6.0);
     let panel_h = 34.0 + servers.len() as f64 * (bar_h + gap) + 14.0;
     let height = panel_h * panels.len() as f64 + 10.0;
     let mut svg = String::new();
