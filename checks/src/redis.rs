@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
 
@@ -21,9 +22,20 @@ pub struct RedisServer {
 
 impl RedisServer {
     /// Lance `redis-server` sur un port libre et attend qu'il réponde.
+    ///
+    /// Le port est libre quand on le demande, mais un autre test lancé en
+    /// même temps (un chapitre sur `PORT=0`) peut le prendre avant Redis :
+    /// Redis s'arrête alors aussitôt, et l'on recommence sur un autre port.
     pub async fn start() -> Result<RedisServer, Failure> {
-        let port = free_port().await?;
-        RedisServer::start_on(port).await
+        let mut last = None;
+        for _ in 0..5 {
+            let port = free_port().await?;
+            match RedisServer::start_on(port).await {
+                Ok(redis) => return Ok(redis),
+                Err(failure) => last = Some(failure),
+            }
+        }
+        Err(last.unwrap_or_else(|| Failure::new("redis-server démarre", "cinq essais manqués")))
     }
 
     /// Lance `redis-server` sur `port` (pour le relancer au même endroit).
@@ -37,8 +49,17 @@ impl RedisServer {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| Failure::new(missing(), format!("redis-server introuvable ({e})")))?;
+        let mut child = child;
         let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        // Une connexion qui aboutit ne suffit pas : ce pourrait être un autre
+        // programme sur ce port. Redis doit répondre PONG à PING.
+        while !answers_ping(port).await {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(Failure::new(
+                    format!("redis-server démarre sur le port {port}"),
+                    format!("il s'est arrêté aussitôt ({status}) : port déjà pris ?"),
+                ));
+            }
             if started.elapsed() > Duration::from_secs(10) {
                 return Err(Failure::new(
                     format!("redis-server répond sur le port {port}"),
@@ -77,6 +98,22 @@ fn missing() -> String {
     format!(
         "redis-server est installé ({why}) : sudo apt-get install redis-server sous Debian ou Ubuntu, brew install redis sous macOS, Memurai ou WSL sous Windows"
     )
+}
+
+/// Le serveur du port `port` est-il un Redis qui répond ?
+async fn answers_ping(port: u16) -> bool {
+    let ping = async {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+        stream.write_all(b"PING\r\n").await.ok()?;
+        let mut reply = [0u8; 7];
+        stream.read_exact(&mut reply).await.ok()?;
+        Some(&reply == b"+PONG\r\n")
+    };
+    tokio::time::timeout(Duration::from_secs(1), ping)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 /// Un port libre sur la boucle locale : on en demande un au système, puis
