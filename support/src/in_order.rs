@@ -44,9 +44,14 @@ pub struct InOrder<H>(H);
 /// Enveloppe `handler` pour que les évènements d'un même client soient
 /// traités dans leur ordre d'arrivée, même sur plusieurs cœurs :
 ///
-/// ```ignore
-/// socket.on("new message", in_order(async |socket: SocketRef, Text(msg): Text| {
-///     socket.broadcast().emit("new message", &msg).await.ok();
+/// ```no_run
+/// use support::{SocketRef, Text, in_order};
+///
+/// let (_layer, io) = support::socket_io();
+/// io.ns("/", in_order(async |socket: SocketRef| {
+///     socket.on("new message", in_order(async |socket: SocketRef, Text(msg): Text| {
+///         socket.broadcast().emit("new message", &msg).await.ok();
+///     }));
 /// }));
 /// ```
 ///
