@@ -249,6 +249,77 @@ pub(super) async fn history_order(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Un autre programme tient la base en écriture (`BEGIN EXCLUSIVE`) : le
+/// serveur attend le délai de SQLite, puis renonce. L'auteur ne reçoit pas
+/// d'accusé de succès (la page réessaiera), le terminal dit pourquoi, et
+/// personne ne reçoit le message. Une fois la base libérée, le même envoi
+/// (même `clientOffset`) passe, une seule fois.
+pub(super) async fn write_refused(ctx: Ctx) -> Result<(), Failure> {
+    const TEXT: &str = "pendant le verrou";
+    let database = ctx.fresh_database()?;
+    let shown = database.to_string_lossy().into_owned();
+    let server = ctx.start_with(&[("DATABASE", shown.as_str())]).await?;
+    let url = server.url();
+    let author = tab(&url, "auteur", json!(0)).await?;
+    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let before = send_stored(&author, "avant le verrou", "lock-1").await?;
+    expect_stored(&mut witness, "avant le verrou", "base libre").await?;
+
+    let locker = tokio::task::spawn_blocking(move || {
+        let conn = rusqlite::Connection::open(&database)?;
+        conn.execute_batch("BEGIN EXCLUSIVE")?;
+        Ok::<_, rusqlite::Error>(conn)
+    })
+    .await
+    .map_err(|e| Failure::new("verrouiller la base", e.to_string()))?
+    .map_err(|e| Failure::new("verrouiller la base", e.to_string()))?;
+
+    let ack = author
+        .emit_with_ack("new message", vec![json!(TEXT), json!("lock-2")], ACK_WAIT)
+        .await?;
+    let refused = matches!(ack.as_slice(), [reply]
+        if reply.get("error").is_some_and(Value::is_string) && reply.get("id").is_none());
+    if !refused {
+        return Err(Failure::new(
+            "base verrouillée : l'accusé est { \"error\": … }, sans numéro",
+            format!("accusé reçu : {}", show(&ack)),
+        ));
+    }
+    witness
+        .expect_nothing(SILENCE, "le témoin ne reçoit pas un message non enregistré")
+        .await?;
+    let said = server
+        .log()
+        .stdout()
+        .iter()
+        .any(|l| l.starts_with("Message de ") && l.contains("non enregistré"));
+    if !said {
+        return Err(Failure::new(
+            "le terminal dit « Message de <id> non enregistré : <raison> »",
+            "aucune ligne de ce genre",
+        ));
+    }
+
+    tokio::task::spawn_blocking(move || locker.execute_batch("ROLLBACK"))
+        .await
+        .map_err(|e| Failure::new("libérer la base", e.to_string()))?
+        .map_err(|e| Failure::new("libérer la base", e.to_string()))?;
+    let after = send_stored(&author, TEXT, "lock-2").await?;
+    if after != before + 1 {
+        return Err(Failure::new(
+            format!(
+                "renvoyé, le message reçoit le numéro suivant, {}",
+                before + 1
+            ),
+            format!("numéro {after}"),
+        ));
+    }
+    expect_stored(&mut witness, TEXT, "renvoyé une fois la base libre").await?;
+    witness
+        .expect_nothing(SILENCE, "le témoin le reçoit une seule fois")
+        .await
+}
+
 pub(super) async fn bad_database(ctx: Ctx) -> Result<(), Failure> {
     let dir =
         tempfile::tempdir().map_err(|e| Failure::new("un dossier temporaire", e.to_string()))?;
