@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-
 use std::task::{Context, Poll, Waker};
 
 use socketioxide::adapter::Adapter;
@@ -100,8 +99,8 @@ impl Turn {
     /// Attend le tour précédent, puis exécute `work`.
     async fn run(mut self, work: impl Future<Output = ()>) {
         if let Some(previous) = self.previous.take() {
-            // Une erreur veut dire que le tour précédent est fini sans
-            // envoyer de signal : c'est ce qu'on attendait.
+            // Le tour précédent n'envoie rien : il lâche son `_done` en
+            // finissant, ce qui réveille celui-ci (avec une erreur, attendue).
             previous.await.ok();
         }
         work.await;
@@ -227,3 +226,47 @@ impl_in_order!([], T1);
 impl_in_order!([T1], T2);
 impl_in_order!([T1, T2], T3);
 impl_in_order!([T1, T2, T3], T4);
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn push(seen: &Mutex<Vec<usize>>, i: usize) {
+        seen.lock().unwrap_or_else(PoisonError::into_inner).push(i);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn les_tours_d_un_client_passent_dans_l_ordre_sans_faire_attendre_les_autres() {
+        let (client, other) = (Sid::new(), Sid::new());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        // Le premier tour attend un signal : tous les suivants l'attendent.
+        let (release, wait) = oneshot::channel::<()>();
+        let mut tasks = vec![tokio::spawn(Turn::take(client).run({
+            let seen = seen.clone();
+            async move {
+                wait.await.ok();
+                push(&seen, 0);
+            }
+        }))];
+        for i in 1..200 {
+            let seen = seen.clone();
+            tasks.push(tokio::spawn(Turn::take(client).run(async move {
+                tokio::task::yield_now().await;
+                push(&seen, i);
+            })));
+        }
+        // Un autre client passe pendant que le premier est bloqué.
+        let alone = tokio::time::timeout(Duration::from_secs(5), Turn::take(other).run(async {}));
+        assert!(alone.await.is_ok(), "un autre client a attendu le premier");
+        release.send(()).ok();
+        for task in tasks {
+            assert!(task.await.is_ok());
+        }
+        let seen = seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        assert_eq!(seen, (0..200).collect::<Vec<_>>());
+        // Fini : la file du client est oubliée.
+        assert!(!lock_turns().contains_key(&client));
+    }
+}
