@@ -22,7 +22,7 @@ async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    // `in_order` (chapitre 3) : un `join` suivi d'un message passent dans
+    // `in_order` (chapitre 3) : un `join` puis un message passent dans
     // cet ordre.
     io.ns(
         "/",
