@@ -14,8 +14,16 @@ const socket = io({
 const form = document.getElementById('form');
 const input = document.getElementById('input');
 
-// Pour fabriquer un clientOffset unique : l'identifiant de la connexion,
-// puis un compteur.
+// Pour fabriquer un clientOffset unique : un identifiant tiré au hasard
+// à l'ouverture de la page, puis un compteur. Pas `socket.id` (comme le
+// tutoriel officiel) : il vaut `undefined` tant que la page est
+// déconnectée, et deux onglets qui écrivent pendant une panne
+// enverraient le même `undefined-0`. Pas `crypto.randomUUID()` non plus :
+// il n'existe que sur https ou localhost, et la page peut être ouverte en
+// http depuis une autre machine. `crypto.getRandomValues` existe partout.
+const pageId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+  byte.toString(16).padStart(2, '0'),
+).join('');
 let counter = 0;
 
 // L'affichage (la liste #messages, addMessage, addNotice) vient de
@@ -28,7 +36,7 @@ form.addEventListener('submit', (e) => {
     return;
   }
   input.value = '';
-  const clientOffset = `${socket.id}-${counter++}`;
+  const clientOffset = `${pageId}-${counter++}`;
   // Pas d'affichage ici : le serveur renvoie le message à tous, nous
   // compris, avec son numéro. L'accusé dit qu'il est bien enregistré.
   socket.emit('new message', text, clientOffset, (reply) => {

@@ -9,52 +9,15 @@
 //!   ouvert après la relance, s'affichent une fois chacun, dans l'ordre,
 //!   dans les onglets restés ouverts, qui se sont reconnectés seuls.
 
-use std::ffi::OsStr;
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
-use browser::checks::{expect_list, open_tabs, send};
-use browser::{Browser, Error, Result, Server, Tab, bail, ensure, settle};
+use browser::checks::open_tabs;
+use browser::checks::send;
+use browser::{Browser, Result, Server, Tab, bail, ensure, settle};
 
-const PROGRAM: &str = env!("CARGO_BIN_EXE_ch11-historique");
-
-/// Un dossier temporaire et le chemin de la base qu'il contiendra.
-fn database(test: &str) -> Result<(tempfile::TempDir, std::path::PathBuf)> {
-    let dir = tempfile::tempdir()
-        .map_err(|e| Error::new(format!("{test} : dossier temporaire impossible : {e}")))?;
-    let path = dir.path().join("chat.db");
-    Ok((dir, path))
-}
-
-/// Recharge l'onglet (comme F5) et attend que la nouvelle page soit
-/// connectée.
-async fn reload(browser: &Browser, tab: &Tab) -> Result<()> {
-    browser
-        .eval(
-            tab,
-            "window.__avant = true; setTimeout(() => location.reload(), 0); return true;",
-        )
-        .await?;
-    browser
-        .wait_js(
-            tab,
-            "la page rechargée ne se connecte pas",
-            "window.__avant === undefined && typeof socket !== 'undefined' && socket.connected",
-        )
-        .await
-}
-
-/// Vérifie que la liste de `tab` vaut `expected`, puis, un moment plus
-/// tard, qu'elle n'a pas bougé (rien en double arrivé après coup).
-async fn exactly(browser: &Browser, tab: &Tab, expected: &[String]) -> Result<()> {
-    expect_list(browser, tab, expected).await?;
-    settle(Duration::from_millis(500)).await;
-    expect_list(browser, tab, expected).await
-}
-
-fn owned(texts: &[&str]) -> Vec<String> {
-    texts.iter().map(|&t| t.to_owned()).collect()
-}
+use common::{PROGRAM, database, exactly, free_port, owned, reload, start};
 
 #[tokio::test]
 async fn un_onglet_recharge_retrouve_l_historique() -> Result<()> {
@@ -111,23 +74,6 @@ async fn history(browser: &Browser, server: &Server) -> Result<()> {
         "le serveur a écrit {stored} lignes « message: », on attendait 3"
     );
     Ok(())
-}
-
-/// Un port libre, choisi ici : la relance doit reprendre le même, pour que
-/// la page se reconnecte à la même adresse.
-fn free_port(test: &str) -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::new(format!("{test} : aucun port libre : {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::new(format!("{test} : port inconnu : {e}")))
-}
-
-/// Lance le chapitre sur la base `db` et le port `port`.
-async fn start(db: &Path, port: &str) -> Result<Server> {
-    let env: [(&str, &OsStr); 2] = [("DATABASE", db.as_os_str()), ("PORT", OsStr::new(port))];
-    Server::start_with_env(PROGRAM, &env).await
 }
 
 const BEFORE: &str = "Avant la panne";
