@@ -43,7 +43,7 @@ pub struct ReliableAdapter {
     /// (renseigné par [`crate::socket_io`] juste après sa création).
     io: ServerHandle,
     /// Les clients trop lents, exclus des diffusions jusqu'à leur départ.
-    too_slow: Arc<Mutex<HashSet<Sid>>>,
+    too_slow: SlowClients,
 }
 
 /// Le serveur Socket.IO, une fois construit.
@@ -59,7 +59,7 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
         Self {
             local: Arc::new(local),
             io: io.clone(),
-            too_slow: Arc::default(),
+            too_slow: SlowClients::default(),
         }
     }
 
@@ -81,7 +81,7 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
             return future::ready(self.local.broadcast(packet, opts).map_err(Into::into));
         }
         let mut newly_slow = Vec::new();
-        if self.lock_too_slow().is_empty() && on_one_thread() {
+        if self.too_slow.is_empty() && on_one_thread() {
             // Voie rapide : un seul encodage, une seule diffusion.
             let Err(errors) = self.local.broadcast(packet, opts.clone()) else {
                 return future::ready(Ok(()));
@@ -110,25 +110,7 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
                 }
             }
         } else {
-            // Un envoi par destinataire, en sautant les clients trop lents
-            // qui attendent leur déconnexion : chaque refus a son client.
-            let receivers = self.local.sockets(opts);
-            let too_slow = self.lock_too_slow();
-            for sid in receivers {
-                if too_slow.contains(&sid) {
-                    continue;
-                }
-                let sent = self
-                    .local
-                    .broadcast(packet.clone(), BroadcastOptions::new(sid));
-                if let Err(errors) = sent
-                    && errors
-                        .iter()
-                        .any(|e| matches!(e, SocketError::InternalChannelFull))
-                {
-                    newly_slow.push(sid);
-                }
-            }
+            newly_slow = self.too_slow.deliver(&self.local, packet, opts);
         }
         for sid in newly_slow {
             self.disconnect_slow_client(sid);
@@ -149,10 +131,6 @@ impl CoreAdapter<Emitter> for ReliableAdapter {
 impl DefinedAdapter for ReliableAdapter {}
 
 impl ReliableAdapter {
-    fn lock_too_slow(&self) -> std::sync::MutexGuard<'_, HashSet<Sid>> {
-        self.too_slow.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// La file d'envoi du client `sid` est-elle pleine ? On le sonde en lui
     /// émettant une [`Probe`] : `emit` réserve d'abord une place dans la file
     /// (et échoue si elle est pleine), puis encode la donnée, ce qui échoue
@@ -171,27 +149,77 @@ impl ReliableAdapter {
         })
     }
 
-    /// Exclut `sid` des diffusions et le déconnecte dès que sa file d'envoi a
-    /// de la place pour le paquet de déconnexion (ou que le battement de cœur
-    /// l'a déjà fermé).
     fn disconnect_slow_client(&self, sid: Sid) {
-        let first_time = self.lock_too_slow().insert(sid);
+        let local = self.local.clone();
+        self.too_slow.disconnect(sid, move |sid| {
+            local.disconnect_socket(BroadcastOptions::new(sid)).is_ok()
+        });
+    }
+}
+
+/// Les clients jugés trop lents : exclus des diffusions, puis déconnectés.
+/// Partagé par [`ReliableAdapter`] et l'adaptateur Redis du chapitre 12
+/// (`crate::cluster`), qui remet de la même façon les messages venus des
+/// autres processus.
+#[derive(Clone, Default)]
+pub(crate) struct SlowClients(Arc<Mutex<HashSet<Sid>>>);
+
+impl SlowClients {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Sid>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// Dépose `packet` dans la file de chaque destinataire de `opts`, un par
+    /// un, en sautant les clients trop lents qui attendent leur
+    /// déconnexion : chaque refus (file pleine) désigne son client. Rend les
+    /// clients qui viennent de refuser un dépôt.
+    pub(crate) fn deliver(
+        &self,
+        local: &CoreLocalAdapter<Emitter>,
+        packet: Packet,
+        opts: BroadcastOptions,
+    ) -> Vec<Sid> {
+        let receivers = local.sockets(opts);
+        let too_slow = self.lock();
+        let mut newly_slow = Vec::new();
+        for sid in receivers {
+            if too_slow.contains(&sid) {
+                continue;
+            }
+            let sent = local.broadcast(packet.clone(), BroadcastOptions::new(sid));
+            if let Err(errors) = sent
+                && errors
+                    .iter()
+                    .any(|e| matches!(e, SocketError::InternalChannelFull))
+            {
+                newly_slow.push(sid);
+            }
+        }
+        newly_slow
+    }
+
+    /// Exclut `sid` des diffusions, le dit dans le terminal, et le
+    /// déconnecte (`disconnect`) dès que sa file d'envoi a de la place pour
+    /// le paquet de déconnexion (ou que le battement de cœur l'a déjà
+    /// fermé). `disconnect` rend `true` une fois le client déconnecté.
+    pub(crate) fn disconnect(&self, sid: Sid, disconnect: impl Fn(Sid) -> bool + Send + 'static) {
+        let first_time = self.lock().insert(sid);
         if !first_time {
             return;
         }
         println!(
-            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
+            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
         );
-        let local = self.local.clone();
-        let too_slow = self.too_slow.clone();
+        let too_slow = self.clone();
         tokio::spawn(async move {
-            while local.disconnect_socket(BroadcastOptions::new(sid)).is_err() {
+            while !disconnect(sid) {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            too_slow
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&sid);
+            too_slow.lock().remove(&sid);
         });
     }
 }

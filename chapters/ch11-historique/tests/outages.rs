@@ -78,12 +78,7 @@ async fn write_offline(browser: &Browser, writes: [(&Tab, &str); 2]) -> Result<(
 /// Une fois les onglets reconnectés : la base contient `count` messages,
 /// chacun une fois, et chaque onglet les affiche une fois, dans l'ordre
 /// de leurs numéros. Rend cette liste.
-async fn settled(
-    browser: &Browser,
-    db: &Path,
-    tabs: &[Tab],
-    count: usize,
-) -> Result<Vec<String>> {
+async fn settled(browser: &Browser, db: &Path, tabs: &[Tab], count: usize) -> Result<Vec<String>> {
     for tab in tabs {
         browser.wait_connected(tab).await?;
     }

@@ -6,6 +6,7 @@
 //! chat ; [`spawn_upkeep`] prolonge les pseudos de ce processus et prévient
 //! ses clients quand un autre processus disparaît.
 
+mod adapter;
 mod bus;
 mod nicknames;
 
@@ -13,15 +14,16 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use socketioxide::adapter::Emitter;
 use socketioxide_core::Sid;
-use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
+use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 
+pub use adapter::{ClusterState, ReliableRedisAdapter};
 pub use bus::{BUS_BUFFER, RedisBus};
 pub use nicknames::{ClusterNicknames, Entry, NICKNAME_TTL, REFRESH_EVERY, Refusal, sorted};
 
-/// L'adaptateur Redis de socketioxide, sur notre pilote.
-pub type ClusterAdapter = CustomRedisAdapter<Emitter, RedisBus>;
+/// L'adaptateur Redis de socketioxide, sur notre pilote, avec des remises
+/// qui ne sautent aucun client en silence (voir `adapter.rs`).
+pub type ClusterAdapter = ReliableRedisAdapter;
 /// Le serveur Socket.IO du chapitre 12.
 pub type ClusterIo = socketioxide::SocketIo<ClusterAdapter>;
 /// La connexion d'un client, au chapitre 12.
@@ -77,12 +79,15 @@ pub async fn connect() -> Result<Cluster, String> {
     let config = RedisAdapterConfig::new()
         .with_stream_buffer(BUS_BUFFER)
         .with_request_timeout(Duration::from_secs(2));
-    let adapter = RedisAdapterCtr::new_with_driver(bus.clone(), config);
+    let state = ClusterState {
+        ctr: RedisAdapterCtr::new_with_driver(bus.clone(), config),
+        bus: bus.clone(),
+    };
     let (layer, io) = crate::builder()
-        .with_adapter::<ClusterAdapter>(adapter)
+        .with_adapter::<ClusterAdapter>(state)
         .build_layer();
     let server = io.config().server_id.to_string();
-    let nicknames = Arc::new(ClusterNicknames::new(bus.connection(), server));
+    let nicknames = Arc::new(ClusterNicknames::new(bus.clone(), server));
     Ok(Cluster {
         layer,
         io,

@@ -19,6 +19,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use socketioxide_core::Sid;
 
+use super::RedisBus;
 use crate::{NicknameError, nickname_key};
 
 /// Durée de vie d'une clé de pseudo sans nouvelles de son processus.
@@ -66,7 +67,7 @@ impl From<NicknameError> for Refusal {
 
 /// Le registre des pseudos de tout le chat.
 pub struct ClusterNicknames {
-    conn: ConnectionManager,
+    bus: RedisBus,
     /// L'identifiant de ce processus dans le chat (celui de ses canaux Redis).
     server: String,
     /// Les pseudos des clients de *ce* processus : client → (clé, valeur, pseudo).
@@ -102,9 +103,9 @@ const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 const REFRESH: &str = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 else return 0 end";
 
 impl ClusterNicknames {
-    pub fn new(conn: ConnectionManager, server: String) -> ClusterNicknames {
+    pub fn new(bus: RedisBus, server: String) -> ClusterNicknames {
         ClusterNicknames {
-            conn,
+            bus,
             server,
             local: Mutex::default(),
         }
@@ -121,7 +122,12 @@ impl ClusterNicknames {
             .arg("NX")
             .arg("PX")
             .arg(millis(NICKNAME_TTL))
-            .query_async(&mut self.conn.clone())
+            .query_async(
+                &mut self
+                    .bus
+                    .connection_now()
+                    .map_err(|_| Refusal::RedisUnavailable)?,
+            )
             .await
             .map_err(|_| Refusal::RedisUnavailable)?;
         if set.is_none() {
@@ -134,11 +140,16 @@ impl ClusterNicknames {
     /// Libère le pseudo du client `sid` (de ce processus) et le rend.
     pub async fn release(&self, sid: Sid) -> Option<String> {
         let held = self.lock().remove(&sid)?;
-        let released: redis::RedisResult<i64> = redis::Script::new(RELEASE)
-            .key(&held.key)
-            .arg(&held.token)
-            .invoke_async(&mut self.conn.clone())
-            .await;
+        let released: redis::RedisResult<i64> = match self.bus.connection_now() {
+            Ok(mut conn) => {
+                redis::Script::new(RELEASE)
+                    .key(&held.key)
+                    .arg(&held.token)
+                    .invoke_async(&mut conn)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         if released.is_err() {
             println!(
                 "Attention : Redis injoignable, le pseudo « {} » restera pris au plus {} s.",
@@ -163,7 +174,11 @@ impl ClusterNicknames {
     /// tenir compte des majuscules. Redis injoignable : ceux de ce
     /// processus seulement.
     pub async fn online(&self, live: &HashSet<Sid>) -> Vec<String> {
-        let pseudos = match self.entries().await {
+        let entries = match self.bus.connection_now() {
+            Ok(conn) => self.entries_on(conn).await,
+            Err(e) => Err(e),
+        };
+        let pseudos = match entries {
             Ok(entries) => entries
                 .into_iter()
                 .filter(|entry| live.contains(&entry.sid))
@@ -179,10 +194,14 @@ impl ClusterNicknames {
         sorted(pseudos)
     }
 
-    /// Tous les pseudos pris dans Redis, avec leur client et leur processus.
+    /// Tous les pseudos pris dans Redis, avec leur client et leur processus
+    /// (Redis perdu : attend son retour, voir [`RedisBus::connection`]).
     pub async fn entries(&self) -> redis::RedisResult<Vec<Entry>> {
-        Ok(self
-            .all_tokens()
+        self.entries_on(self.bus.connection()).await
+    }
+
+    async fn entries_on(&self, conn: ConnectionManager) -> redis::RedisResult<Vec<Entry>> {
+        Ok(all_tokens(conn)
             .await?
             .into_iter()
             .filter_map(|token| {
@@ -197,33 +216,6 @@ impl ClusterNicknames {
                 })
             })
             .collect())
-    }
-
-    async fn all_tokens(&self) -> redis::RedisResult<Vec<String>> {
-        let mut conn = self.conn.clone();
-        let mut keys: Vec<String> = Vec::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(format!("{PREFIX}*"))
-                .arg("COUNT")
-                .arg(1000)
-                .query_async(&mut conn)
-                .await?;
-            keys.extend(batch);
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let values: Vec<Option<String>> =
-            redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
-        Ok(values.into_iter().flatten().collect())
     }
 
     /// Prolonge les pseudos des clients de ce processus ; oublie ceux des
@@ -243,7 +235,7 @@ impl ClusterNicknames {
                 .key(&held.key)
                 .arg(&held.token)
                 .arg(millis(NICKNAME_TTL))
-                .invoke_async(&mut self.conn.clone())
+                .invoke_async(&mut self.bus.connection())
                 .await?;
         }
         Ok(())
@@ -252,6 +244,32 @@ impl ClusterNicknames {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Sid, Held>> {
         self.local.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Les valeurs de toutes les clés de pseudos (`SCAN`, puis `MGET`).
+async fn all_tokens(mut conn: ConnectionManager) -> redis::RedisResult<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{PREFIX}*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await?;
+        keys.extend(batch);
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: Vec<Option<String>> = redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+    Ok(values.into_iter().flatten().collect())
 }
 
 fn millis(d: Duration) -> u64 {

@@ -68,4 +68,3 @@ pub async fn start(db: &Path, port: &str) -> Result<Server> {
     let env: [(&str, &OsStr); 2] = [("DATABASE", db.as_os_str()), ("PORT", OsStr::new(port))];
     Server::start_with_env(PROGRAM, &env).await
 }
-
