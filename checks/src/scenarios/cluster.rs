@@ -6,10 +6,16 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use serde_json::json;
 
-use super::{expect_chat, expect_online, expect_sequence, join, send_chat};
+use super::{chat_args, expect_chat, expect_online, expect_sequence, join, send_chat};
 use crate::client::{Client, Transport};
 use crate::server::{describe_status, spawn};
 use crate::{Ctx, Failure, Server, WAIT};
+
+/// Redis arrêté, le plus long délai permis entre un envoi et son accusé
+/// et sa remise sur le même processus (quelques millisecondes d'habitude ;
+/// environ 5 s quand chaque message attendait la fin des essais de
+/// reconnexion).
+const OUTAGE_DELAY: Duration = Duration::from_secs(2);
 
 /// Deux processus du chapitre sur le même Redis.
 async fn two(ctx: &Ctx) -> Result<(Server, Server), Failure> {
@@ -186,14 +192,33 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
     a.log()
         .wait_for("« Attention : connexion à Redis perdue… »", 1, lost, WAIT)
         .await?;
-    send_chat(&ctx, &alice, "pendant la panne").await?;
-    expect_chat(
-        &ctx,
-        &mut anne,
-        "pendant la panne",
-        "même processus que l'émettrice",
-    )
-    .await?;
+    // Sans Redis, les clients d'un même processus discutent à vitesse
+    // normale : ni l'accusé ni la remise n'attendent Redis (avant, environ
+    // 5 s par message, le temps des essais de reconnexion).
+    for i in 0..10 {
+        let text = format!("pendant la panne {i}");
+        let started = std::time::Instant::now();
+        let ack = alice
+            .emit_with_ack("new message", chat_args(&ctx, &text), OUTAGE_DELAY)
+            .await?;
+        if !ack.first().is_some_and(|a| a.get("id").is_some()) {
+            return Err(Failure::new(
+                "Redis arrêté, l'accusé reste { \"id\": n }",
+                format!("il vaut {}", crate::client::show(&ack)),
+            ));
+        }
+        expect_chat(&ctx, &mut anne, &text, "même processus que l'émettrice").await?;
+        let took = started.elapsed();
+        if took > OUTAGE_DELAY {
+            return Err(Failure::new(
+                format!(
+                    "Redis arrêté, le message nº\u{a0}{i} est accusé et remis sur A en moins de {}\u{a0}s",
+                    OUTAGE_DELAY.as_secs()
+                ),
+                format!("il a fallu {:.1}\u{a0}s", took.as_secs_f64()),
+            ));
+        }
+    }
     bob.expect_nothing(
         Duration::from_secs(1),
         "Redis est arrêté : rien ne passe d'un processus à l'autre",
