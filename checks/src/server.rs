@@ -195,6 +195,11 @@ impl Server {
         Ok(Server { child, port, log })
     }
 
+    /// Ce que le serveur écrit, à garder pour le lire après son arrêt.
+    pub fn shared_log(&self) -> Arc<OutputLog> {
+        self.log.clone()
+    }
+
     /// Le port sur lequel le serveur écoute.
     pub fn port(&self) -> u16 {
         self.port

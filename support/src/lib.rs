@@ -34,7 +34,7 @@ pub use in_order::{InOrder, in_order};
 pub use nickname::{
     MAX_NICKNAME_CHARS, NicknameError, Nicknames, nickname_from_auth, nickname_key,
 };
-pub use server::{listen, listen_with};
+pub use server::{is_stopping, listen, listen_with};
 
 /// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
 pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;

@@ -4,6 +4,7 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -79,6 +80,7 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
             stop_signals.wait().await;
             stopping.notify_one();
             if let Some(io) = io {
+                disconnect_everyone(&io).await;
                 io.close().await;
             }
         }
@@ -102,6 +104,47 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => error(&format!("le serveur s'est arrêté sur une erreur ({e}).")),
+    }
+}
+
+/// Le plus long que l'arrêt attend les gestionnaires de départ des clients.
+const DEPARTURES_GRACE: Duration = Duration::from_secs(3);
+
+/// Le serveur s'arrête-t-il (Ctrl+C ou SIGTERM reçu) ? Un gestionnaire de
+/// départ peut ainsi savoir que tous les clients de ce processus partent
+/// en même temps (chapitre 12 : la liste « online » des autres processus
+/// n'en compte plus aucun).
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// `true` une fois Ctrl+C ou SIGTERM reçu.
+pub fn is_stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst)
+}
+
+/// Déconnecte chaque client de ce processus, puis attend que chacun soit
+/// parti : ses gestionnaires `on_disconnect` ont fini (« Bob s'est
+/// déconnecté », « user left »…), au plus [`DEPARTURES_GRACE`].
+///
+/// `io.close()` promet d'appeler ces gestionnaires, mais socketioxide 0.18
+/// oublie ses espaces de noms avant de fermer les connexions : aucun n'est
+/// appelé. D'où ce départ explicite, client par client. La page reçoit
+/// « io server disconnect » et se reconnecte d'elle-même (voir
+/// `client-socket.js`), au serveur relancé ou à un autre.
+async fn disconnect_everyone<A: Adapter>(io: &socketioxide::SocketIo<A>) {
+    STOPPING.store(true, Ordering::SeqCst);
+    for ns in io.nsps() {
+        // `local()` : les clients de ce processus seulement (avec Redis,
+        // ceux des autres processus restent connectés).
+        ns.local().disconnect().await.ok();
+    }
+    let deadline = tokio::time::Instant::now() + DEPARTURES_GRACE;
+    while io
+        .nsps()
+        .into_iter()
+        .any(|ns| !ns.local().sockets().is_empty())
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -176,6 +176,48 @@ pub(super) async fn redis_missing(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Un processus arrêté proprement (SIGTERM, comme Ctrl+C) : il dit qui part
+/// avec lui ; l'autre processus annonce le départ (« user left », puis
+/// « online ») ; le pseudo est libre tout de suite, sur l'autre processus
+/// comme sur le même relancé.
+pub(super) async fn cluster_process_stopped(ctx: Ctx) -> Result<(), Failure> {
+    let (a, b) = two(&ctx).await?;
+    let _bob = join(&a, "Bob", Transport::WebSocket).await?;
+    let mut alice = join(&b, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Bob est sur A").await?;
+    alice.clear_events();
+    let log = a.shared_log();
+    let status = a.stop().await?;
+    log.wait_finished(WAIT).await;
+    if !log.stdout().iter().any(|l| l == "Bob s'est déconnecté") {
+        return Err(Failure::new(
+            "à l'arrêt (SIGTERM), A affiche « Bob s'est déconnecté »",
+            format!("ses dernières lignes : {:?}", log.tail(6)),
+        ));
+    }
+    if status.code() != Some(0) {
+        return Err(Failure::new(
+            "après SIGTERM, A se termine avec le code 0",
+            describe_status(Some(status)),
+        ));
+    }
+    alice
+        .expect_event("user left", &[json!("Bob")], "Bob est parti avec A")
+        .await?;
+    expect_online(&mut alice, &["Alice"], "A est arrêté").await?;
+    // Bob se reconnecte aussitôt, sur B : son pseudo est libre.
+    join(&b, "Bob", Transport::WebSocket)
+        .await
+        .map_err(|mut f| {
+            f.expected = format!(
+                "le pseudo de Bob est libre dès l'arrêt de A : {}",
+                f.expected
+            );
+            f
+        })?;
+    Ok(())
+}
+
 /// Redis tué pendant que le chat tourne : chaque processus le dit et sert
 /// encore ses propres clients ; Redis relancé, les messages passent de
 /// nouveau d'un processus à l'autre, sans relancer le chat.
@@ -201,7 +243,7 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
         let ack = alice
             .emit_with_ack("new message", chat_args(&ctx, &text), OUTAGE_DELAY)
             .await?;
-        if !ack.first().is_some_and(|a| a.get("id").is_some()) {
+        if ack.first().is_none_or(|a| a.get("id").is_none()) {
             return Err(Failure::new(
                 "Redis arrêté, l'accusé reste { \"id\": n }",
                 format!("il vaut {}", crate::client::show(&ack)),

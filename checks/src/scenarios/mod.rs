@@ -122,11 +122,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
         ]);
-        // Chapitre 12 : l'adaptateur Redis n'a pas cette garantie (voir la
-        // page du chapitre, « Ce qui se perd »).
-        if n != 12 {
-            checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
-        }
+        checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
     }
     if matches!(n, 8..=10 | 12) {
         checks.extend([
@@ -143,6 +139,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
             check!(nickname_race, "Dix onglets demandent le même pseudo au même instant : un seul l'obtient"),
             check!(nickname_freed, "Un onglet tué ou gelé (battement de cœur sans réponse) libère son pseudo et sort de la liste « online »"),
+            check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
         ]);
     }
     if n == 10 {
@@ -172,6 +169,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(cluster_presence, "« user joined », « user left » et « online » couvrent les deux processus ; un pseudo libéré sur B se reprend sur A"),
             check!(cluster_nickname_taken, "Un pseudo pris sur A est refusé sur B (même en majuscules), avec une ligne dans le terminal de B"),
             check!(cluster_nickname_race, "Dix clients, cinq sur A et cinq sur B, demandent le même pseudo au même instant : un seul l'obtient"),
+            check!(cluster_process_stopped, "Un processus arrêté (SIGTERM) dit qui part avec lui ; l'autre annonce leur départ (« user left », puis « online ») et leurs pseudos sont libres aussitôt"),
             check!(cluster_process_killed, "Un processus tué : ses clients sortent de la liste « online » de l'autre, qui le dit dans son terminal"),
             check!(cluster_slow_receiver, "Un client gelé sur B reçoit les messages venus de A sans trou, puis B le déclare trop lent et le déconnecte ; le témoin de B reçoit tout"),
             check!(redis_restart, "Redis tué puis relancé : les processus le disent, servent encore leurs propres clients sans les faire attendre (accusé et remise en moins de 2 s, dix messages de suite), puis les messages passent de nouveau entre eux sans les relancer"),

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::client::{Client, Transport, show};
 use crate::proxy::Proxy;
+use crate::server::describe_status;
 use crate::{Ctx, Failure, Server, WAIT};
 
 /// Un client au pseudo choisi.
@@ -207,6 +208,36 @@ pub(super) async fn presence_leave(ctx: Ctx) -> Result<(), Failure> {
             f.expected = format!("le pseudo de Bob est libre dès son départ : {}", f.expected);
             f
         })?;
+    Ok(())
+}
+
+/// Ctrl+C ou SIGTERM avec deux clients connectés : chacun part comme s'il
+/// fermait son onglet (« <pseudo> s'est déconnecté »), avant la fin du
+/// programme.
+pub(super) async fn stop_says_who_leaves(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let mut alice = join(&server, "Alice", Transport::WebSocket).await?;
+    let _bob = join(&server, "Bob", Transport::Polling).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "deux en ligne").await?;
+    let log = server.shared_log();
+    let status = server.stop().await?;
+    log.wait_finished(WAIT).await;
+    let lines = log.stdout();
+    for pseudo in ["Alice", "Bob"] {
+        let line = format!("{pseudo} s'est déconnecté");
+        if !lines.contains(&line) {
+            return Err(Failure::new(
+                format!("à l'arrêt (SIGTERM), le serveur affiche « {line} »"),
+                format!("ses dernières lignes : {:?}", log.tail(6)),
+            ));
+        }
+    }
+    if status.code() != Some(0) {
+        return Err(Failure::new(
+            "après SIGTERM, le programme se termine avec le code 0",
+            describe_status(Some(status)),
+        ));
+    }
     Ok(())
 }
 

@@ -117,6 +117,22 @@ pub async fn live_clients(io: &ClusterIo) -> HashSet<Sid> {
     }
 }
 
+/// Les autres clients connectés à tous les processus, vus par `socket`.
+/// Redis injoignable : ceux de ce processus. (Passer par le client et non
+/// par `io` : à l'arrêt du serveur, `io` n'a déjà plus d'espace de noms.)
+pub async fn other_clients(socket: &ClusterSocket) -> HashSet<Sid> {
+    match socket.broadcast().fetch_sockets().await {
+        Ok(sockets) => sockets.into_iter().map(|s| s.data().id).collect(),
+        Err(_) => socket
+            .broadcast()
+            .local()
+            .sockets()
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
+    }
+}
+
 impl Cluster {
     /// Deux tâches de fond : prolonger les pseudos de ce processus, et
     /// renvoyer `online` aux clients de ce processus quand un autre
