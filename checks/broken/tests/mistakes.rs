@@ -94,6 +94,12 @@ const MISTAKES: &[Mistake] = &[
         check: "cluster_nickname_taken",
         phrase: "est refusée (connect_error)",
     },
+    Mistake {
+        chapter: "ch12-cluster",
+        binary: env!("CARGO_BIN_EXE_ch12-stock-adapter"),
+        check: "cluster_slow_receiver",
+        phrase: "trop lent",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue
