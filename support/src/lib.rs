@@ -22,6 +22,7 @@ mod extract;
 mod in_order;
 mod nickname;
 mod server;
+mod shutdown;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,7 +35,8 @@ pub use in_order::{InOrder, in_order};
 pub use nickname::{
     MAX_NICKNAME_CHARS, NicknameError, Nicknames, nickname_from_auth, nickname_key,
 };
-pub use server::{is_stopping, listen, listen_with};
+pub use server::{listen, listen_with};
+pub use shutdown::is_stopping;
 
 /// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
 pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;

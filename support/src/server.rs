@@ -4,7 +4,6 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -17,6 +16,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use socketioxide::adapter::Adapter;
+
+use crate::shutdown::{StopSignals, disconnect_everyone, refuse_new_sessions};
 
 /// Le client JavaScript officiel de Socket.IO (4.8.4, licence MIT), copié
 /// dans le dépôt : aucun téléchargement quand un étudiant lance un chapitre.
@@ -85,7 +86,9 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
             }
         }
     };
-    let app = app.layer(axum::middleware::map_request(detach_from_read_buffer));
+    let app = app
+        .layer(axum::middleware::map_request(detach_from_read_buffer))
+        .layer(axum::middleware::from_fn(refuse_new_sessions));
     // TCP_NODELAY, comme Node : chaque petit message part aussitôt, sans
     // attendre d'être regroupé avec le suivant (algorithme de Nagle).
     let listener = listener.tap_io(|tcp| {
@@ -104,47 +107,6 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => error(&format!("le serveur s'est arrêté sur une erreur ({e}).")),
-    }
-}
-
-/// Le plus long que l'arrêt attend les gestionnaires de départ des clients.
-const DEPARTURES_GRACE: Duration = Duration::from_secs(3);
-
-/// Le serveur s'arrête-t-il (Ctrl+C ou SIGTERM reçu) ? Un gestionnaire de
-/// départ peut ainsi savoir que tous les clients de ce processus partent
-/// en même temps (chapitre 12 : la liste « online » des autres processus
-/// n'en compte plus aucun).
-static STOPPING: AtomicBool = AtomicBool::new(false);
-
-/// `true` une fois Ctrl+C ou SIGTERM reçu.
-pub fn is_stopping() -> bool {
-    STOPPING.load(Ordering::SeqCst)
-}
-
-/// Déconnecte chaque client de ce processus, puis attend que chacun soit
-/// parti : ses gestionnaires `on_disconnect` ont fini (« Bob s'est
-/// déconnecté », « user left »…), au plus [`DEPARTURES_GRACE`].
-///
-/// `io.close()` promet d'appeler ces gestionnaires, mais socketioxide 0.18
-/// oublie ses espaces de noms avant de fermer les connexions : aucun n'est
-/// appelé. D'où ce départ explicite, client par client. La page reçoit
-/// « io server disconnect » et se reconnecte d'elle-même (voir
-/// `client-socket.js`), au serveur relancé ou à un autre.
-async fn disconnect_everyone<A: Adapter>(io: &socketioxide::SocketIo<A>) {
-    STOPPING.store(true, Ordering::SeqCst);
-    for ns in io.nsps() {
-        // `local()` : les clients de ce processus seulement (avec Redis,
-        // ceux des autres processus restent connectés).
-        ns.local().disconnect().await.ok();
-    }
-    let deadline = tokio::time::Instant::now() + DEPARTURES_GRACE;
-    while io
-        .nsps()
-        .into_iter()
-        .any(|ns| !ns.local().sockets().is_empty())
-        && tokio::time::Instant::now() < deadline
-    {
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -229,64 +191,4 @@ fn error(message: &str) -> ExitCode {
 pub(crate) fn fail(message: &str) -> ! {
     eprintln!("Erreur : {message}");
     std::process::exit(1)
-}
-
-/// Ctrl+C et SIGTERM, écoutés dès avant la ligne « Adresse du serveur » :
-/// un signal reçu juste après elle arrête déjà le serveur proprement.
-struct StopSignals {
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-    #[cfg(windows)]
-    ctrl_c: Option<tokio::signal::windows::CtrlC>,
-}
-
-impl StopSignals {
-    fn install() -> StopSignals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            StopSignals {
-                interrupt: signal(SignalKind::interrupt()).ok(),
-                terminate: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(windows)]
-        {
-            StopSignals {
-                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
-            }
-        }
-        #[cfg(not(any(unix, windows)))]
-        StopSignals {}
-    }
-
-    async fn wait(self) {
-        #[cfg(unix)]
-        {
-            async fn recv(signal: Option<tokio::signal::unix::Signal>) {
-                match signal {
-                    Some(mut signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            }
-            tokio::select! {
-                () = recv(self.interrupt) => {},
-                () = recv(self.terminate) => {},
-            }
-        }
-        #[cfg(windows)]
-        match self.ctrl_c {
-            Some(mut ctrl_c) => {
-                ctrl_c.recv().await;
-            }
-            None => std::future::pending().await,
-        }
-        #[cfg(not(any(unix, windows)))]
-        std::future::pending::<()>().await;
-        println!("Arrêt du serveur : fermeture des connexions.");
-    }
 }

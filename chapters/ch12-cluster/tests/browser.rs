@@ -13,8 +13,8 @@
 //! bien visible ; en CI (`CI`, `REQUIRE_BROWSER=1` pour Chromium,
 //! `REQUIRE_REDIS=1` pour Redis), c'est un échec.
 
-use std::ffi::OsStr;
-use std::io::Write;
+mod common;
+
 use std::time::Duration;
 
 use browser::checks::send;
@@ -23,47 +23,8 @@ use browser::pseudos::{
     wait_message,
 };
 use browser::{Browser, Error, Result, Server, Tab, ensure, settle};
-use checks::redis::RedisServer;
 
-const PROGRAM: &str = env!("CARGO_BIN_EXE_ch12-cluster");
-
-/// Redis est exigé : en CI (`CI`), ou quand `REQUIRE_REDIS=1` le demande.
-fn redis_required() -> bool {
-    std::env::var_os("CI").is_some() || std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1")
-}
-
-/// Lance le `redis-server` du test ; `Ok(None)` s'il n'est pas installé et
-/// que rien ne l'exige : le test s'arrête alors là, un message bien visible
-/// l'a dit.
-async fn redis_or_skip(test: &str) -> Result<Option<RedisServer>> {
-    match RedisServer::start().await {
-        Ok(redis) => Ok(Some(redis)),
-        Err(missing)
-            if missing.seen.starts_with("redis-server introuvable") && !redis_required() =>
-        {
-            // Directement sur la sortie d'erreur : `eprintln!` serait capturé
-            // par `cargo test` et resterait invisible pour un test qui réussit.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** {test} : test dans le navigateur SAUTÉ : {}. \
-                 Pour le lancer : apt-get install redis-server \
-                 (CI ou REQUIRE_REDIS=1 fait de cette absence une erreur). ***",
-                missing.seen
-            );
-            Ok(None)
-        }
-        Err(failure) => Err(Error::new(format!(
-            "{test} : Redis n'a pas pu démarrer.\n{failure}"
-        ))),
-    }
-}
-
-/// Lance un processus du chapitre sur un port libre, relié au Redis `url`.
-async fn start(url: &str, test: &str) -> Result<Server> {
-    Server::start_with_env(PROGRAM, &[("REDIS_URL", OsStr::new(url))])
-        .await
-        .map_err(|e| e.context(test))
-}
+use common::{redis_or_skip, start};
 
 #[tokio::test]
 async fn deux_onglets_sur_deux_processus_ne_font_qu_un_chat() -> Result<()> {
