@@ -34,23 +34,41 @@ impl Response {
 
 /// `GET <target>` sur `127.0.0.1:<port>`, le chemin envoyé octet pour octet.
 pub async fn get(port: u16, target: &str) -> Result<Response, Failure> {
-    let what = format!("GET {target}");
+    request(port, "GET", target, "").await
+}
+
+/// `POST <target>` avec `body` (texte) sur `127.0.0.1:<port>`.
+pub async fn post(port: u16, target: &str, body: &str) -> Result<Response, Failure> {
+    request(port, "POST", target, body).await
+}
+
+async fn request(port: u16, method: &str, target: &str, body: &str) -> Result<Response, Failure> {
+    let what = format!("{method} {target}");
     let fail = |e: String| Failure::new(format!("une réponse HTTP à {what}"), e);
     let exchange = async {
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
-            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
-        let request =
-            format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
+        let length = if method == "GET" {
+            String::new()
+        } else {
+            format!(
+                "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\n",
+                body.len()
+            )
+        };
+        let request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: localhost:{port}\r\n{length}Connection: close\r\n\r\n{body}"
+        );
         stream
             .write_all(request.as_bytes())
             .await
-            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
+            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
         let mut raw = Vec::new();
         stream
             .read_to_end(&mut raw)
             .await
-            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
+            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
         parse(&raw).ok_or_else(|| fail("réponse illisible".to_owned()))
     };
     tokio::time::timeout(Duration::from_secs(10), exchange)

@@ -13,6 +13,7 @@
 pub mod client;
 pub mod exercises;
 pub mod http;
+pub mod nginx;
 pub mod proxy;
 pub mod redis;
 pub mod scenarios;
