@@ -48,7 +48,7 @@ async fn request(port: u16, method: &str, target: &str, body: &str) -> Result<Re
     let exchange = async {
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
-            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
+            .map_err(|e| fail(format!("connexion impossible : {e}")))?;
         let length = if method == "GET" {
             String::new()
         } else {
@@ -63,12 +63,12 @@ async fn request(port: u16, method: &str, target: &str, body: &str) -> Result<Re
         stream
             .write_all(request.as_bytes())
             .await
-            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
+            .map_err(|e| fail(format!("envoi impossible : {e}")))?;
         let mut raw = Vec::new();
         stream
             .read_to_end(&mut raw)
             .await
-            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
+            .map_err(|e| fail(format!("lecture impossible : {e}")))?;
         parse(&raw).ok_or_else(|| fail("réponse illisible".to_owned()))
     };
     tokio::time::timeout(Duration::from_secs(10), exchange)

@@ -31,15 +31,15 @@ pub fn find_or_skip(test: &str) -> Option<PathBuf> {
         let why = "nginx est introuvable (ni NGINX, ni /usr/sbin/nginx, ni le PATH)";
         assert!(
             std::env::var_os("CI").is_none(),
-            "{test} : {why}, et la variable CI interdit de sauter ce test. \
-             Installez-le : apt-get install -y nginx"
+            "{test} : {why}, et la variable CI interdit de sauter ce test. \
+             Installez-le : apt-get install -y nginx"
         );
         // Directement sur la sortie d'erreur : `eprintln!` serait capturé
         // par `cargo test` et resterait invisible pour un test réussi.
         let _ = writeln!(
             std::io::stderr(),
-            "\n*** {test} : test derrière nginx SAUTÉ : {why}. \
-             Pour le lancer : apt-get install -y nginx (la variable CI fait \
+            "\n*** {test} : test derrière nginx SAUTÉ : {why}. \
+             Pour le lancer : apt-get install -y nginx (la variable CI fait \
              de cette absence une erreur). ***"
         );
     }
@@ -51,14 +51,14 @@ pub fn site(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../deploy/nginx")
         .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("lecture de {} : {e}", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("lecture de {} : {e}", path.display()))
 }
 
 /// Remplace `needle` dans `site`, qui doit le contenir.
 pub fn replace(site: &str, needle: &str, by: &str) -> String {
     assert!(
         site.contains(needle),
-        "la configuration de deploy/nginx doit contenir « {needle} », que le test remplace"
+        "la configuration de deploy/nginx doit contenir « {needle} », que le test remplace"
     );
     site.replace(needle, by)
 }
@@ -119,7 +119,7 @@ impl Nginx {
             .args(["-g", "daemon off;"])
             .stdin(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("impossible de lancer {} : {e}", nginx.display()));
+            .unwrap_or_else(|e| panic!("impossible de lancer {} : {e}", nginx.display()));
         let mut proxy = Nginx {
             child,
             args,
@@ -158,7 +158,7 @@ impl Nginx {
     /// Le journal d'erreurs de nginx, pour un rapport d'échec.
     pub fn error_log(&self) -> String {
         let log = std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default();
-        format!("journal de nginx :\n{log}")
+        format!("journal de nginx :\n{log}")
     }
 
     /// `nginx -s stop` arrête aussi ses processus de travail ; à défaut, on

@@ -14,6 +14,7 @@ const socket = io({
 const form = document.getElementById('form');
 const input = document.getElementById('input');
 
+// ANCHOR: offset
 // Pour fabriquer un clientOffset unique : un identifiant tiré au hasard
 // à l'ouverture de la page, puis un compteur. Pas `socket.id` (comme le
 // tutoriel officiel) : il vaut `undefined` tant que la page est
@@ -25,6 +26,7 @@ const pageId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
   byte.toString(16).padStart(2, '0'),
 ).join('');
 let counter = 0;
+// ANCHOR_END: offset
 
 // L'affichage (la liste #messages, addMessage, addNotice) vient de
 // /commun/chat-ui.js, chargé avant ce fichier.

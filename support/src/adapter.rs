@@ -212,7 +212,7 @@ impl SlowClients {
             return;
         }
         println!(
-            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
+            "Client {sid} trop lent : sa file d'envoi est pleine, il est déconnecté plutôt que de manquer un message sans le savoir (il pourra se reconnecter)."
         );
         let too_slow = self.clone();
         tokio::spawn(async move {

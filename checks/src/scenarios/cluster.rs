@@ -191,8 +191,8 @@ pub(super) async fn cluster_process_stopped(ctx: Ctx) -> Result<(), Failure> {
     log.wait_finished(WAIT).await;
     if !log.stdout().iter().any(|l| l == "Bob s'est déconnecté") {
         return Err(Failure::new(
-            "à l'arrêt (SIGTERM), A affiche « Bob s'est déconnecté »",
-            format!("ses dernières lignes : {:?}", log.tail(6)),
+            "à l'arrêt (SIGTERM), A affiche « Bob s'est déconnecté »",
+            format!("ses dernières lignes : {:?}", log.tail(6)),
         ));
     }
     if status.code() != Some(0) {
@@ -210,7 +210,7 @@ pub(super) async fn cluster_process_stopped(ctx: Ctx) -> Result<(), Failure> {
         .await
         .map_err(|mut f| {
             f.expected = format!(
-                "le pseudo de Bob est libre dès l'arrêt de A : {}",
+                "le pseudo de Bob est libre dès l'arrêt de A : {}",
                 f.expected
             );
             f
@@ -257,7 +257,7 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
                     "Redis arrêté, le message nº\u{a0}{i} est accusé et remis sur A en moins de {}\u{a0}s",
                     OUTAGE_DELAY.as_secs()
                 ),
-                format!("il a fallu {:.1}\u{a0}s", took.as_secs_f64()),
+                format!("il a fallu {}", crate::seconds(took)),
             ));
         }
     }
@@ -349,7 +349,7 @@ pub(super) async fn cluster_slow_receiver(ctx: Ctx) -> Result<(), Failure> {
     }
     b.log()
         .wait_for(
-            "« Client <id> trop lent : … » dans le terminal de B, une fois la file du client gelé pleine",
+            "« Client <id> trop lent : … » dans le terminal de B, une fois la file du client gelé pleine",
             1,
             is_slow_line,
             WAIT,

@@ -227,8 +227,8 @@ pub(super) async fn stop_says_who_leaves(ctx: Ctx) -> Result<(), Failure> {
         let line = format!("{pseudo} s'est déconnecté");
         if !lines.contains(&line) {
             return Err(Failure::new(
-                format!("à l'arrêt (SIGTERM), le serveur affiche « {line} »"),
-                format!("ses dernières lignes : {:?}", log.tail(6)),
+                format!("à l'arrêt (SIGTERM), le serveur affiche « {line} »"),
+                format!("ses dernières lignes : {:?}", log.tail(6)),
             ));
         }
     }

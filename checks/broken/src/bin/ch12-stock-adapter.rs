@@ -68,11 +68,11 @@ async fn on_message(socket: Socket, Checked(msg): Checked<Text>) {
 async fn main() -> ExitCode {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
     let Ok(client) = redis::Client::open(format!("{url}?protocol=resp3")) else {
-        eprintln!("Erreur : REDIS_URL invalide ({url}).");
+        eprintln!("Erreur : REDIS_URL invalide ({url}).");
         return ExitCode::FAILURE;
     };
     let Ok(adapter) = RedisAdapterCtr::new_with_redis(&client).await else {
-        eprintln!("Erreur : impossible de joindre Redis à l'adresse {url}.");
+        eprintln!("Erreur : impossible de joindre Redis à l'adresse {url}.");
         return ExitCode::FAILURE;
     };
     let (layer, io) = SocketIoBuilder::new()
