@@ -191,11 +191,7 @@ pub const EXERCISES: [Exercise; 12] = [
         id: "ex10-qui",
         chapter: "ch10-prive",
         summary: "la commande « /qui », qui répond à son auteur seul la liste des pseudos en ligne",
-        hint: "Dans `on_message`, avant de relayer : `if msg.trim() == \"/qui\" { … return; }`. \
-La liste est `presence::NICKNAMES.online()`, un `Vec<String>` déjà trié : `.join(\", \")` \
-en fait un texte. `socket.emit(\"new message\", &json!({ \"from\": \"serveur\", \"text\": … }))` \
-n'écrit qu'à l'auteur (sans `.await`, mais avec un `Result` : `.ok()`). Répondez quand même \
-à l'accusé, par exemple `ack.send(&json!({ \"ok\": true })).ok();`, sinon la page attend.",
+        hint: "",
         checks: || {
             vec![check!(
                 multi::who_command,
@@ -221,11 +217,7 @@ n'écrit qu'à l'auteur (sans `.await`, mais avec un `Result` : `.ok()`). Répo
         id: "ex12-qui-partout",
         chapter: "ch12-cluster",
         summary: "la commande « /qui » sur plusieurs processus : la liste couvre tout le chat, pas seulement ce processus",
-        hint: "Comme l'exercice 10, dans `on_message` : `if msg.trim() == \"/qui\" { … return; }`. \
-La liste de tout le chat, c'est la fonction `online` de `presence.rs` : rendez-la publique \
-(`pub async fn`) et appelez `presence::online(&io, None).await` ; pour avoir `io`, ajoutez \
-`io: ClusterIo` aux arguments du gestionnaire. `socket.emit(\"new message\", &json!({ \"from\": \"serveur\", \"text\": … }))` \
-n'écrit qu'à l'auteur. Répondez quand même à l'accusé.",
+        hint: "",
         checks: || {
             vec![check!(
                 multi::who_everywhere,

@@ -70,7 +70,12 @@ async function showAck(item, reply, success) {
   }
 }
 
-// La réponse d'un « new message » réussi : { id: n }.
+// La réponse d'un « new message » réussi : { id: n }. Une commande que le
+// serveur traite sans la relayer (« /qui », exercices 10 et 12) répond
+// { ok: true }.
 function deliveredById(reply) {
-  return reply && typeof reply.id === 'number' ? `reçu par le serveur (nº ${reply.id})` : null;
+  if (reply && typeof reply.id === 'number') {
+    return `reçu par le serveur (nº ${reply.id})`;
+  }
+  return reply && reply.ok === true ? 'reçu par le serveur' : null;
 }

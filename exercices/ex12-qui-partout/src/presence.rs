@@ -39,16 +39,14 @@ pub fn nickname(socket: &ClusterSocket) -> String {
         .unwrap_or_default()
 }
 
-/// La liste « online » de tout le chat, sans le client `leaving`.
-async fn online(io: &ClusterIo, leaving: Option<&ClusterSocket>) -> Vec<String> {
+/// La liste « online » de tout le chat.
+async fn online(io: &ClusterIo) -> Vec<String> {
     let Some(names) = NICKNAMES.get() else {
         return Vec::new();
     };
-    let mut live = support::cluster::live_clients(io).await;
-    if let Some(socket) = leaving {
-        live.remove(&socket.id);
-    }
-    names.online(&live).await
+    names
+        .online(&support::cluster::live_clients(io).await)
+        .await
 }
 
 /// Un client vient d'arriver sur ce processus : `broadcast()` et `emit`
@@ -57,11 +55,14 @@ pub async fn arrive(socket: &ClusterSocket, io: &ClusterIo) {
     let pseudo = nickname(socket);
     println!("{pseudo} vient de se connecter ({})", socket.id);
     socket.broadcast().emit("user joined", &pseudo).await.ok();
-    io.emit("online", &online(io, None).await).await.ok();
+    io.emit("online", &online(io).await).await.ok();
 }
 
 /// Un client de ce processus est parti : son pseudo est libéré dans Redis.
-pub async fn leave(socket: ClusterSocket, io: ClusterIo) {
+/// Quand c'est ce processus qui s'arrête (Ctrl+C), tous ses clients partent
+/// ensemble : chacun le dit, et la liste « online » envoyée aux autres
+/// processus ne compte plus aucun d'eux.
+pub async fn leave(socket: ClusterSocket) {
     let Some(names) = NICKNAMES.get() else {
         return;
     };
@@ -70,6 +71,12 @@ pub async fn leave(socket: ClusterSocket, io: ClusterIo) {
     };
     println!("{pseudo} s'est déconnecté");
     socket.broadcast().emit("user left", &pseudo).await.ok();
-    let online = online(&io, Some(&socket)).await;
+    let mut live = support::cluster::other_clients(&socket).await;
+    if support::is_stopping() {
+        for sid in names.local_clients() {
+            live.remove(&sid);
+        }
+    }
+    let online = names.online(&live).await;
     socket.broadcast().emit("online", &online).await.ok();
 }

@@ -86,7 +86,7 @@ async fn on_message(
     if msg.trim() == "/qui" {
         // La liste de tout le chat (tous les processus), pas seulement les
         // clients de celui-ci.
-        let online = presence::online(&io, None).await.join(", ");
+        let online = presence::online(&io).await.join(", ");
         let reply = json!({ "from": "serveur", "text": format!("En ligne\u{a0}: {online}") });
         socket.emit("new message", &reply).ok();
         ack.send(&json!({ "ok": true })).ok();
