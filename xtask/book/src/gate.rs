@@ -1,133 +1,11 @@
 //! Les vérifications faites sur les sources du livre, avant la construction.
 
-use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mdbook_driver::MDBook;
-use mdbook_driver::book::BookItem;
 
-/// Les sections d'une page de chapitre, dans l'ordre du cours.
-pub const SECTIONS: [&str; 7] = [
-    "Objectif",
-    "Le code",
-    "Ce qui a changé",
-    "Comprendre",
-    "Pour tester",
-    "Pièges",
-    "Exercice",
-];
-
-/// Les crates de chapitre : les dossiers de `chapters/` qui ont un
-/// `Cargo.toml`, triés par nom (donc dans l'ordre du cours).
-pub fn chapter_crates(chapters: &Path) -> Result<Vec<String>, String> {
-    let entries = fs::read_dir(chapters)
-        .map_err(|e| format!("impossible de lire le dossier {} : {e}", chapters.display()))?;
-    let mut crates = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("lecture de {} : {e}", chapters.display()))?;
-        if entry.path().join("Cargo.toml").is_file() {
-            crates.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    crates.sort();
-    Ok(crates)
-}
-
-/// Un nom de page qui désigne un chapitre : `chNN-…`.
-pub fn is_chapter_name(stem: &str) -> bool {
-    let bytes = stem.as_bytes();
-    bytes.len() > 5
-        && stem.starts_with("ch")
-        && bytes[2].is_ascii_digit()
-        && bytes[3].is_ascii_digit()
-        && bytes[4] == b'-'
-}
-
-/// Les pages du livre (celles de `SUMMARY.md`) : chemin relatif à `src/` et
-/// contenu brut.
-fn pages(book: &MDBook) -> Vec<(PathBuf, &str)> {
-    book.iter()
-        .filter_map(|item| match item {
-            BookItem::Chapter(chapter) => chapter
-                .path
-                .as_ref()
-                .map(|path| (path.clone(), chapter.content.as_str())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// Une page par crate, un crate par page de chapitre, aucune page hors du
-/// sommaire, et les sections du cours dans l'ordre.
-pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut Vec<String>) {
-    let pages = pages(book);
-
-    for name in crates {
-        match pages.iter().find(|(path, _)| stem(path) == *name) {
-            None => problems.push(format!(
-                "le chapitre chapters/{name} n'a pas de page dans le livre : créez \
-                 book/src/{name}.md et ajoutez-la à book/src/SUMMARY.md"
-            )),
-            Some((path, content)) => {
-                let main = format!("chapters/{name}/src/main.rs");
-                if !content.contains(&main) {
-                    problems.push(format!(
-                        "la page {} n'inclut pas le code de son crate : il y manque \
-                         {{{{#include ../../{main}:all}}}}",
-                        path.display()
-                    ));
-                }
-                check_sections(path, content, problems);
-            }
-        }
-    }
-
-    for (path, _) in &pages {
-        let name = stem(path);
-        if is_chapter_name(&name) && !crates.contains(&name) {
-            problems.push(format!(
-                "la page {} n'a pas de crate chapters/{name} : renommez-la comme son \
-                 crate, ou retirez-la du livre",
-                path.display()
-            ));
-        }
-    }
-
-    let listed: BTreeSet<PathBuf> = pages.iter().map(|(path, _)| src.join(path)).collect();
-    let mut on_disk = Vec::new();
-    markdown_files(src, &mut on_disk);
-    for file in on_disk {
-        let is_summary = file.file_name().is_some_and(|n| n == "SUMMARY.md");
-        if !is_summary && !listed.contains(&file) {
-            let shown = file.strip_prefix(src).unwrap_or(&file);
-            problems.push(format!(
-                "la page {} n'est pas dans SUMMARY.md : aucun lecteur ne la trouvera",
-                shown.display()
-            ));
-        }
-    }
-}
-
-fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            markdown_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            found.push(path);
-        }
-    }
-}
+use crate::pages::pages;
 
 /// Les lignes d'une page hors blocs de code, avec leur indice (à partir de 0).
 pub fn lines_outside_code(content: &str) -> Vec<(usize, &str)> {
@@ -145,47 +23,6 @@ pub fn lines_outside_code(content: &str) -> Vec<(usize, &str)> {
         }
     }
     lines
-}
-
-/// Les titres de niveau 2 d'une page, hors blocs de code.
-fn level2_headings(content: &str) -> Vec<String> {
-    let mut headings = Vec::new();
-    for (_, line) in lines_outside_code(content) {
-        if let Some(title) = line.strip_prefix("## ") {
-            // Un identifiant explicite (`## Titre {#id}`) ne compte pas.
-            let title = match title.rfind(" {#") {
-                Some(at) if title.trim_end().ends_with('}') => &title[..at],
-                _ => title,
-            };
-            headings.push(title.trim().to_owned());
-        }
-    }
-    headings
-}
-
-fn check_sections(path: &Path, content: &str, problems: &mut Vec<String>) {
-    let found: Vec<String> = level2_headings(content)
-        .into_iter()
-        .filter(|h| SECTIONS.contains(&h.as_str()))
-        .collect();
-    if found != SECTIONS {
-        let quote = |list: &mut dyn Iterator<Item = &str>| {
-            list.map(|s| format!("« {s} »"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let found = if found.is_empty() {
-            "aucune".to_owned()
-        } else {
-            quote(&mut found.iter().map(String::as_str))
-        };
-        problems.push(format!(
-            "la page {} doit avoir les sections (titres « ## ») {} dans cet ordre, une fois \
-             chacune ; elle a : {found}",
-            path.display(),
-            quote(&mut SECTIONS.into_iter()),
-        ));
-    }
 }
 
 /// Une directive `{{#include …}}` trouvée dans un texte.

@@ -20,6 +20,7 @@
 mod diff;
 mod gate;
 mod links;
+mod pages;
 mod sources;
 mod warnings;
 
@@ -121,7 +122,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Construit le livre et renvoie le chemin de sa page d'accueil. Toute
 /// faiblesse du livre est une erreur, avec la liste de tout ce qui ne va pas.
 pub fn build(layout: &Layout) -> Result<PathBuf, String> {
-    let crates = gate::chapter_crates(&layout.chapters)?;
+    let crates = pages::chapter_crates(&layout.chapters)?;
     diff::generate(layout, &crates)?;
     write_rust_version(layout)?;
 
@@ -132,13 +133,14 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
 
     let mut problems = Vec::new();
     let src = layout.book.join(&book.config.book.src);
-    gate::check_pages(&book, &src, &crates, &mut problems);
+    pages::check_pages(&book, &src, &crates, &mut problems);
     gate::check_includes(&book, &src, &mut problems);
     gate::check_rust_blocks(&book, &mut problems);
     gate::check_typography(&book, &mut problems);
     let mut elsewhere = Vec::new();
     if let Some(root) = &layout.repository {
         sources::check(root, &mut elsewhere);
+        pages::check_framing(root, &crates, &mut elsewhere);
     }
     match (problems.is_empty(), elsewhere.is_empty()) {
         (true, true) => {}

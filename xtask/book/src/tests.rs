@@ -7,7 +7,8 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
-use super::gate::{Include, SECTIONS, find_includes};
+use super::gate::{Include, find_includes};
+use super::pages::SECTIONS;
 use super::{Layout, build};
 
 /// Un dépôt miniature : deux chapitres, leur dossier client, et le livre.
@@ -37,6 +38,15 @@ fn chapter_page(name: &str, with_diff: bool) -> String {
             "Ce qui a changé" if with_diff => {
                 page.push_str(&format!("{{{{#include ../generated/{name}.diff.md}}}}\n\n"));
             }
+            "Comprendre" => page.push_str(
+                "Du texte.\n\n> **Différences avec la version Node**\n>\n> - Une différence.\n\n",
+            ),
+            "Exercice" => page.push_str(
+                "Du texte.\n\n**Où travailler, comment vérifier.** Ici.\n\n\
+                 <details>\n<summary>Indice</summary>\n\nUn indice.\n\n</details>\n\n\
+                 <details>\n<summary>Solution</summary>\n\nUne solution.\n\n</details>\n\n\
+                 <details>\n<summary>Notes pour l'enseignant</summary>\n\nDes notes.\n\n</details>\n",
+            ),
             _ => page.push_str("Du texte.\n\n"),
         }
     }
@@ -74,7 +84,15 @@ fn fixture() -> Fixture {
     );
     write(
         &root.join("book/src/SUMMARY.md"),
-        "# Sommaire\n\n[Accueil](accueil.md)\n\n- [Un](ch01-un.md)\n- [Deux](ch02-deux.md)\n",
+        "# Sommaire\n\n[Accueil](accueil.md)\n\n- [Introduction](introduction.md)\n- [Un](ch01-un.md)\n- [Deux](ch02-deux.md)\n",
+    );
+    write(
+        &root.join("book/src/introduction.md"),
+        "# Introduction\n\nLes deux chapitres\u{a0}: [un](ch01-un.md) et [deux](ch02-deux.md).\n",
+    );
+    write(
+        &root.join("README.md"),
+        "# Essai\n\n| chapitre |\n| --- |\n| `ch01-un` |\n| `ch02-deux` |\n",
     );
     write(
         &root.join("book/src/accueil.md"),
@@ -414,4 +432,71 @@ fn the_readme_and_shown_messages_follow_french_typography_too() {
     );
     assert!(!message.contains("README.md:4"), "{message}");
     assert!(!message.contains("lib.rs:2"), "{message}");
+}
+
+#[test]
+fn a_chapter_page_without_its_hint_fails() {
+    let fixture = fixture();
+    fixture.edit(
+        "book/src/ch02-deux.md",
+        "<summary>Indice</summary>",
+        "<summary>Aide</summary>",
+    );
+    let message = fixture.failure();
+    assert_mentions(&message, &["ch02-deux.md n'a pas l'indice replié"]);
+}
+
+#[test]
+fn a_chapter_page_without_its_node_box_fails() {
+    let fixture = fixture();
+    fixture.edit(
+        "book/src/ch01-un.md",
+        "> **Différences avec la version Node**",
+        "> **Remarque**",
+    );
+    let message = fixture.failure();
+    assert_mentions(&message, &["ch01-un.md n'a pas l'encadré"]);
+}
+
+#[test]
+fn a_framing_page_that_forgets_a_chapter_fails() {
+    let fixture = fixture();
+    fixture.edit("README.md", "| `ch02-deux` |\n", "");
+    let message = fixture.failure();
+    assert_mentions(&message, &["README.md ne nomme pas le chapitre ch02-deux"]);
+}
+
+#[test]
+fn a_framing_page_with_a_wrong_chapter_count_fails() {
+    let fixture = fixture();
+    fixture.append(
+        "book/src/introduction.md",
+        "\nLes sept chapitres du cours.\n",
+    );
+    let message = fixture.failure();
+    assert_mentions(
+        &message,
+        &[
+            "book/src/introduction.md parle de 7 chapitres",
+            "le dossier chapters/ en a 2",
+        ],
+    );
+    // Le bon nombre, en lettres ou en chiffres, passe.
+    let fixture = fixture_with("\nLes deux chapitres, 2 chapitres.\n");
+    build(&fixture.layout).expect("deux chapitres, c'est juste");
+}
+
+#[test]
+fn chapter_counts_reads_digits_and_words() {
+    assert_eq!(
+        super::pages::chapter_counts("les sept chapitres, puis 12 chapitres ; les chapitres 1 à 7"),
+        vec![7, 12]
+    );
+}
+
+/// Le livre d'essai, avec `more` à la fin de son introduction.
+fn fixture_with(more: &str) -> Fixture {
+    let fixture = fixture();
+    fixture.append("book/src/introduction.md", more);
+    fixture
 }
