@@ -80,9 +80,10 @@ fn check(chosen: &[&'static Exercise], all: bool) -> Result<(), String> {
         "Compilation de {}…",
         count(chosen.len(), "exercice", "exercices")
     );
+    // La durée affichée compte tout : compilation et vérifications.
+    let started = Instant::now();
     let packages: Vec<String> = chosen.iter().map(|e| e.id.to_owned()).collect();
     let mut built = build::build(&root.join("Cargo.toml"), &packages, None)?;
-    let started = Instant::now();
     let binaries: Vec<(&'static Exercise, build::Built)> = chosen
         .iter()
         .map(|e| (*e, built.remove(e.id).unwrap_or_else(|| Err(String::new()))))
@@ -95,7 +96,25 @@ fn check(chosen: &[&'static Exercise], all: bool) -> Result<(), String> {
     }
     print_first_failures(&verdicts);
     print_summary(&verdicts, all, started.elapsed());
-    Ok(())
+    unsolved(&verdicts)
+}
+
+/// Un code de sortie non nul tant qu'un exercice demandé n'est pas fait :
+/// la CI d'un formateur peut s'en servir.
+fn unsolved(verdicts: &[(&'static Exercise, Verdict)]) -> Result<(), String> {
+    let left: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, v)| !v.solved())
+        .map(|(e, _)| e.id)
+        .collect();
+    match left.len() {
+        0 => Ok(()),
+        1 => Err(format!("{} n'est pas encore fait.", left[0])),
+        n => Err(format!(
+            "{n} exercices ne sont pas encore faits ({}).",
+            left.join(", ")
+        )),
+    }
 }
 
 /// Vérifie chaque exercice compilé (tous en même temps) ; rend les verdicts
@@ -226,7 +245,7 @@ fn print_summary(verdicts: &[(&'static Exercise, Verdict)], all: bool, elapsed: 
     let width = 20;
     let filled = (done * width).checked_div(total).unwrap_or(0);
     println!(
-        "\nProgression : [{}{}] {done}/{total} — {} en {} s",
+        "\nProgression : [{}{}] {done}/{total} — {} ({} s, compilation comprise)",
         "█".repeat(filled),
         "░".repeat(width - filled),
         count(done, "exercice fait", "exercices faits"),
@@ -248,5 +267,19 @@ fn print_summary(verdicts: &[(&'static Exercise, Verdict)], all: bool, elapsed: 
                 ids.join(", ")
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsolved_exercise_makes_the_command_fail() {
+        let exercise = &EXERCISES[0];
+        let verdicts = vec![(exercise, Verdict::DoesNotCompile("erreur".to_owned()))];
+        let message = unsolved(&verdicts).expect_err("un exercice pas fait : un échec");
+        assert!(message.contains(exercise.id), "{message}");
+        assert!(unsolved(&[]).is_ok());
     }
 }
