@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -197,13 +197,45 @@ macro_rules! impl_in_order_connect {
                 )*
                 let turn = Turn::take(s.id);
                 let work = (self.0.clone())($($ty,)*);
+                let departure = Departure::start();
                 tokio::spawn(async move {
                     turn.run(work).await;
                     defer(s);
+                    drop(departure);
                 });
             }
         }
     };
+}
+
+/// Les gestionnaires de départ lancés et pas encore finis, tous clients
+/// confondus : l'arrêt du serveur les attend (voir [`departures_done`]).
+static DEPARTURES: AtomicUsize = AtomicUsize::new(0);
+
+/// Un départ en cours ; compté jusqu'à ce qu'il soit lâché (même si le
+/// gestionnaire panique).
+struct Departure;
+
+impl Departure {
+    fn start() -> Self {
+        DEPARTURES.fetch_add(1, Ordering::SeqCst);
+        Departure
+    }
+}
+
+impl Drop for Departure {
+    fn drop(&mut self) {
+        DEPARTURES.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Aucun gestionnaire de départ enveloppé dans `in_order` n'est en cours.
+///
+/// On ne peut pas s'en remettre à la liste des clients de l'espace de noms :
+/// quand la page ferme sa connexion pendant que son départ attend son tour,
+/// socketioxide retire le client de la liste sans attendre le gestionnaire.
+pub(crate) fn departures_done() -> bool {
+    DEPARTURES.load(Ordering::SeqCst) == 0
 }
 
 impl_in_order_connect!([]);

@@ -42,12 +42,16 @@ pub(crate) async fn disconnect_everyone<A: Adapter>(io: &socketioxide::SocketIo<
         ns.local().disconnect().await.ok();
     }
     let deadline = tokio::time::Instant::now() + DEPARTURES_GRACE;
-    while io
-        .nsps()
-        .into_iter()
-        .any(|ns| !ns.local().sockets().is_empty())
-        && tokio::time::Instant::now() < deadline
-    {
+    // Les départs passent par `in_order` (le dernier tour de chaque client) :
+    // on attend qu'il n'en reste aucun en cours.
+    let busy = || {
+        !crate::in_order::departures_done()
+            || io
+                .nsps()
+                .into_iter()
+                .any(|ns| !ns.local().sockets().is_empty())
+    };
+    while busy() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

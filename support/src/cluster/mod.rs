@@ -144,6 +144,10 @@ impl Cluster {
             let mut tick = tokio::time::interval(REFRESH_EVERY);
             loop {
                 tick.tick().await;
+                // À l'arrêt, `io` perd ses espaces de noms : ne plus y toucher.
+                if crate::is_stopping() {
+                    return;
+                }
                 let connected = |sid| io.get_socket(sid).is_some();
                 if nicknames.refresh(connected).await.is_err() {
                     // Redis perdu : le pilote le dit déjà.
@@ -160,6 +164,9 @@ impl Cluster {
             let mut tick = tokio::time::interval(WATCH_EVERY);
             loop {
                 tick.tick().await;
+                if crate::is_stopping() {
+                    return;
+                }
                 let (Ok(servers), Ok(entries)) = (
                     bus::live_servers(&mut conn).await,
                     nicknames.entries().await,
