@@ -2,7 +2,7 @@
 //! « Mettre en ligne » (`deploy/nginx/`, lues sur le disque : le livre et
 //! les tests ne peuvent pas diverger).
 //!
-//! Sans nginx, un test est sauté avec un message visible ; en CI (variable
+//! Sans nginx, un test n'est pas lancé, et un message visible le dit ; en CI (variable
 //! `CI`), c'est une erreur.
 
 use std::io::Write as _;
@@ -38,7 +38,7 @@ pub fn find_or_skip(test: &str) -> Option<PathBuf> {
         // par `cargo test` et resterait invisible pour un test réussi.
         let _ = writeln!(
             std::io::stderr(),
-            "\n*** {test} : test derrière nginx SAUTÉ : {why}. \
+            "\n*** {test} : test derrière nginx NON LANCÉ : {why}. \
              Pour le lancer : apt-get install -y nginx (la variable CI fait \
              de cette absence une erreur). ***"
         );

@@ -95,7 +95,7 @@ pub async fn launch_or_skip(test: &str) -> Result<Option<Browser>> {
             // qui réussit.
             let _ = writeln!(
                 std::io::stderr(),
-                "\n*** {test} : test dans le navigateur SAUTÉ : {missing}. \
+                "\n*** {test} : test dans le navigateur NON LANCÉ : {missing}. \
                  Pour le lancer : apt-get install chromium chromium-driver \
                  (REQUIRE_BROWSER=1 fait de cette absence une erreur). ***"
             );

@@ -3,7 +3,7 @@
 //! ne peuvent pas diverger). Un message doit passer par nginx en WebSocket
 //! (la mise à niveau de la connexion) comme en long-polling.
 //!
-//! Sans nginx, le test est sauté avec un message visible ; en CI (variable
+//! Sans nginx, le test n'est pas lancé, et un message visible le dit ; en CI (variable
 //! `CI`), c'est une erreur.
 
 use std::path::Path;

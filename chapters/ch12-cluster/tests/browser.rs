@@ -9,8 +9,8 @@
 //! - un pseudo pris sur un processus est refusé sur l'autre, et la page le
 //!   dit : « ALICE » demandé sur B, « bob » demandé sur A.
 //!
-//! Sans Chromium ou sans `redis-server`, le test est sauté avec un message
-//! bien visible ; en CI (`CI`, `REQUIRE_BROWSER=1` pour Chromium,
+//! Sans Chromium ou sans `redis-server`, le test n'est pas lancé, et un message
+//! bien visible le dit ; en CI (`CI`, `REQUIRE_BROWSER=1` pour Chromium,
 //! `REQUIRE_REDIS=1` pour Redis), c'est un échec.
 
 mod common;

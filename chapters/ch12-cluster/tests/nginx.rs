@@ -15,7 +15,7 @@
 //! clients branchés directement sur A et sur B montrent que le chat couvre
 //! quand même les deux.)
 //!
-//! Sans nginx ou sans Redis, le test est sauté avec un message visible ; en
+//! Sans nginx ou sans Redis, le test n'est pas lancé, et un message visible le dit ; en
 //! CI (variable `CI`), c'est une erreur.
 
 use std::io::Write as _;
@@ -181,7 +181,7 @@ async fn redis_or_skip() -> Option<RedisServer> {
             );
             let _ = writeln!(
                 std::io::stderr(),
-                "\n*** {TEST} : test SAUTÉ : {}. Pour le lancer : apt-get install redis-server. ***",
+                "\n*** {TEST} : test NON LANCÉ : {}. Pour le lancer : apt-get install redis-server. ***",
                 missing.seen
             );
             None

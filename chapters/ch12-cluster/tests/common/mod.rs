@@ -31,7 +31,7 @@ pub async fn redis_or_skip(test: &str) -> Result<Option<RedisServer>> {
             // par `cargo test` et resterait invisible pour un test qui réussit.
             let _ = writeln!(
                 std::io::stderr(),
-                "\n*** {test} : test dans le navigateur SAUTÉ : {}. \
+                "\n*** {test} : test dans le navigateur NON LANCÉ : {}. \
                  Pour le lancer : apt-get install redis-server \
                  (CI ou REQUIRE_REDIS=1 fait de cette absence une erreur). ***",
                 missing.seen

@@ -55,7 +55,7 @@ pub(super) fn prepare_node(root: &Path) -> Option<String> {
         .is_ok_and(|o| o.status.success());
     if !found {
         println!(
-            "Node.js est introuvable (commande « node ») : la comparaison est sautée, seul le \
+            "Node.js est introuvable (commande « node ») : la comparaison n'est pas faite, seul le \
              serveur Rust (et le relais de référence) est mesuré. Installez Node.js 18 ou plus \
              pour comparer."
         );
@@ -70,7 +70,7 @@ pub(super) fn prepare_node(root: &Path) -> Option<String> {
             .status();
         if !matches!(status, Ok(s) if s.success()) {
             println!(
-                "« npm ci » a échoué dans bench/node : la comparaison avec Node est sautée, seul \
+                "« npm ci » a échoué dans bench/node : la comparaison avec Node n'est pas faite, seul \
                  Rust est mesuré."
             );
             return None;
@@ -100,7 +100,7 @@ fn node_modules_complete(dir: &Path) -> bool {
     })
 }
 
-/// `redis-server` est-il installé ? Sans lui, le scénario grappe est sauté
+/// `redis-server` est-il installé ? Sans lui, le scénario grappe n'est pas mesuré
 /// (et on le dit).
 pub(super) fn redis_available() -> bool {
     Command::new("redis-server")
