@@ -41,12 +41,12 @@ pub(super) fn cluster_table(s: &Summary, servers: &[Server], quick: bool) -> Str
         let dup = s.sum(server, Scenario::Cluster, "/duplicates");
         let ooo = s.sum(server, Scenario::Cluster, "/out_of_order");
         let vs = match ratio(rate, reference) {
-            Some(r) => format!("{} %", fmt(Some(r * 100.0), 0)),
+            Some(r) => format!("{}\u{a0}%", fmt(Some(r * 100.0), 0)),
             None => "—".to_owned(),
         };
         let _ = writeln!(
             t,
-            "| {} | {} | {vs} | {} ms | {} / {} / {} | {} |",
+            "| {} | {} | {vs} | {}\u{a0}ms | {} / {} / {} | {} |",
             server.label(),
             rate.map(thousands).unwrap_or_else(|| "—".to_owned()),
             fmt(get(server, "/latency_ms/p99"), 1),

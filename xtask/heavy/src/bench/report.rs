@@ -419,7 +419,7 @@ fn naive_note(t: &mut String, s: &Summary, servers: &[Server]) {
         .sum();
     let share = if delivered > 0.0 {
         format!(
-            " ({} % des livraisons)",
+            " ({}\u{a0}% des livraisons)",
             fmt(Some(naive / delivered * 100.0), 1)
         )
     } else {
