@@ -211,7 +211,7 @@ pub(super) fn describe_machine(node: Option<&str>) -> Value {
     let rustc = command_line("rustc", &["--version"]).unwrap_or_default();
     let node_version = node.and_then(|n| command_line(n, &["--version"]));
     let summary = format!(
-        "{cores} cœurs ({model}), {} Gio de mémoire, {kernel}, {rustc}{}",
+        "{cores}\u{a0}cœurs ({model}), {} Gio de mémoire, {kernel}, {rustc}{}",
         fmt(mem_gib, 0),
         node_version
             .as_ref()
