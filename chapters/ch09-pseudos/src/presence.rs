@@ -4,6 +4,7 @@
 //! Le registre lui-même (réserver un pseudo d'un seul geste, le libérer au
 //! départ) est dans `support` : ce module montre ce que Socket.IO en fait.
 
+// ANCHOR: all
 use std::sync::LazyLock;
 
 use serde_json::Value as Json;
@@ -78,3 +79,4 @@ pub async fn leave(socket: SocketRef) {
         .ok();
 }
 // ANCHOR_END: leave
+// ANCHOR_END: all

@@ -1,6 +1,7 @@
 //! À une seule personne : les messages privés, et « Alice est en train
 //! d'écrire… ».
 
+// ANCHOR: all
 use serde_json::json;
 use support::{AckSender, Checked, PrivateMessage, SocketRef, Typing, nickname_key};
 
@@ -74,3 +75,4 @@ pub async fn on_typing(socket: SocketRef, Typing(typing): Typing) {
         .ok();
 }
 // ANCHOR_END: typing
+// ANCHOR_END: all
