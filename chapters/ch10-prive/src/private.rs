@@ -41,16 +41,16 @@ async fn deliver(
     let PrivateMessage { to, text } = msg.map_err(|refused| refused.to_string())?;
     let from = nickname(socket);
     let Some((_, recipient)) = NICKNAMES.find(&to) else {
-        println!("Message privé de « {from} » refusé : personne ne porte le pseudo « {to} »");
+        println!("Message privé refusé : {from} écrit à « {to} », un pseudo que personne ne porte");
         return Err(format!(
             "Personne ne s'appelle «\u{a0}{to}\u{a0}» en ce moment."
         ));
     };
     if nickname_key(&recipient) == nickname_key(&from) {
-        println!("Message privé de « {from} » refusé : on ne s'écrit pas à soi-même");
+        println!("Message privé refusé : {from} l'adressait à son propre pseudo");
         return Err("Vous ne pouvez pas vous écrire à vous-même.".to_owned());
     }
-    println!("message privé : {from} → {recipient}");
+    println!("message privé : {from} → {recipient}");
     socket
         .to(room_of(&recipient))
         .emit("private message", &json!({ "from": from, "text": text }))

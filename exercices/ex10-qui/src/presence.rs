@@ -10,15 +10,12 @@ use serde_json::Value as Json;
 use socketioxide::extract::TryData;
 use support::{NicknameError, Nicknames, SocketIo, SocketRef};
 
-// ANCHOR: registry
 /// Les pseudos des clients connectés. `LazyLock` : le registre est créé au
 /// premier usage, puis partagé par tous les gestionnaires (un `static` doit
 /// pouvoir être lu depuis n'importe quel fil d'exécution ; le registre est
 /// protégé par un verrou).
 pub static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
-// ANCHOR_END: registry
 
-// ANCHOR: middleware
 /// Le middleware de connexion : il s'exécute *avant* que la connexion
 /// existe. Une erreur la refuse ; son texte part au client dans
 /// `connect_error` (`err.message` côté navigateur).
@@ -41,14 +38,12 @@ pub async fn check_nickname(
     }
     checked
 }
-// ANCHOR_END: middleware
 
 /// Le pseudo du client `socket` (réservé par [`check_nickname`]).
 pub fn nickname(socket: &SocketRef) -> String {
     NICKNAMES.of(socket.id).unwrap_or_default()
 }
 
-// ANCHOR: arrive
 /// Un client vient d'arriver : on le dit aux autres, puis on envoie à tous
 /// (lui compris) la liste de qui est en ligne.
 pub async fn arrive(socket: &SocketRef, io: &SocketIo) {
@@ -57,9 +52,7 @@ pub async fn arrive(socket: &SocketRef, io: &SocketIo) {
     socket.broadcast().emit("user joined", &pseudo).await.ok();
     io.emit("online", &NICKNAMES.online()).await.ok();
 }
-// ANCHOR_END: arrive
 
-// ANCHOR: leave
 /// Un client est parti, quelle qu'en soit la raison (onglet fermé,
 /// navigateur tué, battement de cœur sans réponse) : son pseudo est libre
 /// aussitôt, et les autres reçoivent `user left` puis la liste à jour.
@@ -77,4 +70,3 @@ pub async fn leave(socket: SocketRef) {
         .await
         .ok();
 }
-// ANCHOR_END: leave

@@ -6,7 +6,6 @@ use support::{AckSender, Checked, PrivateMessage, SocketRef, Typing, nickname_ke
 
 use crate::presence::{NICKNAMES, nickname};
 
-// ANCHOR: room
 /// Le salon personnel d'un pseudo, sa boîte aux lettres : chaque client y
 /// entre à la connexion. En Node, on écrirait `io.to(socketId)` ;
 /// socketioxide ne met aucun client dans un salon qui porte son
@@ -15,9 +14,7 @@ use crate::presence::{NICKNAMES, nickname};
 pub fn room_of(pseudo: &str) -> String {
     format!("pseudo:{}", nickname_key(pseudo))
 }
-// ANCHOR_END: room
 
-// ANCHOR: private
 /// `socket.emit('private message', { to, text }, accusé)` : remis au seul
 /// client qui porte ce pseudo. L'accusé répond toujours : `{ ok: true }`,
 /// ou `{ error }` avec la raison (rien n'a alors été remis).
@@ -40,25 +37,23 @@ async fn deliver(
     let PrivateMessage { to, text } = msg.map_err(|refused| refused.to_string())?;
     let from = nickname(socket);
     let Some((_, recipient)) = NICKNAMES.find(&to) else {
-        println!("Message privé de {from} refusé : personne ne s'appelle « {to} »");
+        println!("Message privé refusé : {from} écrit à « {to} », un pseudo que personne ne porte");
         return Err(format!(
             "Personne ne s'appelle «\u{a0}{to}\u{a0}» en ce moment."
         ));
     };
     if nickname_key(&recipient) == nickname_key(&from) {
-        println!("Message privé de {from} refusé : envoyé à lui-même");
+        println!("Message privé refusé : {from} l'adressait à son propre pseudo");
         return Err("Vous ne pouvez pas vous écrire à vous-même.".to_owned());
     }
-    println!("message privé de {from} pour {recipient}");
+    println!("message privé : {from} → {recipient}");
     socket
         .to(room_of(&recipient))
         .emit("private message", &json!({ "from": from, "text": text }))
         .await
         .map_err(|e| format!("Le message n'a pas pu partir ({e})."))
 }
-// ANCHOR_END: private
 
-// ANCHOR: typing
 /// `socket.emit('typing', true)` : les autres voient « … est en train
 /// d'écrire ». L'envoi est *volatile* : si un client ne suit pas, ce
 /// paquet-là est abandonné au lieu d'attendre dans sa file. Un « en train
@@ -73,4 +68,3 @@ pub async fn on_typing(socket: SocketRef, Typing(typing): Typing) {
         .await
         .ok();
 }
-// ANCHOR_END: typing

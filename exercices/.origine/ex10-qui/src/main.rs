@@ -9,8 +9,9 @@
 //! `cargo xtask exercices --indice ex10` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex10`.
 
-// Les pseudos et la présence n'ont pas changé depuis le chapitre 9 : ce
-// chapitre reprend son fichier tel quel plutôt que d'en garder une copie.
+// `presence.rs` (du chapitre 9) et `private.rs` (du chapitre 10) sont des
+// copies, inchangées, des fichiers des chapitres : seul ce fichier-ci est à
+// modifier.
 mod presence;
 mod private;
 

@@ -206,3 +206,71 @@ fn list_files(base: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) {
     }
     found.sort();
 }
+
+/// Les modules d'un exercice autres que `main.rs` sont ceux de son chapitre,
+/// au code près (commentaires, lignes vides et ancres du livre mis à part) :
+/// un changement fait au chapitre doit être reporté dans l'exercice tel
+/// qu'il est donné, sinon l'étudiant travaille sur un chapitre périmé.
+#[test]
+fn the_exercise_modules_match_their_chapter() {
+    let root = repository_root();
+    let mut problems = Vec::new();
+    for exercise in &EXERCISES {
+        let origin = root
+            .join("exercices")
+            .join(".origine")
+            .join(exercise.id)
+            .join("src");
+        let Ok(entries) = std::fs::read_dir(&origin) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "main.rs" || !name.ends_with(".rs") {
+                continue;
+            }
+            let chapter_file = chapter_module(&root, exercise.chapter, &name);
+            let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+            if code(&read(&entry.path())) != code(&read(&chapter_file)) {
+                problems.push(format!(
+                    "exercices/.origine/{}/src/{name} ne reprend plus {} : reportez-y le \
+                     changement du chapitre (et dans exercices/{}/src/{name})",
+                    exercise.id,
+                    chapter_file
+                        .strip_prefix(&root)
+                        .unwrap_or(&chapter_file)
+                        .display(),
+                    exercise.id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Le fichier du module `name` du chapitre : celui que son `main.rs` désigne
+/// par `#[path = "…"]`, sinon `src/<name>`.
+fn chapter_module(root: &Path, chapter: &str, name: &str) -> std::path::PathBuf {
+    let src = root.join("chapters").join(chapter).join("src");
+    let main = std::fs::read_to_string(src.join("main.rs")).unwrap_or_default();
+    let module = format!("mod {};", name.trim_end_matches(".rs"));
+    let lines: Vec<&str> = main.lines().map(str::trim).collect();
+    for pair in lines.windows(2) {
+        if pair[1] == module
+            && let Some(path) = pair[0]
+                .strip_prefix("#[path = \"")
+                .and_then(|rest| rest.strip_suffix("\"]"))
+        {
+            return src.join(path);
+        }
+    }
+    src.join(name)
+}
+
+/// Les lignes de code d'un fichier, sans commentaires ni lignes vides.
+fn code(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .collect()
+}
