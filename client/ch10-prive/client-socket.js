@@ -111,7 +111,7 @@ socket.on('online', (pseudos) => {
 });
 
 // « En train d'écrire » : envoyé à la première frappe, puis redit toutes
-// les secondes tant que l'on tape (un « true » perdu, puisque volatile, est
+// les secondes tant que l'on tape (un « true » perdu, puisque volatil, est
 // réparé par le suivant, et les autres pages n'oublient pas quelqu'un qui
 // écrit encore) ; « fini » après 2 s sans frappe, ou à l'envoi.
 let typing = false;
@@ -137,7 +137,7 @@ input.addEventListener('input', () => {
 });
 
 // Qui écrit en ce moment, chacun avec son minuteur : sans nouvelles
-// pendant 3 s (un « fini » perdu, puisque volatile), on l'oublie.
+// pendant 3 s (un « fini » perdu, puisque volatil), on l'oublie.
 const writers = new Map();
 
 function showWriters() {

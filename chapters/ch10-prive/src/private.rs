@@ -61,7 +61,7 @@ async fn deliver(
 
 // ANCHOR: typing
 /// `socket.emit('typing', true)` : les autres voient « … est en train
-/// d'écrire ». L'envoi est *volatile* : si un client ne suit pas, ce
+/// d'écrire ». L'envoi est *volatil* : si un client ne suit pas, ce
 /// paquet-là est abandonné au lieu d'attendre dans sa file. Un « en train
 /// d'écrire » en retard ne sert plus à rien ; un message, lui, ne se perd
 /// jamais.

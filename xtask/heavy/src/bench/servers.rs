@@ -177,7 +177,53 @@ pub(super) fn today() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .filter(|s| !s.is_empty())
+        .map(|iso| in_french(&iso))
         .unwrap_or_else(|| "?".to_owned())
+}
+
+/// « 2026-12-02 » → « 2 décembre 2026 » (une date ISO n'a rien à faire dans
+/// la prose du livre).
+fn in_french(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [year, month, day] => {
+            let month = month
+                .parse::<usize>()
+                .ok()
+                .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+            let day = day.parse::<u32>().ok();
+            match (day, month) {
+                (Some(1), Some(month)) => format!("1er\u{a0}{month} {year}"),
+                (Some(day), Some(month)) => format!("{day}\u{a0}{month} {year}"),
+                _ => iso.to_owned(),
+            }
+        }
+        _ => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn a_date_reads_in_french() {
+        assert_eq!(super::in_french("2026-12-02"), "2\u{a0}décembre 2026");
+        assert_eq!(super::in_french("2027-05-01"), "1er\u{a0}mai 2027");
+        assert_eq!(super::in_french("n'importe"), "n'importe");
+    }
 }
 
 pub(super) fn command_line(program: &str, args: &[&str]) -> Option<String> {
