@@ -242,6 +242,7 @@ impl_in_order_connect!([]);
 impl_in_order_connect!([T1]);
 impl_in_order_connect!([T1, T2]);
 impl_in_order_connect!([T1, T2, T3]);
+impl_in_order_connect!([T1, T2, T3, T4]);
 
 /// Exécute `work` jusqu'à sa première attente, puis le confie à tokio s'il
 /// n'est pas fini. Le premier passage se fait sans réveil : tokio le
@@ -258,6 +259,7 @@ impl_in_order!([], T1);
 impl_in_order!([T1], T2);
 impl_in_order!([T1, T2], T3);
 impl_in_order!([T1, T2, T3], T4);
+impl_in_order!([T1, T2, T3, T4], T5);
 
 #[cfg(test)]
 mod tests {

@@ -101,8 +101,30 @@ pub fn socket_io() -> (
     socketioxide::layer::SocketIoLayer<ReliableAdapter>,
     SocketIo,
 ) {
+    finish(builder())
+}
+
+/// Comme [`socket_io`], avec un état partagé : chaque gestionnaire le reçoit
+/// par l'extracteur `State<T>` (`socketioxide::extract::State`), comme une
+/// route axum reçoit le sien. `T` est cloné à chaque extraction : mettez-y
+/// des `Arc`.
+pub fn socket_io_with_state<T: Clone + Send + Sync + 'static>(
+    state: T,
+) -> (
+    socketioxide::layer::SocketIoLayer<ReliableAdapter>,
+    SocketIo,
+) {
+    finish(builder().with_state(state))
+}
+
+fn finish(
+    builder: socketioxide::SocketIoBuilder,
+) -> (
+    socketioxide::layer::SocketIoLayer<ReliableAdapter>,
+    SocketIo,
+) {
     let server = adapter::ServerHandle::default();
-    let (layer, io) = builder()
+    let (layer, io) = builder
         .with_adapter::<ReliableAdapter>(server.clone())
         .build_layer();
     // L'adaptateur retrouve les clients par le serveur (voir `adapter.rs`).

@@ -1,0 +1,136 @@
+//! # Chapitre 13 : des comptes
+//!
+//! Le chat du chapitre 10, mais on n'y entre plus sous n'importe quel
+//! pseudo : on s'inscrit (pseudo et mot de passe), on se connecte, et une
+//! session dans un cookie dit au serveur qui l'on est, aux routes HTTP comme
+//! à Socket.IO. Une personne qui ouvre trois onglets est une seule personne.
+//!
+//! Le serveur tient en cinq fichiers, un sujet chacun :
+//! - ce `main.rs` : l'assemblage, et les messages à tous ;
+//! - `store.rs` : les comptes et les sessions dans SQLite ;
+//! - `accounts.rs` : les routes HTTP (inscription, connexion, déconnexion) ;
+//! - `session.rs` : le cookie, lu aussi par la poignée de main de Socket.IO ;
+//! - `presence.rs` : qui est là, par compte ; `private.rs` : les messages
+//!   privés, à tous les onglets d'une personne.
+//!
+//! Lancer : `cargo run -p ch13-comptes`, ouvrir <http://localhost:3000>,
+//! créer un compte, puis ouvrir un deuxième onglet : il est déjà connecté.
+
+// ANCHOR: all
+mod accounts;
+mod presence;
+mod private;
+mod session;
+mod store;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::extract::{Extension, State};
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
+use tower_http::services::ServeDir;
+
+use presence::Presence;
+use store::{Account, Store};
+
+// ANCHOR: state
+/// Ce que partagent les gestionnaires de Socket.IO : ils le reçoivent par
+/// l'extracteur `State<Chat>` (plus de `static` : chaque serveur lancé a le
+/// sien, les tests aussi).
+#[derive(Clone)]
+pub struct Chat {
+    store: Store,
+    presence: Arc<Presence>,
+    /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+    forwarded: Arc<AtomicU64>,
+}
+// ANCHOR_END: state
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // ANCHOR: setup
+    let store = match Store::open(&store::path_from_env()) {
+        Ok(store) => store,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let chat = Chat {
+        store: store.clone(),
+        presence: Arc::default(),
+        forwarded: Arc::default(),
+    };
+    let (layer, io) = support::socket_io_with_state(chat);
+    // ANCHOR_END: setup
+
+    // ANCHOR: ns
+    // La session d'abord : `check_session` refuse une connexion sans compte.
+    io.ns("/", in_order(on_connect).with(session::check_session));
+    // ANCHOR_END: ns
+
+    // ANCHOR: router
+    let api = match accounts::routes(store, io.clone()) {
+        Ok(api) => api,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = Router::new()
+        .merge(api)
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
+        .layer(layer);
+    // ANCHOR_END: router
+
+    support::listen_with(app, io).await
+}
+
+// ANCHOR: connection
+async fn on_connect(
+    socket: SocketRef,
+    io: SocketIo,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+) {
+    socket.on("new message", in_order(on_message));
+    socket.on("private message", in_order(private::on_private_message));
+    socket.on("typing", in_order(private::on_typing));
+    socket.on_disconnect(in_order(presence::leave));
+    presence::arrive(&socket, &io, &chat, &account).await;
+}
+// ANCHOR_END: connection
+
+// ANCHOR: message
+/// Comme au chapitre 10 : `{ "from", "text" }` à tous les autres onglets,
+/// ceux de l'auteur compris.
+async fn on_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+    Checked(msg): Checked<Text>,
+    ack: AckSender,
+) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": account.pseudo, "text": msg }))
+        .await
+        .ok();
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}
+// ANCHOR_END: message
+// ANCHOR_END: all
