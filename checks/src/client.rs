@@ -80,10 +80,25 @@ impl Client {
         transport: Transport,
         auth: Value,
     ) -> Result<String, Failure> {
+        Self::connect_refused_with_headers(url, transport, auth, &[]).await
+    }
+
+    /// Comme [`Client::connect_refused`], avec des en-têtes HTTP joints à
+    /// la poignée de main.
+    pub async fn connect_refused_with_headers(
+        url: &str,
+        transport: Transport,
+        auth: Value,
+        headers: &[(String, String)],
+    ) -> Result<String, Failure> {
         let (error_tx, mut error_rx) = mpsc::unbounded_channel();
         let (state_tx, mut connected) = watch::channel(false);
         let shown = auth.to_string();
-        let client = ClientBuilder::new(url)
+        let mut builder = ClientBuilder::new(url);
+        for (name, value) in headers {
+            builder = builder.opening_header(name.as_str(), value.as_str());
+        }
+        let client = builder
             .transport_type(transport_type(transport))
             .reconnect(false)
             .auth(auth)
@@ -155,6 +170,19 @@ impl Client {
         on_connect: Option<OnConnect>,
         auth: Auth,
     ) -> Result<Client, Failure> {
+        Self::open_with_headers(url, transport, name, on_connect, auth, &[]).await
+    }
+
+    /// Comme [`Client::open`], avec des en-têtes HTTP joints à la poignée
+    /// de main (le cookie de session du chapitre 13, un `Origin`…).
+    pub async fn open_with_headers(
+        url: &str,
+        transport: Transport,
+        name: &str,
+        on_connect: Option<OnConnect>,
+        auth: Auth,
+        headers: &[(String, String)],
+    ) -> Result<Client, Failure> {
         let (tx, received) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let (state_tx, mut connected) = watch::channel(false);
@@ -191,6 +219,9 @@ impl Client {
             });
         if let Some(auth) = auth {
             builder = builder.auth(auth);
+        }
+        for (name, value) in headers {
+            builder = builder.opening_header(name.as_str(), value.as_str());
         }
         let inner = tokio::time::timeout(WAIT, builder.connect())
             .await

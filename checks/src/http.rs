@@ -43,6 +43,17 @@ pub async fn post(port: u16, target: &str, body: &str) -> Result<Response, Failu
 }
 
 async fn request(port: u16, method: &str, target: &str, body: &str) -> Result<Response, Failure> {
+    send(port, method, target, &[], body).await
+}
+
+/// Une requête `method target` avec des en-têtes en plus (`Cookie`…).
+pub async fn send(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<Response, Failure> {
     let what = format!("{method} {target}");
     let fail = |e: String| Failure::new(format!("une réponse HTTP à {what}"), e);
     let exchange = async {
@@ -57,8 +68,12 @@ async fn request(port: u16, method: &str, target: &str, body: &str) -> Result<Re
                 body.len()
             )
         };
+        let extra: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
         let request = format!(
-            "{method} {target} HTTP/1.1\r\nHost: localhost:{port}\r\n{length}Connection: close\r\n\r\n{body}"
+            "{method} {target} HTTP/1.1\r\nHost: localhost:{port}\r\n{length}{extra}Connection: close\r\n\r\n{body}"
         );
         stream
             .write_all(request.as_bytes())

@@ -34,7 +34,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 12] = [
+pub const CHAPTERS: [&str; 13] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -47,6 +47,7 @@ pub const CHAPTERS: [&str; 12] = [
     "ch10-prive",
     "ch11-historique",
     "ch12-cluster",
+    "ch13-comptes",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
@@ -134,6 +135,17 @@ impl Ctx {
     /// Au chapitre 11, chaque serveur reçoit sa propre base neuve
     /// (`DATABASE`), sauf si `env` en donne une.
     pub async fn start_with(&self, env: &[(&str, &str)]) -> Result<Server, Failure> {
+        if self.number() >= 13 {
+            let mut env = env.to_vec();
+            let database;
+            if !env.iter().any(|(k, _)| *k == "DATABASE") {
+                database = self.fresh_database()?.to_string_lossy().into_owned();
+                env.push(("DATABASE", &database));
+            }
+            let mut server = Server::start(&self.binary, &env, &self.logs).await?;
+            server.accounts = true;
+            return Ok(server);
+        }
         if self.number() == 11 && !env.iter().any(|(k, _)| *k == "DATABASE") {
             let database = self.fresh_database()?;
             let database = database.to_string_lossy().into_owned();

@@ -112,6 +112,10 @@ pub struct Server {
     child: Child,
     port: u16,
     log: Arc<OutputLog>,
+    /// Vrai pour un chapitre à comptes (13 et suivants) : un client s'y
+    /// inscrit et se connecte avec son cookie de session, au lieu de donner
+    /// un pseudo dans `auth`.
+    pub accounts: bool,
 }
 
 /// Lance `binary` avec les variables d'environnement données ; renvoie le
@@ -192,7 +196,12 @@ impl Server {
                     format!("« {line} »"),
                 )
             })?;
-        Ok(Server { child, port, log })
+        Ok(Server {
+            child,
+            port,
+            log,
+            accounts: false,
+        })
     }
 
     /// Ce que le serveur écrit, à garder pour le lire après son arrêt.

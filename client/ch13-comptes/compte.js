@@ -39,7 +39,7 @@ function showLogin(message) {
 // (startChat est dans client-socket.js).
 function loggedIn(pseudo) {
   me = pseudo;
-  meLine.textContent = `— ${pseudo}`;
+  meLine.textContent = `Connecté : ${pseudo}`;
   logoutButton.hidden = false;
   login.hidden = true;
   loginError.textContent = '';

@@ -164,14 +164,8 @@ pub(super) async fn emit_in_connect(ctx: Ctx) -> Result<(), Failure> {
                     .ok();
             })
         });
-        let eager = Client::open(
-            &server.url(),
-            transport,
-            "pressé",
-            Some(on_connect),
-            auth_for(&ctx, "pressé"),
-        )
-        .await?;
+        let eager =
+            connect_with(&ctx, &server.url(), transport, "pressé", Some(on_connect)).await?;
         server.expect_line(&message_line(&ctx, &text), 1).await?;
         expect_chat(
             &ctx,

@@ -16,6 +16,7 @@
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
 
+mod accounts;
 mod acks;
 mod clients;
 mod cluster;
@@ -38,6 +39,7 @@ use serde_json::{Value, json};
 use crate::WAIT;
 use crate::client::{Client, Transport, show};
 use crate::{Check, Ctx, Failure};
+use accounts::*;
 use acks::*;
 use clients::*;
 use cluster::*;
@@ -112,7 +114,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     match n {
         4 | 11 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
-        5 | 6 | 8..=10 | 12 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
+        5 | 6 | 8..=10 | 12 | 13 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
         _ => {}
     }
     if n >= 4 {
@@ -124,7 +126,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ]);
         checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
     }
-    if matches!(n, 8..=10 | 12) {
+    if matches!(n, 8..=10 | 12 | 13) {
         checks.extend([
             check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
             check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
@@ -140,6 +142,22 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(nickname_race, "Dix onglets demandent le même pseudo au même instant : un seul l'obtient"),
             check!(nickname_freed, "Un onglet tué ou gelé (battement de cœur sans réponse) libère son pseudo et sort de la liste « online »"),
             check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
+        ]);
+    }
+    if n == 13 {
+        checks.extend([
+            check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
+            check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le compte peut revenir aussitôt"),
+            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
+            check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
+            check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé ou mot de passe trop court, 400 en français"),
+            check!(secrets_kept, "Ni le mot de passe ni l'identifiant de session n'apparaissent dans le terminal ou dans la base, qui garde une empreinte Argon2id"),
+            check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent"),
+            check!(handshake_session, "La poignée de main lit le cookie et lui seul : sans session, avec une session inventée ou depuis une autre origine, refus en français et une ligne au terminal ; auth ne change pas l'auteur"),
+            check!(sessions_survive_restart, "Relancé sur la même base, le serveur reconnaît les sessions ouvertes avant"),
+            check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
+            check!(private_all_tabs, "Un message privé arrive à tous les onglets du destinataire et aux autres onglets de l'expéditeur, à personne d'autre ; à un absent, un refus"),
+            check!(logout_everywhere, "POST /api/logout : 204 et cookie effacé ; chaque onglet du compte reçoit « logged out » puis est déconnecté, les autres voient le départ ; plus aucune session du compte ne sert"),
         ]);
     }
     if n == 10 {
@@ -276,7 +294,31 @@ pub(super) async fn connect(
     transport: Transport,
     name: &str,
 ) -> Result<Client, Failure> {
-    Client::open(url, transport, name, None, auth_for(ctx, name)).await
+    connect_with(ctx, url, transport, name, None).await
+}
+
+/// Comme [`connect`], avec un rappel à la connexion. À partir du chapitre
+/// 13, le client s'inscrit d'abord (un compte par client) et joint son
+/// cookie de session à la poignée de main.
+pub(super) async fn connect_with(
+    ctx: &Ctx,
+    url: &str,
+    transport: Transport,
+    name: &str,
+    on_connect: Option<crate::client::OnConnect>,
+) -> Result<Client, Failure> {
+    let auth = auth_for(ctx, name);
+    if ctx.number() >= 13 {
+        let pseudo = auth
+            .as_ref()
+            .and_then(|auth| auth.get("pseudo"))
+            .and_then(Value::as_str)
+            .unwrap_or(name);
+        let cookie = accounts::session_for(url, pseudo).await?;
+        let headers = [("Cookie".to_owned(), cookie)];
+        return Client::open_with_headers(url, transport, name, on_connect, None, &headers).await;
+    }
+    Client::open(url, transport, name, on_connect, auth).await
 }
 
 /// `{ "pseudo": … }` à partir du chapitre 9 : le nom du client suivi d'un

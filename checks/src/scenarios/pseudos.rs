@@ -17,6 +17,9 @@ pub(super) async fn join(
     pseudo: &str,
     transport: Transport,
 ) -> Result<Client, Failure> {
+    if super::accounts::has_accounts(server) {
+        return super::accounts::join_account(&server.url(), pseudo, transport).await;
+    }
     Client::connect_auth(
         &server.url(),
         transport,
@@ -28,7 +31,7 @@ pub(super) async fn join(
 
 /// Attend la liste `online` attendue (les précédentes, plus anciennes, sont
 /// sautées).
-pub(super) async fn expect_online(
+pub(crate) async fn expect_online(
     client: &mut Client,
     expected: &[&str],
     why: &str,

@@ -1,0 +1,9 @@
+//! Le contrat du chapitre, vérifié de l'extérieur : le programme est lancé
+//! comme un étudiant le lance, puis interrogé par de vraies requêtes HTTP et
+//! de vrais clients Socket.IO qui joignent leur cookie de session. Les
+//! vérifications sont celles de `cargo xtask verify` (crate `checks`).
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract() {
+    checks::assert_chapter("ch13-comptes", env!("CARGO_BIN_EXE_ch13-comptes")).await;
+}
