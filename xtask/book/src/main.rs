@@ -6,7 +6,9 @@
 //! 1. les « Ce qui a changé » sont générés à partir des fichiers des
 //!    chapitres (`book/generated/`, ignoré par git) ;
 //! 2. chaque crate de `chapters/` a sa page, chaque page de chapitre a son
-//!    crate, et chaque page a ses sections dans l'ordre du cours ;
+//!    crate, et chaque page a ses sections dans l'ordre du cours ; l'annexe
+//!    du contrat (`annexe-contrat.md`) a une section par crate, et n'y marque
+//!    « à venir » que les chapitres sans crate ;
 //! 3. chaque `{{#include …}}` désigne un fichier qui existe et une ancre qui
 //!    existe (mdBook, lui, inclurait un texte vide sans rien dire) ; les blocs
 //!    Rust inclus depuis un crate portent `ignore` ; la prose suit la
@@ -17,6 +19,7 @@
 //! 6. les petits exemples Rust autonomes du livre sont compilés et exécutés
 //!    par rustdoc (l'équivalent de `mdbook test`).
 
+mod contract;
 mod diff;
 mod gate;
 mod links;
@@ -134,6 +137,7 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
     let mut problems = Vec::new();
     let src = layout.book.join(&book.config.book.src);
     pages::check_pages(&book, &src, &crates, &mut problems);
+    contract::check(&book, &crates, &mut problems);
     gate::check_includes(&book, &src, &mut problems);
     gate::check_rust_blocks(&book, &mut problems);
     gate::check_typography(&book, &mut problems);

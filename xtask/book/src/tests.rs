@@ -53,6 +53,12 @@ fn chapter_page(name: &str, with_diff: bool) -> String {
     page
 }
 
+/// Le contrat du livre d'essai : le premier chapitre dans un tableau, le
+/// deuxième sous un titre, un troisième à venir.
+const CONTRACT: &str = "# Le contrat\n\n\
+    | crate | ajoute |\n| --- | --- |\n| `ch01-un` | la page |\n\n\
+    ## `ch02-deux`\n\nUn client.\n\n## `ch03-trois` (à venir)\n\nDes salons.\n";
+
 fn fixture() -> Fixture {
     let dir = TempDir::new().expect("dossier temporaire");
     let root = dir.path().to_path_buf();
@@ -84,8 +90,9 @@ fn fixture() -> Fixture {
     );
     write(
         &root.join("book/src/SUMMARY.md"),
-        "# Sommaire\n\n[Accueil](accueil.md)\n\n- [Introduction](introduction.md)\n- [Un](ch01-un.md)\n- [Deux](ch02-deux.md)\n",
+        "# Sommaire\n\n[Accueil](accueil.md)\n\n- [Introduction](introduction.md)\n- [Un](ch01-un.md)\n- [Deux](ch02-deux.md)\n- [Le contrat](annexe-contrat.md)\n",
     );
+    write(&root.join("book/src/annexe-contrat.md"), CONTRACT);
     write(
         &root.join("book/src/introduction.md"),
         "# Introduction\n\nLes deux chapitres\u{a0}: [un](ch01-un.md) et [deux](ch02-deux.md).\n",
@@ -499,4 +506,77 @@ fn fixture_with(more: &str) -> Fixture {
     let fixture = fixture();
     fixture.append("book/src/introduction.md", more);
     fixture
+}
+
+#[test]
+fn a_chapter_crate_without_its_contract_fails() {
+    let fixture = fixture();
+    fixture.edit(
+        "book/src/annexe-contrat.md",
+        "## `ch02-deux`\n\nUn client.\n\n",
+        "",
+    );
+    let message = fixture.failure();
+    assert_mentions(
+        &message,
+        &["le chapitre chapters/ch02-deux n'a pas de section dans book/src/annexe-contrat.md"],
+    );
+    assert!(!message.contains("ch01-un"), "{message}");
+}
+
+#[test]
+fn a_book_without_its_contract_page_fails() {
+    let fixture = fixture();
+    fixture.edit(
+        "book/src/SUMMARY.md",
+        "- [Le contrat](annexe-contrat.md)\n",
+        "",
+    );
+    fs::remove_file(fixture.path("book/src/annexe-contrat.md")).expect("suppression du contrat");
+    let message = fixture.failure();
+    assert_mentions(&message, &["le livre n'a pas la page annexe-contrat.md"]);
+}
+
+#[test]
+fn upcoming_marks_follow_the_chapters_folder() {
+    use super::contract::check_contract;
+    let crates = ["ch01-un".to_owned(), "ch02-deux".to_owned()];
+    let mut problems = Vec::new();
+    check_contract(CONTRACT, &crates, &mut problems);
+    assert_eq!(
+        problems,
+        Vec::<String>::new(),
+        "le contrat d'essai est juste"
+    );
+
+    // Le crate du chapitre à venir arrive : la marque doit partir.
+    let with_three = [crates.as_slice(), &["ch03-trois".to_owned()]].concat();
+    check_contract(CONTRACT, &with_three, &mut problems);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_mentions(
+        &problems[0],
+        &["ligne 11 : le chapitre ch03-trois est marqué « à venir »"],
+    );
+
+    // Un chapitre nommé sans crate ni marque : une faute de frappe, ou un
+    // chapitre retiré.
+    let mut problems = Vec::new();
+    check_contract(&CONTRACT.replace("(à venir)", ""), &crates, &mut problems);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_mentions(
+        &problems[0],
+        &["ch03-trois n'est pas un crate de chapters/"],
+    );
+}
+
+#[test]
+fn chapter_names_are_whole_words() {
+    assert_eq!(
+        super::contract::chapter_names("`ch07-rooms` : les évènements, ch08 et ch12-cluster-"),
+        vec!["ch07-rooms", "ch12-cluster"]
+    );
+    assert_eq!(
+        super::contract::chapter_names("touch12-x, cachNN-name"),
+        Vec::<String>::new()
+    );
 }
