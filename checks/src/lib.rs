@@ -1,8 +1,8 @@
 //! # Les vérifications des chapitres
 //!
-//! Chaque chapitre promet un comportement visible de l'extérieur (voir
-//! `shared/chapters.md` et la page « Pour tester » de chaque chapitre du
-//! livre). Ce crate le vérifie comme le ferait un étudiant, mais sans se
+//! Chaque chapitre promet un comportement visible de l'extérieur (voir son
+//! contrat dans `book/src/annexe-contrat.md`, et sa page « Pour tester » dans
+//! le livre). Ce crate le vérifie comme le ferait un étudiant, mais sans se
 //! fatiguer : il lance le programme du chapitre sur un port libre, ouvre de
 //! vrais clients Socket.IO (WebSocket et long-polling), envoie des requêtes
 //! HTTP, lit ce que le serveur affiche, puis l'arrête avec SIGTERM.

@@ -180,8 +180,9 @@ fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> Strin
 /// `message` continue la phrase ouverte par « Erreur : » ; il commence donc
 /// par une minuscule (sauf un nom comme `PORT`). Les messages suivent la
 /// typographie française (espaces insécables) ; seules les lignes de journal
-/// dont `chapters.md` fixe le texte (« Adresse du serveur : … ») gardent des
-/// espaces ordinaires, comme dans le cours d'origine.
+/// dont le contrat des chapitres (`book/src/annexe-contrat.md`) fixe le
+/// texte (« Adresse du serveur : … ») gardent des espaces ordinaires,
+/// comme dans le cours d'origine.
 fn error(message: &str) -> ExitCode {
     eprintln!("Erreur : {message}");
     ExitCode::FAILURE

@@ -1,4 +1,4 @@
-//! Le contrat du chapitre (`shared/chapters.md`), vérifié de l'extérieur :
+//! Le contrat du chapitre (`book/src/annexe-contrat.md`), vérifié de l'extérieur :
 //! le programme est lancé comme un étudiant le lance, puis interrogé par de
 //! vrais clients Socket.IO et des requêtes HTTP. Les vérifications sont
 //! celles de `cargo xtask verify` (crate `checks`).

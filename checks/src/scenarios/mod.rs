@@ -1,6 +1,6 @@
 //! Les vérifications elles-mêmes : le « Pour tester » du cours, plus ce que
-//! promet `shared/chapters.md` (mauvaises données, ordre des messages, arrêt
-//! propre…). Un module par thème :
+//! promet le contrat des chapitres (`book/src/annexe-contrat.md` : mauvaises
+//! données, ordre des messages, arrêt propre…). Un module par thème :
 //!
 //! - [`serving`] : la page et les fichiers statiques (tous les chapitres) ;
 //! - [`lifecycle`] : démarrer, refuser un mauvais réglage, s'arrêter ;

@@ -5,9 +5,10 @@
 //! Les règles sont celles de la prose du livre (espaces insécables), plus
 //! deux fautes propres aux messages : « client(s) » au lieu de l'accord, et
 //! un nombre décimal formaté par Rust (`{:.1}`), qui s'affiche avec un point
-//! au lieu d'une virgule. Les lignes de journal dont `chapters.md` fixe le
-//! texte (« Adresse du serveur : … ») gardent leurs espaces ordinaires, comme
-//! dans le cours d'origine : les scripts les reconnaissent ainsi.
+//! au lieu d'une virgule. Les lignes de journal dont le contrat des
+//! chapitres (`book/src/annexe-contrat.md`) fixe le texte (« Adresse du
+//! serveur : … ») gardent leurs espaces ordinaires, comme dans le cours
+//! d'origine : les scripts les reconnaissent ainsi.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,9 +18,9 @@ use super::gate::{lines_outside_code, ordinary_space_in_prose, prose_segments};
 /// Les crates dont les messages s'affichent à l'étudiant ou au formateur.
 pub const CRATES: [&str; 3] = ["support", "checks", "xtask"];
 
-/// Les morceaux de lignes de journal fixés par `chapters.md`, écrits avec
-/// des espaces ordinaires exprès. `…` y tient la place d'un mot sans espace
-/// (un identifiant, `{}`, `<id>`).
+/// Les morceaux de lignes de journal fixés par le contrat des chapitres
+/// (`book/src/annexe-contrat.md`), écrits avec des espaces ordinaires exprès.
+/// `…` y tient la place d'un mot sans espace (un identifiant, `{}`, `<id>`).
 const FIXED_LOG_LINES: [&str; 7] = [
     "Adresse du serveur : ",
     "Son ID : ",
@@ -147,8 +148,8 @@ fn faults(line: &str, shown: &str, in_code: bool) -> Vec<String> {
     faults
 }
 
-/// Accepte les espaces ordinaires des morceaux fixés par `chapters.md` :
-/// elles deviennent insécables dans la copie vérifiée (le reste de la ligne
+/// Accepte les espaces ordinaires des morceaux fixés par le contrat des
+/// chapitres : elles deviennent insécables dans la copie vérifiée (le reste de la ligne
 /// est vérifié, et cité, tel quel).
 fn accept_fixed_log_lines(line: &str) -> String {
     let protect = |text: &str| text.replace(' ', "\u{a0}");
