@@ -1,0 +1,150 @@
+//! « Pour tester » du chapitre 13, dans Chromium.
+//!
+//! Un navigateur garde un seul cookie par site : Alice et Bob n'y peuvent
+//! être connectés en même temps que sur deux adresses différentes. Alice
+//! ouvre donc ses deux onglets sur `127.0.0.1`, Bob le sien sur
+//! `localhost` (deux sites pour le navigateur, le même serveur).
+//!
+//! Alice crée son compte ; son deuxième onglet est connecté d'office ; Bob
+//! s'inscrit. Les messages d'Alice vont à son autre onglet et à Bob ; la
+//! liste « En ligne » la nomme une fois. Alice se déconnecte depuis un
+//! onglet : les deux reviennent au formulaire avec la raison, Bob la voit
+//! partir. Un onglet rechargé reste dehors ; un mauvais mot de passe est
+//! refusé en français ; le bon la fait revenir.
+
+use std::ffi::OsStr;
+
+use browser::checks::send;
+use browser::pseudos::{messages, notice, online, shown, wait_message};
+use browser::{Browser, Error, Result, Server, Tab, ensure};
+
+const PROGRAM: &str = env!("CARGO_BIN_EXE_ch13-comptes");
+const PASSWORD: &str = "un long mot de passe";
+
+/// Remplit le formulaire du compte et clique sur `button` (« #sign-up » ou
+/// « #log-in »).
+async fn account_form(
+    browser: &Browser,
+    tab: &Tab,
+    pseudo: &str,
+    password: &str,
+    button: &str,
+) -> Result<()> {
+    browser.wait_visible(tab, "#login").await?;
+    browser.fill(tab, "#pseudo", pseudo).await?;
+    browser.fill(tab, "#password", password).await?;
+    browser.click(tab, button).await
+}
+
+/// Attend que l'onglet soit dans le chat, connecté, au nom de `pseudo`.
+async fn in_chat(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
+    browser.wait_visible(tab, "#chat").await?;
+    browser.wait_visible(tab, "#form").await?;
+    browser.wait_hidden(tab, "#login").await?;
+    browser.wait_connected(tab).await?;
+    browser.wait_text(tab, "#me", pseudo).await.map(drop)
+}
+
+/// Attend le formulaire du compte, avec `message` dans sa ligne d'erreur.
+async fn back_to_form(browser: &Browser, tab: &Tab, message: &str) -> Result<()> {
+    browser.wait_visible(tab, "#login").await?;
+    browser.wait_hidden(tab, "#chat").await?;
+    browser
+        .wait_text(tab, "#login-error", message)
+        .await
+        .map(drop)
+}
+
+#[tokio::test]
+async fn une_personne_deux_onglets_puis_deconnexion_de_partout() -> Result<()> {
+    let test = "ch13-comptes (navigateur)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
+    let database = dir.path().join("chat.db");
+    let server = Server::start_with_env(PROGRAM, &[("DATABASE", OsStr::new(&database))])
+        .await
+        .map_err(|e| e.context(test))?;
+    let outcome = match scenario(&browser, &server).await {
+        Ok(()) => browser.check_console().await,
+        Err(e) => Err(e),
+    };
+    outcome.map_err(|e| server.explain(0, &format!("{test} : {e}")))
+}
+
+async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
+    let alice_site = server.url().replace("localhost", "127.0.0.1");
+    let bob_site = alice_site.replace("127.0.0.1", "localhost");
+
+    // Alice crée son compte ; son deuxième onglet la trouve connectée.
+    let a1 = browser.open(&alice_site, "Alice, onglet 1").await?;
+    account_form(browser, &a1, "Alice", PASSWORD, "#sign-up").await?;
+    in_chat(browser, &a1, "Alice").await?;
+    let a2 = browser.open(&alice_site, "Alice, onglet 2").await?;
+    in_chat(browser, &a2, "Alice").await?;
+    online(browser, &a1, &["Alice"]).await?;
+
+    let b = browser.open(&bob_site, "Bob").await?;
+    account_form(browser, &b, "Bob", PASSWORD, "#sign-up").await?;
+    in_chat(browser, &b, "Bob").await?;
+    for tab in [&a1, &a2, &b] {
+        online(browser, tab, &["Alice", "Bob"]).await?;
+    }
+
+    // Ce qu'écrit Alice va à Bob et à son autre onglet, affiché comme le sien.
+    send(browser, &a1, "Bonjour depuis mon premier onglet").await?;
+    wait_message(browser, &b, "Alice", "Bonjour depuis mon premier onglet").await?;
+    browser
+        .wait_text(
+            &a2,
+            "#messages li.mine",
+            "Bonjour depuis mon premier onglet",
+        )
+        .await?;
+    send(browser, &b, "Salut Alice").await?;
+    wait_message(browser, &a1, "Bob", "Salut Alice").await?;
+    wait_message(browser, &a2, "Bob", "Salut Alice").await?;
+    let seen = messages(browser, &b).await?;
+    ensure!(
+        seen == [
+            shown("Alice", "Bonjour depuis mon premier onglet"),
+            shown("Bob", "Salut Alice")
+        ],
+        "{} affiche {seen:?}",
+        b.name()
+    );
+
+    // Alice se déconnecte depuis son deuxième onglet : les deux sortent.
+    browser.click(&a2, "#logout").await?;
+    for tab in [&a1, &a2] {
+        back_to_form(browser, tab, "Vous êtes déconnecté").await?;
+    }
+    notice(browser, &b, "Alice a quitté le chat").await?;
+    online(browser, &b, &["Bob"]).await?;
+
+    // Rechargé, l'onglet reste dehors : la session est finie.
+    browser.eval(&a1, "location.reload(); return true;").await?;
+    browser.wait_visible(&a1, "#login").await?;
+    ensure!(
+        !browser.is_visible(&a1, "#chat").await?,
+        "{} : après la déconnexion et un rechargement, le chat est encore affiché",
+        a1.name()
+    );
+
+    // Un mauvais mot de passe, puis le bon.
+    account_form(browser, &a1, "alice", "pas le bon mot de passe", "#log-in").await?;
+    browser
+        .wait_text(&a1, "#login-error", "Pseudo ou mot de passe incorrect.")
+        .await?;
+    account_form(browser, &a1, "alice", PASSWORD, "#log-in").await?;
+    in_chat(browser, &a1, "Alice").await?;
+    online(browser, &b, &["Alice", "Bob"]).await?;
+
+    // Les réponses 401 (« qui suis-je ? » sans session, mauvais mot de
+    // passe) sont voulues ; Chromium les note dans la console.
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    Ok(())
+}
