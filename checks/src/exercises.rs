@@ -62,7 +62,7 @@ macro_rules! check {
 }
 
 /// Les exercices, dans l'ordre du cours.
-pub const EXERCISES: [Exercise; 12] = [
+pub const EXERCISES: [Exercise; 13] = [
     Exercise {
         id: "ex01-dossier",
         chapter: "ch01-static",
@@ -223,6 +223,19 @@ pub const EXERCISES: [Exercise; 12] = [
                 multi::who_everywhere,
                 who_everywhere,
                 "Alice sur un processus, Bob sur l'autre : « /qui » n'est pas relayé ; Alice seule reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, bob\" }"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex13-en-ligne",
+        chapter: "ch13-comptes",
+        summary: "la route GET /api/online : la liste « online » en JSON pour un compte connecté, 401 sinon",
+        hint: "",
+        checks: || {
+            vec![check!(
+                crate::scenarios::accounts::online_route,
+                online_route,
+                "GET /api/online : sans session, 401 et { \"error\" } ; avec, [\"Alice\",\"bob\"] (chaque compte une fois, trié), puis [\"Alice\"] après le départ de bob"
             )]
         },
     },

@@ -639,3 +639,36 @@ pub(super) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
 pub(crate) fn has_accounts(server: &Server) -> bool {
     server.accounts
 }
+
+/// Exercice 13 : `GET /api/online`, la liste « online » pour un compte
+/// connecté ; 401 et une phrase sans session.
+pub(crate) async fn online_route(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let port = server.port();
+    let anonymous = http::get(port, "/api/online").await?;
+    expect_status(&anonymous, 401, "GET /api/online sans session")?;
+    let cookie = session_for(&url, "Alice").await?;
+    let _alice = open_tab(&url, &cookie, Transport::WebSocket, "Alice").await?;
+    let bob = join_account(&url, "bob", Transport::Polling).await?;
+    let _second_tab = open_tab(&url, &cookie, Transport::WebSocket, "Alice (2)").await?;
+    let list = |reply: &Response| body_json(reply);
+    let online = http::send(port, "GET", "/api/online", &[("Cookie", &cookie)], "").await?;
+    expect_status(&online, 200, "GET /api/online avec une session")?;
+    if list(&online) != json!(["Alice", "bob"]) {
+        return Err(Failure::new(
+            "GET /api/online répond [\"Alice\",\"bob\"] (chaque compte une fois, trié)",
+            online.text(),
+        ));
+    }
+    bob.disconnect().await;
+    server.expect_line("bob s'est déconnecté", 1).await?;
+    let online = http::send(port, "GET", "/api/online", &[("Cookie", &cookie)], "").await?;
+    if list(&online) != json!(["Alice"]) {
+        return Err(Failure::new(
+            "après le départ de bob, GET /api/online répond [\"Alice\"]",
+            online.text(),
+        ));
+    }
+    Ok(())
+}

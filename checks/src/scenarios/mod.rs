@@ -16,7 +16,7 @@
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
 
-mod accounts;
+pub(crate) mod accounts;
 mod acks;
 mod clients;
 mod cluster;

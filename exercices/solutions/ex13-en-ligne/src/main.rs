@@ -1,0 +1,148 @@
+//! # Exercice 13 (chapitre ch13-comptes)
+//!
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
+//! reste intact. Ajoutez la route `GET /api/online` : avec une session
+//! valable, 200 et la liste « online » en JSON (`["Alice","Bob"]`, chaque
+//! compte une fois, triée comme celle de Socket.IO) ; sans session, 401 et
+//! `{ "error": <phrase en français> }`, comme `GET /api/me`.
+//!
+//! Une solution possible.
+
+// Les autres fichiers de `src/` sont des copies, inchangées, de ceux du
+// chapitre : seul ce fichier-ci est à modifier.
+mod accounts;
+mod presence;
+mod private;
+mod session;
+mod store;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::State as HttpState;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use socketioxide::extract::{Extension, State};
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
+use tower_http::services::ServeDir;
+
+use presence::Presence;
+use store::{Account, Store};
+
+/// Ce que partagent les gestionnaires de Socket.IO : ils le reçoivent par
+/// l'extracteur `State<Chat>` (plus de `static` : chaque serveur lancé a le
+/// sien, les tests aussi).
+#[derive(Clone)]
+pub struct Chat {
+    store: Store,
+    presence: Arc<Presence>,
+    /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+    forwarded: Arc<AtomicU64>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let store = match Store::open(&store::path_from_env()) {
+        Ok(store) => store,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let chat = Chat {
+        store: store.clone(),
+        presence: Arc::default(),
+        forwarded: Arc::default(),
+    };
+    let (layer, io) = support::socket_io_with_state(chat.clone());
+
+    // La session d'abord : `check_session` refuse une connexion sans compte.
+    io.ns("/", in_order(on_connect).with(session::check_session));
+
+    let api = match accounts::routes(store, io.clone()) {
+        Ok(api) => api,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // La liste des comptes en ligne, en HTTP : la même `Chat` que Socket.IO,
+    // donnée à axum comme état de la route.
+    let online = Router::new()
+        .route("/api/online", get(online_accounts))
+        .with_state(chat);
+    let app = Router::new()
+        .merge(api)
+        .merge(online)
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+async fn on_connect(
+    socket: SocketRef,
+    io: SocketIo,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+) {
+    socket.on("new message", in_order(on_message));
+    socket.on("private message", in_order(private::on_private_message));
+    socket.on("typing", in_order(private::on_typing));
+    socket.on_disconnect(in_order(presence::leave));
+    presence::arrive(&socket, &io, &chat, &account).await;
+}
+
+/// Comme au chapitre 10 : `{ "from", "text" }` à tous les autres onglets,
+/// ceux de l'auteur compris.
+async fn on_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+    Checked(msg): Checked<Text>,
+    ack: AckSender,
+) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    socket
+        .broadcast()
+        .emit("new message", &json!({ "from": account.pseudo, "text": msg }))
+        .await
+        .ok();
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}
+
+/// `GET /api/online` : la liste « online », pour un compte connecté.
+async fn online_accounts(HttpState(chat): HttpState<Chat>, headers: HeaderMap) -> Response {
+    let body = match session::account_of(&headers, &chat.store).await {
+        Ok(Some(_)) => (StatusCode::OK, json!(chat.presence.online())),
+        Ok(None) => (
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": "Connectez-vous pour voir qui est en ligne." }),
+        ),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({ "error": "Le serveur n'a pas pu lire votre session ; réessayez." }),
+        ),
+    };
+    let (status, body) = body;
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
