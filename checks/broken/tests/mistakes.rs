@@ -100,6 +100,12 @@ const MISTAKES: &[Mistake] = &[
         check: "cluster_slow_receiver",
         phrase: "trop lent",
     },
+    Mistake {
+        chapter: "ch13-comptes",
+        binary: env!("CARGO_BIN_EXE_ch13-any-origin"),
+        check: "handshake_session",
+        phrase: "depuis la page d'un autre site (Origin)",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue

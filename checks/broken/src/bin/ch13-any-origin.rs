@@ -1,0 +1,139 @@
+//! Chapitre 13 cassé : la poignée de main ne vérifie plus `Origin`. Une
+//! page d'un autre site, ouverte dans le même navigateur, peut ouvrir une
+//! connexion au nom de l'utilisateur (son cookie part avec la poignée de
+//! main). Tout le reste est le vrai chapitre, repris tel quel.
+
+#[path = "../../../../chapters/ch13-comptes/src/accounts.rs"]
+mod accounts;
+#[path = "../../../../chapters/ch13-comptes/src/presence.rs"]
+mod presence;
+#[path = "../../../../chapters/ch13-comptes/src/private.rs"]
+mod private;
+#[path = "../../../../chapters/ch13-comptes/src/store.rs"]
+mod store;
+
+/// Le vrai `session.rs`…
+#[path = "../../../../chapters/ch13-comptes/src/session.rs"]
+#[allow(dead_code)]
+mod real_session;
+
+/// … sauf le middleware, qui oublie l'origine.
+mod session {
+    pub use crate::real_session::{account_of, clear_cookie, fingerprint, new_token, set_cookie};
+    use socketioxide::extract::State;
+    use support::SocketRef;
+
+    use crate::Chat;
+
+    pub async fn check_session(socket: SocketRef, State(chat): State<Chat>) -> Result<(), String> {
+        match account_of(&socket.req_parts().headers, &chat.store).await {
+            Ok(Some(account)) => {
+                socket.extensions.insert(account);
+                Ok(())
+            }
+            _ => Err("Connectez-vous d'abord.".to_owned()),
+        }
+    }
+}
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use serde_json::json;
+use socketioxide::extract::{Extension, State};
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
+use tower_http::services::ServeDir;
+
+use presence::Presence;
+use store::{Account, Store};
+
+/// Ce que partagent les gestionnaires de Socket.IO : ils le reçoivent par
+/// l'extracteur `State<Chat>` (plus de `static` : chaque serveur lancé a le
+/// sien, les tests aussi).
+#[derive(Clone)]
+pub struct Chat {
+    store: Store,
+    presence: Arc<Presence>,
+    /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+    forwarded: Arc<AtomicU64>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let store = match Store::open(&store::path_from_env()) {
+        Ok(store) => store,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let chat = Chat {
+        store: store.clone(),
+        presence: Arc::default(),
+        forwarded: Arc::default(),
+    };
+    let (layer, io) = support::socket_io_with_state(chat);
+
+    // La session d'abord : `check_session` refuse une connexion sans compte.
+    io.ns("/", in_order(on_connect).with(session::check_session));
+
+    let api = match accounts::routes(store, io.clone()) {
+        Ok(api) => api,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = Router::new()
+        .merge(api)
+        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
+        .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
+        .layer(layer);
+
+    support::listen_with(app, io).await
+}
+
+async fn on_connect(
+    socket: SocketRef,
+    io: SocketIo,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+) {
+    socket.on("new message", in_order(on_message));
+    socket.on("private message", in_order(private::on_private_message));
+    socket.on("typing", in_order(private::on_typing));
+    socket.on_disconnect(in_order(presence::leave));
+    presence::arrive(&socket, &io, &chat, &account).await;
+}
+
+/// Comme au chapitre 10 : `{ "from", "text" }` à tous les autres onglets,
+/// ceux de l'auteur compris.
+async fn on_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+    Checked(msg): Checked<Text>,
+    ack: AckSender,
+) {
+    let msg = match msg {
+        Ok(Text(msg)) => msg,
+        Err(refused) => {
+            ack.send(&json!({ "error": refused.to_string() })).ok();
+            return;
+        }
+    };
+    println!("message: {msg}");
+    socket
+        .broadcast()
+        .emit(
+            "new message",
+            &json!({ "from": account.pseudo, "text": msg }),
+        )
+        .await
+        .ok();
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
+    ack.send(&json!({ "id": id })).ok();
+}
