@@ -122,9 +122,7 @@ async fn login(State(web): State<Web>, body: Bytes) -> Response {
     if let Some(wait) = web.failures.wait(&key) {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "Trop d'essais manqués pour ce pseudo\u{a0}: réessayez dans {wait}\u{a0}s."
-            ),
+            &format!("Trop d'essais manqués pour ce pseudo\u{a0}: réessayez dans {wait}\u{a0}s."),
         );
     }
     let (account, hash) = match web.store.find_account(key.clone()).await {
@@ -203,7 +201,11 @@ async fn open_session(web: &Web, account: Account, status: StatusCode) -> Respon
     let Ok(token) = new_token() else {
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);
     };
-    if let Err(why) = web.store.start_session(fingerprint(&token), account.key).await {
+    if let Err(why) = web
+        .store
+        .start_session(fingerprint(&token), account.key)
+        .await
+    {
         println!("Session non ouverte\u{a0}: {why}");
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);
     }
@@ -226,9 +228,11 @@ fn credentials(body: &[u8]) -> Result<(String, String), String> {
     };
     let pseudo = nickname_from_auth(Some(&body)).map_err(|e| e.to_string())?;
     match body.get("password") {
-        Some(Value::String(password)) if password.chars().count() > MAX_PASSWORD_CHARS => Err(
-            format!("Le mot de passe est trop long\u{a0}: {MAX_PASSWORD_CHARS}\u{a0}caractères au plus."),
-        ),
+        Some(Value::String(password)) if password.chars().count() > MAX_PASSWORD_CHARS => {
+            Err(format!(
+                "Le mot de passe est trop long\u{a0}: {MAX_PASSWORD_CHARS}\u{a0}caractères au plus."
+            ))
+        }
         Some(Value::String(password)) => Ok((pseudo, password.clone())),
         None | Some(Value::Null) => Err("Écrivez un mot de passe.".to_owned()),
         Some(_) => Err("Le mot de passe doit être un texte.".to_owned()),
@@ -281,7 +285,10 @@ impl Failures {
             times.retain(|t| t.elapsed() < FAILURE_WINDOW);
             !times.is_empty()
         });
-        failures.entry(key.to_owned()).or_default().push(Instant::now());
+        failures
+            .entry(key.to_owned())
+            .or_default()
+            .push(Instant::now());
     }
 
     fn forget(&self, key: &str) {
@@ -291,7 +298,8 @@ impl Failures {
 }
 // ANCHOR_END: failures
 
-const UNAVAILABLE: &str = "Le serveur n'a pas pu traiter la demande\u{a0}; réessayez dans un instant.";
+const UNAVAILABLE: &str =
+    "Le serveur n'a pas pu traiter la demande\u{a0}; réessayez dans un instant.";
 
 fn refuse(status: StatusCode, why: &str) -> Response {
     json_reply(status, &json!({ "error": why }))

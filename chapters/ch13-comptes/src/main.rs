@@ -126,7 +126,10 @@ async fn on_message(
     println!("message: {msg}");
     socket
         .broadcast()
-        .emit("new message", &json!({ "from": account.pseudo, "text": msg }))
+        .emit(
+            "new message",
+            &json!({ "from": account.pseudo, "text": msg }),
+        )
         .await
         .ok();
     let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;

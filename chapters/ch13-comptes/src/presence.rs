@@ -65,7 +65,8 @@ impl Presence {
     /// majuscules), tel que son compte l'écrit.
     pub fn find(&self, pseudo: &str) -> Option<String> {
         let tabs = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        tabs.get(&nickname_key(pseudo)).map(|(pseudo, _)| pseudo.clone())
+        tabs.get(&nickname_key(pseudo))
+            .map(|(pseudo, _)| pseudo.clone())
     }
 }
 // ANCHOR_END: tabs
@@ -77,7 +78,11 @@ pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Ac
     socket.join(room_of(&account.key));
     println!("{} vient de se connecter ({})", account.pseudo, socket.id);
     if chat.presence.open_tab(account) {
-        socket.broadcast().emit("user joined", &account.pseudo).await.ok();
+        socket
+            .broadcast()
+            .emit("user joined", &account.pseudo)
+            .await
+            .ok();
     }
     io.emit("online", &chat.presence.online()).await.ok();
 }
@@ -96,7 +101,11 @@ pub async fn leave(
         return;
     }
     println!("{} s'est déconnecté", account.pseudo);
-    socket.broadcast().emit("user left", &account.pseudo).await.ok();
+    socket
+        .broadcast()
+        .emit("user left", &account.pseudo)
+        .await
+        .ok();
     socket
         .broadcast()
         .emit("online", &chat.presence.online())

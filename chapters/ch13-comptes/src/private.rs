@@ -37,7 +37,9 @@ async fn deliver(
     let PrivateMessage { to, text } = msg.map_err(|refused| refused.to_string())?;
     let from = &account.pseudo;
     let Some(recipient) = chat.presence.find(&to) else {
-        println!("Message privé refusé\u{a0}: {from} écrit à «\u{a0}{to}\u{a0}», qui n'est pas connecté");
+        println!(
+            "Message privé refusé\u{a0}: {from} écrit à «\u{a0}{to}\u{a0}», qui n'est pas connecté"
+        );
         return Err(format!(
             "«\u{a0}{to}\u{a0}» n'est pas connecté en ce moment."
         ));
@@ -71,7 +73,10 @@ pub async fn on_typing(
     socket
         .broadcast()
         .volatile()
-        .emit("typing", &json!({ "from": account.pseudo, "typing": typing }))
+        .emit(
+            "typing",
+            &json!({ "from": account.pseudo, "typing": typing }),
+        )
         .await
         .ok();
 }

@@ -75,7 +75,7 @@ pub(crate) async fn session_for(url: &str, pseudo: &str) -> Result<String, Failu
     match (reply.status, cookie_of(&reply)) {
         (200 | 201, Some(cookie)) => Ok(cookie),
         _ => Err(Failure::new(
-            format!("« {pseudo} » s'inscrit ou se connecte, et reçoit un cookie de session"),
+            format!("« {pseudo} » s'inscrit ou se connecte, et reçoit un cookie de session"),
             format!("{} {}", reply.status, reply.text()),
         )),
     }
@@ -111,7 +111,7 @@ fn expect_status(reply: &Response, status: u16, what: &str) -> Result<(), Failur
     }
     Err(Failure::new(
         format!(
-            "{what} : {status}{}",
+            "{what} : {status}{}",
             if status >= 400 {
                 " et { \"error\": <phrase> }"
             } else {
@@ -139,12 +139,12 @@ pub(super) async fn accounts_http(ctx: Ctx) -> Result<(), Failure> {
         if !set_cookie.split(';').any(|a| a.trim() == attribute) {
             return Err(Failure::new(
                 format!("le cookie de session porte {attribute}"),
-                format!("Set-Cookie : {set_cookie}"),
+                format!("Set-Cookie : {set_cookie}"),
             ));
         }
     }
     let cookie = cookie_of(&signup)
-        .ok_or_else(|| Failure::new("un cookie « session » à l'inscription", set_cookie.clone()))?;
+        .ok_or_else(|| Failure::new("un cookie « session » à l'inscription", set_cookie.clone()))?;
     let who = me(port, &cookie).await?;
     expect_status(&who, 200, "GET /api/me avec le cookie de l'inscription")?;
     if body_json(&who) != json!({ "pseudo": "Alice" }) {
@@ -212,7 +212,7 @@ pub(super) async fn accounts_http(ctx: Ctx) -> Result<(), Failure> {
         (
             "/api/signup",
             "{\"pseudo\":\"Zoé\",\"password\":\"court\"}",
-            "un mot de passe de moins de 8 caractères",
+            "un mot de passe de moins de 8 caractères",
         ),
         (
             "/api/signup",
@@ -254,7 +254,7 @@ pub(super) async fn secrets_kept(ctx: Ctx) -> Result<(), Failure> {
         if printed.contains(secret) {
             return Err(Failure::new(
                 "le terminal ne montre jamais un mot de passe ni un identifiant de session",
-                format!("« {secret} » y est écrit"),
+                format!("« {secret} » y est écrit"),
             ));
         }
     }
@@ -331,12 +331,12 @@ pub(super) async fn handshake_session(ctx: Ctx) -> Result<(), Failure> {
                 Client::connect_refused_with_headers(&url, Transport::WebSocket, auth, &headers)
                     .await
                     .map_err(|mut f| {
-                        f.expected = format!("{why} : {}", f.expected);
+                        f.expected = format!("{why} : {}", f.expected);
                         f
                     })?;
             if message.trim().is_empty() || message.is_ascii() && !message.contains(' ') {
                 return Err(Failure::new(
-                    format!("{why} : une phrase en français"),
+                    format!("{why} : une phrase en français"),
                     message,
                 ));
             }
@@ -366,7 +366,7 @@ pub(super) async fn handshake_session(ctx: Ctx) -> Result<(), Failure> {
         .expect_prefix("Connexion refusée", 3)
         .await
         .map_err(|mut f| {
-            f.expected = format!("une ligne par refus dans le terminal : {}", f.expected);
+            f.expected = format!("une ligne par refus dans le terminal : {}", f.expected);
             f
         })?;
     // La même origine que le serveur passe, et `auth` ne change pas qui
@@ -439,7 +439,7 @@ pub(super) async fn one_person_many_tabs(ctx: Ctx) -> Result<(), Failure> {
     .await;
     if joined != 1 {
         return Err(Failure::new(
-            "Bob reçoit « user joined » Alice une fois, au premier onglet",
+            "Bob reçoit « user joined » Alice une fois, au premier onglet",
             format!("{joined} fois"),
         ));
     }
@@ -468,7 +468,7 @@ pub(super) async fn one_person_many_tabs(ctx: Ctx) -> Result<(), Failure> {
         Some(args) if args == [json!("Alice")] => {}
         other => {
             return Err(Failure::new(
-                "Bob reçoit « user left » Alice quand son dernier onglet part",
+                "Bob reçoit « user left » Alice quand son dernier onglet part",
                 format!("{other:?}"),
             ));
         }
@@ -499,7 +499,7 @@ pub(super) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
-            "l'accusé d'un message privé remis : { \"ok\": true }",
+            "l'accusé d'un message privé remis : { \"ok\": true }",
             format!("{reply:?}"),
         ));
     }
@@ -512,7 +512,7 @@ pub(super) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
         let got = tab.next_event("private message", WAIT).await;
         if got.as_deref() != Some(&expected[..]) {
             return Err(Failure::new(
-                format!("{why} reçoit « private message » {}", expected[0]),
+                format!("{why} reçoit « private message » {}", expected[0]),
                 format!("{got:?}"),
             ));
         }
@@ -536,7 +536,7 @@ pub(super) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
         .is_some_and(|r| r.get("error").is_some_and(Value::is_string))
     {
         return Err(Failure::new(
-            "un message privé à un pseudo absent : accusé { \"error\": <phrase> }",
+            "un message privé à un pseudo absent : accusé { \"error\": <phrase> }",
             format!("{reply:?}"),
         ));
     }
@@ -589,7 +589,7 @@ pub(super) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
             other => {
                 return Err(Failure::new(
                     format!(
-                        "{} reçoit « logged out » avec une raison en français",
+                        "{} reçoit « logged out » avec une raison en français",
                         tab.name
                     ),
                     format!("{other:?}"),
@@ -598,7 +598,7 @@ pub(super) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
         }
         if !tab.wait_closed(WAIT).await {
             return Err(Failure::new(
-                format!("{} est déconnecté après « logged out »", tab.name),
+                format!("{} est déconnecté après « logged out »", tab.name),
                 "il est encore connecté",
             ));
         }
@@ -607,7 +607,7 @@ pub(super) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
         Some(args) if args == [json!("Alice")] => {}
         other => {
             return Err(Failure::new(
-                "Bob reçoit « user left » Alice",
+                "Bob reçoit « user left » Alice",
                 format!("{other:?}"),
             ));
         }
@@ -626,7 +626,7 @@ pub(super) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
             .await
             .map_err(|mut f| {
                 f.expected = format!(
-                    "la session {which} ne rouvre plus de connexion : {}",
+                    "la session {which} ne rouvre plus de connexion : {}",
                     f.expected
                 );
                 f

@@ -146,18 +146,18 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     if n == 13 {
         checks.extend([
-            check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
-            check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le compte peut revenir aussitôt"),
-            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
-            check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
-            check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé ou mot de passe trop court, 400 en français"),
+            check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
+            check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le compte peut revenir aussitôt"),
+            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
+            check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
+            check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé ou mot de passe trop court, 400 en français"),
             check!(secrets_kept, "Ni le mot de passe ni l'identifiant de session n'apparaissent dans le terminal ou dans la base, qui garde une empreinte Argon2id"),
-            check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent"),
-            check!(handshake_session, "La poignée de main lit le cookie et lui seul : sans session, avec une session inventée ou depuis une autre origine, refus en français et une ligne au terminal ; auth ne change pas l'auteur"),
+            check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent"),
+            check!(handshake_session, "La poignée de main lit le cookie et lui seul : sans session, avec une session inventée ou depuis une autre origine, refus en français et une ligne au terminal ; auth ne change pas l'auteur"),
             check!(sessions_survive_restart, "Relancé sur la même base, le serveur reconnaît les sessions ouvertes avant"),
-            check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
-            check!(private_all_tabs, "Un message privé arrive à tous les onglets du destinataire et aux autres onglets de l'expéditeur, à personne d'autre ; à un absent, un refus"),
-            check!(logout_everywhere, "POST /api/logout : 204 et cookie effacé ; chaque onglet du compte reçoit « logged out » puis est déconnecté, les autres voient le départ ; plus aucune session du compte ne sert"),
+            check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
+            check!(private_all_tabs, "Un message privé arrive à tous les onglets du destinataire et aux autres onglets de l'expéditeur, à personne d'autre ; à un absent, un refus"),
+            check!(logout_everywhere, "POST /api/logout : 204 et cookie effacé ; chaque onglet du compte reçoit « logged out » puis est déconnecté, les autres voient le départ ; plus aucune session du compte ne sert"),
         ]);
     }
     if n == 10 {
