@@ -20,6 +20,7 @@
 //! | `ch10-prive.png` | un message privé vu du seul Bob, et « Alice est en train d'écrire… » |
 //! | `ch11-historique.png` | un onglet rechargé qui retrouve l'historique, et le terminal |
 //! | `ch12-cluster.png` | Alice sur le port 3000, Bob sur le port 3001, « ALICE » refusée sur le 3001, et les deux terminaux |
+//! | `ch13-comptes.png` | Alice dans deux onglets, Bob dans un troisième : un message d'Alice vu comme le sien dans son autre onglet |
 //!
 //! Quand une image a plusieurs onglets, ils sont côte à côte avec leur
 //! légende (« Onglet 1 »…) ; le terminal, s'il y en a un, est dessous.
@@ -27,13 +28,15 @@
 //! Le code : ce fichier (les options, la boucle sur les chapitres),
 //! `screenshots/scene.rs` (ouvrir des onglets, attendre, composer l'image)
 //! et une scène par chapitre dans `screenshots/part_one.rs` (chapitres 1
-//! à 7) et `screenshots/part_two.rs` (chapitres 8 et suivants).
+//! à 7), `screenshots/part_two.rs` (chapitres 8 à 12) et
+//! `screenshots/part_three.rs` (chapitres 13 et suivants).
 //!
 //! Options : des noms de chapitres (`ch05`, `5`…) pour n'en refaire que
 //! certains. Chromium et chromedriver sont nécessaires
 //! (`apt-get install chromium chromium-driver`).
 
 mod part_one;
+mod part_three;
 mod part_two;
 mod scene;
 
@@ -96,7 +99,10 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
         Some(png) => png,
         None => match part_two::shoot(&mut scene).await? {
             Some(png) => png,
-            None => browser::bail!("pas de scène pour {chapter}"),
+            None => match part_three::shoot(&mut scene).await? {
+                Some(png) => png,
+                None => browser::bail!("pas de scène pour {chapter}"),
+            },
         },
     };
     scene.check_console().await?;

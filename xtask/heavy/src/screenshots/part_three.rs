@@ -1,0 +1,77 @@
+//! Les scènes de la troisième partie (chapitres 13 et suivants).
+
+use browser::checks::send;
+use browser::pseudos::{online, wait_message};
+use browser::{Browser, Result, Tab};
+
+use super::scene::Scene;
+
+/// Un onglet de la troisième partie : la ligne du compte en plus.
+const TAB: (u32, u32) = (460, 400);
+
+/// L'image du chapitre de `scene`, ou `None` s'il n'est pas de la
+/// troisième partie.
+pub(super) async fn shoot(scene: &mut Scene<'_>) -> Result<Option<Vec<u8>>> {
+    let png = match scene.chapter {
+        "ch13-comptes" => accounts(scene).await?,
+        _ => return Ok(None),
+    };
+    Ok(Some(png))
+}
+
+/// Crée le compte `pseudo` depuis le formulaire de `tab`, et attend le chat.
+async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
+    browser.wait_visible(tab, "#login").await?;
+    browser.fill(tab, "#pseudo", pseudo).await?;
+    browser
+        .fill(tab, "#password", "un long mot de passe")
+        .await?;
+    browser.click(tab, "#sign-up").await?;
+    browser.wait_visible(tab, "#chat").await?;
+    browser.wait_connected(tab).await.map(drop)
+}
+
+/// Chapitre 13 : Alice dans deux onglets (sur 127.0.0.1), Bob dans un
+/// troisième (sur localhost : un autre cookie) ; un message d'Alice vu
+/// comme le sien dans son autre onglet, et « En ligne » qui la nomme une
+/// fois.
+async fn accounts(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
+    let browser = scene.browser;
+    let alice_site = scene.url().replace("localhost", "127.0.0.1");
+    let bob_site = alice_site.replace("127.0.0.1", "localhost");
+    let a1 = scene.tab(&alice_site, "Alice, onglet 1", TAB).await?;
+    sign_up(browser, &a1, "Alice").await?;
+    let a2 = scene.tab(&alice_site, "Alice, onglet 2", TAB).await?;
+    browser.wait_connected(&a2).await?;
+    let b = scene.tab(&bob_site, "Bob", TAB).await?;
+    sign_up(browser, &b, "Bob").await?;
+    for tab in [&a1, &a2, &b] {
+        online(browser, tab, &["Alice", "Bob"]).await?;
+    }
+    send(browser, &b, "Salut Alice !").await?;
+    wait_message(browser, &a1, "Bob", "Salut Alice !").await?;
+    wait_message(browser, &a2, "Bob", "Salut Alice !").await?;
+    send(browser, &a1, "Bonjour depuis mon premier onglet").await?;
+    wait_message(browser, &b, "Alice", "Bonjour depuis mon premier onglet").await?;
+    browser
+        .wait_text(
+            &a2,
+            "#messages li.mine",
+            "Bonjour depuis mon premier onglet",
+        )
+        .await?;
+    // Les « 401 » du chargement (pas encore de session) sont voulus.
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    scene
+        .compose(
+            &[
+                ("Alice, onglet 1 (127.0.0.1)", &a1),
+                ("Alice, onglet 2 : déjà connectée", &a2),
+                ("Bob (localhost)", &b),
+            ],
+            false,
+        )
+        .await
+}
