@@ -91,10 +91,22 @@ impl Client {
         auth: Value,
         headers: &[(String, String)],
     ) -> Result<String, Failure> {
+        Self::refused_in("/", url, transport, auth, headers).await
+    }
+
+    /// Comme [`Client::connect_refused_with_headers`], dans l'espace de
+    /// noms `namespace`.
+    pub async fn refused_in(
+        namespace: &str,
+        url: &str,
+        transport: Transport,
+        auth: Value,
+        headers: &[(String, String)],
+    ) -> Result<String, Failure> {
         let (error_tx, mut error_rx) = mpsc::unbounded_channel();
         let (state_tx, mut connected) = watch::channel(false);
         let shown = auth.to_string();
-        let mut builder = ClientBuilder::new(url);
+        let mut builder = ClientBuilder::new(url).namespace(namespace);
         for (name, value) in headers {
             builder = builder.opening_header(name.as_str(), value.as_str());
         }
@@ -183,6 +195,20 @@ impl Client {
         auth: Auth,
         headers: &[(String, String)],
     ) -> Result<Client, Failure> {
+        Self::open_in("/", url, transport, name, on_connect, auth, headers).await
+    }
+
+    /// Comme [`Client::open_with_headers`], dans l'espace de noms
+    /// `namespace` (`io('/admin')` dans la page).
+    pub async fn open_in(
+        namespace: &str,
+        url: &str,
+        transport: Transport,
+        name: &str,
+        on_connect: Option<OnConnect>,
+        auth: Auth,
+        headers: &[(String, String)],
+    ) -> Result<Client, Failure> {
         let (tx, received) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let (state_tx, mut connected) = watch::channel(false);
@@ -190,6 +216,7 @@ impl Client {
         let closed_tx = state_tx.clone();
         let on_connect = on_connect.map(std::sync::Arc::new);
         let mut builder = ClientBuilder::new(url)
+            .namespace(namespace)
             .transport_type(transport_type(transport))
             .reconnect(false)
             .on("new message", move |payload, _| {

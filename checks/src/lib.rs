@@ -34,7 +34,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 13] = [
+pub const CHAPTERS: [&str; 14] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -48,6 +48,7 @@ pub const CHAPTERS: [&str; 13] = [
     "ch11-historique",
     "ch12-cluster",
     "ch13-comptes",
+    "ch14-moderation",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
@@ -141,6 +142,16 @@ impl Ctx {
             if !env.iter().any(|(k, _)| *k == "DATABASE") {
                 database = self.fresh_database()?.to_string_lossy().into_owned();
                 env.push(("DATABASE", &database));
+            }
+            // Chapitre 14 : un modérateur, et une limite de débit que les
+            // vérifications communes (1 000 messages d'affilée) ne touchent
+            // pas ; `flood_limit` vérifie la valeur par défaut.
+            if self.number() >= 14 {
+                for (name, value) in [("MODERATORS", "Modo"), ("FLOOD_LIMIT", "1000000")] {
+                    if !env.iter().any(|(k, _)| *k == name) {
+                        env.push((name, value));
+                    }
+                }
             }
             let mut server = Server::start(&self.binary, &env, &self.logs).await?;
             server.accounts = true;

@@ -48,6 +48,15 @@ socket.on('logged out', (reason) => {
   showLogin(reason);
 });
 
+// Chapitre 14 : exclu par un modérateur. La session reste valable : un
+// rechargement de la page revient dans le chat.
+socket.on('kicked', ({ reason }) => {
+  loggedOut = true;
+  hideChat();
+  addNotice(`Un modérateur vous a exclu : ${reason}`);
+  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+});
+
 socket.on('disconnect', (reason) => {
   // Le serveur a fermé la connexion sans « logged out » (client trop lent) :
   // on revient. Après « logged out », on reste dehors.

@@ -23,6 +23,7 @@ mod cluster;
 mod delivery;
 mod history;
 mod lifecycle;
+mod moderation;
 mod private;
 mod pseudos;
 mod rooms;
@@ -46,6 +47,7 @@ use cluster::*;
 use delivery::*;
 use history::*;
 use lifecycle::*;
+use moderation::*;
 use private::*;
 use pseudos::*;
 use rooms::*;
@@ -114,7 +116,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     match n {
         4 | 11 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
-        5 | 6 | 8..=10 | 12 | 13 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
+        5 | 6 | 8..=10 | 12..=14 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
         _ => {}
     }
     if n >= 4 {
@@ -126,7 +128,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ]);
         checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
     }
-    if matches!(n, 8..=10 | 12 | 13) {
+    if matches!(n, 8..=10 | 12..) {
         checks.extend([
             check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
             check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
@@ -144,7 +146,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
         ]);
     }
-    if n == 13 {
+    if n >= 13 {
         checks.extend([
             check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
             check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le compte peut revenir aussitôt"),
@@ -158,6 +160,16 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
             check!(private_all_tabs, "Un message privé arrive à tous les onglets du destinataire et aux autres onglets de l'expéditeur, à personne d'autre ; à un absent, un refus"),
             check!(logout_everywhere, "POST /api/logout : 204 et cookie effacé ; chaque onglet du compte reçoit « logged out » puis est déconnecté, les autres voient le départ ; plus aucune session du compte ne sert"),
+        ]);
+    }
+    if n == 14 {
+        checks.extend([
+            check!(admin_access, "/admin : refusé sans session et à qui n'est pas dans MODERATORS, en français et avec une ligne au terminal ; un modérateur reçoit aussitôt « users »"),
+            check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
+            check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo ou donnée invalide : une erreur"),
+            check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440, une erreur"),
+            check!(flood_limit, "Par défaut, 5 messages en 5 s par compte, tous onglets confondus : le sixième reçoit « réessayez dans N s » et ne part pas ; un autre compte n'est pas gêné"),
+            check!(length_limit, "Un texte de plus de 1 000 caractères, à tous ou en privé : une erreur, rien ne part ; 1 000 passent"),
         ]);
     }
     if n == 10 {

@@ -1,0 +1,475 @@
+//! Chapitre 14 : la modération — l'espace de noms `/admin` des modérateurs
+//! (la liste des comptes, exclure, réduire au silence) et les limites de
+//! tous (débit, longueur).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use crate::client::{Client, Transport};
+use crate::scenarios::accounts::{join_account, open_tab, session_for};
+use crate::scenarios::pseudos::expect_online;
+use crate::{Ctx, Failure, WAIT};
+
+/// Le modérateur des vérifications (`MODERATORS`, voir `Ctx::start_with`).
+pub(crate) const MODERATOR: &str = "Modo";
+
+/// La page des modérateurs, ouverte avec la session de `pseudo`.
+async fn open_admin(url: &str, pseudo: &str) -> Result<Client, Failure> {
+    let cookie = session_for(url, pseudo).await?;
+    let headers = [("Cookie".to_owned(), cookie)];
+    Client::open_in(
+        "/admin",
+        url,
+        Transport::WebSocket,
+        "page des modérateurs",
+        None,
+        None,
+        &headers,
+    )
+    .await
+}
+
+/// Attend la liste `users` attendue (les précédentes sont sautées).
+async fn expect_users(admin: &mut Client, expected: Value, why: &str) -> Result<(), Failure> {
+    let mut last = None;
+    while let Some(args) = admin.next_event("users", WAIT).await {
+        if args.first() == Some(&expected) {
+            return Ok(());
+        }
+        last = args.into_iter().next();
+    }
+    Err(Failure::new(
+        format!("la page des modérateurs reçoit « users » {expected} ({why})"),
+        format!("dernière liste reçue : {last:?}"),
+    ))
+}
+
+/// Le `error` d'un accusé, s'il y en a un.
+fn ack_error(reply: &[Value]) -> Option<String> {
+    reply.first()?.get("error")?.as_str().map(str::to_owned)
+}
+
+/// `/admin` : refusé sans session et à qui n'est pas modérateur, avec une
+/// phrase en français ; accepté pour un modérateur, qui reçoit aussitôt la
+/// liste des comptes connectés.
+pub(super) async fn admin_access(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let french = |message: &str| message.contains(' ') && message.ends_with('.');
+    let message = Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &[]).await?;
+    if !french(&message) {
+        return Err(Failure::new(
+            "/admin sans session : un refus en français",
+            message,
+        ));
+    }
+    let bob = session_for(&url, "Bob").await?;
+    let headers = [("Cookie".to_owned(), bob.clone())];
+    let message =
+        Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &headers).await?;
+    if !french(&message) {
+        return Err(Failure::new(
+            "/admin pour Bob, qui n'est pas modérateur : un refus en français",
+            message,
+        ));
+    }
+    server
+        .expect_prefix("Connexion à /admin refusée", 1)
+        .await?;
+    let _bob_tab = open_tab(&url, &bob, Transport::WebSocket, "Bob").await?;
+    let mut admin = open_admin(&url, &MODERATOR.to_lowercase()).await?;
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "Bob", "tabs": 1, "muted_until": null }]),
+        "dès la connexion",
+    )
+    .await
+}
+
+/// La liste des modérateurs suit chaque arrivée et chaque départ, avec le
+/// nombre d'onglets de chaque compte, triée sans tenir compte des
+/// majuscules.
+pub(super) async fn admin_users(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut admin = open_admin(&url, MODERATOR).await?;
+    expect_users(&mut admin, json!([]), "personne dans le chat").await?;
+    let alice = session_for(&url, "alice").await?;
+    let _a1 = open_tab(&url, &alice, Transport::WebSocket, "alice 1").await?;
+    let _a2 = open_tab(&url, &alice, Transport::Polling, "alice 2").await?;
+    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
+    expect_users(
+        &mut admin,
+        json!([
+            { "pseudo": "alice", "tabs": 2, "muted_until": null },
+            { "pseudo": "Bob", "tabs": 1, "muted_until": null },
+        ]),
+        "alice dans deux onglets, Bob dans un",
+    )
+    .await?;
+    bob.disconnect().await;
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "alice", "tabs": 2, "muted_until": null }]),
+        "après le départ de Bob",
+    )
+    .await
+}
+
+/// Exclure : chaque onglet du compte reçoit `kicked` avec la raison, puis
+/// est déconnecté ; l'accusé est `{ "ok": true }` ; les autres voient la
+/// personne partir ; personne sous ce pseudo ou une donnée invalide : une
+/// erreur.
+pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let admin = open_admin(&url, MODERATOR).await?;
+    let bob = session_for(&url, "Bob").await?;
+    let mut tabs = vec![
+        open_tab(&url, &bob, Transport::WebSocket, "Bob 1").await?,
+        open_tab(&url, &bob, Transport::Polling, "Bob 2").await?,
+    ];
+    let mut alice = join_account(&url, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
+    alice.clear_events();
+    let reply = admin
+        .emit_with_ack(
+            "kick",
+            vec![json!({ "pseudo": "bob", "reason": "spam" })],
+            WAIT,
+        )
+        .await?;
+    if reply != [json!({ "ok": true })] {
+        return Err(Failure::new(
+            "l'accusé d'une exclusion : { \"ok\": true }",
+            format!("{reply:?}"),
+        ));
+    }
+    for tab in &mut tabs {
+        match tab.next_event("kicked", WAIT).await {
+            Some(args) if args == [json!({ "reason": "spam" })] => {}
+            other => {
+                return Err(Failure::new(
+                    format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
+                    format!("{other:?}"),
+                ));
+            }
+        }
+        if !tab.wait_closed(WAIT).await {
+            return Err(Failure::new(
+                format!("{} est déconnecté après « kicked »", tab.name),
+                "il est encore connecté",
+            ));
+        }
+    }
+    match alice.next_event("user left", WAIT).await {
+        Some(args) if args == [json!("Bob")] => {}
+        other => {
+            return Err(Failure::new(
+                "Alice reçoit « user left » Bob",
+                format!("{other:?}"),
+            ));
+        }
+    }
+    server.expect_prefix("Modération", 1).await?;
+    for (data, why) in [
+        (
+            json!({ "pseudo": "Bob", "reason": "encore" }),
+            "Bob n'est plus connecté",
+        ),
+        (
+            json!({ "pseudo": "Personne", "reason": "?" }),
+            "personne sous ce pseudo",
+        ),
+        (json!("Bob"), "une donnée qui n'est pas un objet"),
+        (json!({ "pseudo": "Alice" }), "sans raison"),
+    ] {
+        let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
+        if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
+            return Err(Failure::new(
+                format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    alice
+        .emit_with_ack("new message", vec![json!("toujours là")], WAIT)
+        .await
+        .map(drop)
+}
+
+/// Réduire au silence : l'accusé donne la fin (RFC 3339) ; jusque-là, les
+/// messages du compte (à tous et privés) reçoivent une erreur qui nomme la
+/// fin, et rien ne part ; `minutes: 0` rend la parole ; hors de 0 à 1 440,
+/// une erreur.
+pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut admin = open_admin(&url, MODERATOR).await?;
+    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
+    let mut alice = join_account(&url, "Alice", Transport::Polling).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
+    let before = unix_now();
+    let reply = admin
+        .emit_with_ack(
+            "mute",
+            vec![json!({ "pseudo": "BOB", "minutes": 10 })],
+            WAIT,
+        )
+        .await?;
+    let until = reply
+        .first()
+        .and_then(|r| r.get("until"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let ok = reply.first().and_then(|r| r.get("ok")) == Some(&json!(true));
+    let seconds = until.as_deref().and_then(rfc3339_seconds);
+    if !ok || !seconds.is_some_and(|s| (before + 590..=before + 610).contains(&s)) {
+        return Err(Failure::new(
+            "l'accusé d'un silence de 10 minutes : { \"ok\": true, \"until\": <maintenant + 10 min, RFC 3339> }",
+            format!("{reply:?}"),
+        ));
+    }
+    let until = until.unwrap_or_default();
+    expect_users(
+        &mut admin,
+        json!([
+            { "pseudo": "Alice", "tabs": 1, "muted_until": null },
+            { "pseudo": "Bob", "tabs": 1, "muted_until": until },
+        ]),
+        "Bob réduit au silence",
+    )
+    .await?;
+    let refused = bob
+        .emit_with_ack("new message", vec![json!("je parle quand même")], WAIT)
+        .await?;
+    if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
+        return Err(Failure::new(
+            "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand",
+            format!("{refused:?}"),
+        ));
+    }
+    let refused = bob
+        .emit_with_ack(
+            "private message",
+            vec![json!({ "to": "Alice", "text": "psst" })],
+            WAIT,
+        )
+        .await?;
+    if ack_error(&refused).is_none() {
+        return Err(Failure::new(
+            "un message privé de Bob réduit au silence : accusé { \"error\" }",
+            format!("{refused:?}"),
+        ));
+    }
+    alice
+        .expect_nothing(
+            Duration::from_millis(400),
+            "rien de Bob pendant son silence",
+        )
+        .await?;
+    alice
+        .expect_no_event(
+            "private message",
+            Duration::from_millis(100),
+            "rien de Bob en privé non plus",
+        )
+        .await?;
+    for (minutes, why) in [
+        (json!(1441), "plus d'un jour"),
+        (json!(-5), "négatif"),
+        (json!("dix"), "pas un nombre"),
+    ] {
+        let reply = admin
+            .emit_with_ack(
+                "mute",
+                vec![json!({ "pseudo": "Bob", "minutes": minutes })],
+                WAIT,
+            )
+            .await?;
+        if ack_error(&reply).is_none() {
+            return Err(Failure::new(
+                format!("mute refusé ({why}) : accusé {{ \"error\" }}"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    let reply = admin
+        .emit_with_ack("mute", vec![json!({ "pseudo": "Bob", "minutes": 0 })], WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
+        return Err(Failure::new(
+            "minutes: 0 rend la parole : { \"ok\": true }",
+            format!("{reply:?}"),
+        ));
+    }
+    let reply = bob
+        .emit_with_ack("new message", vec![json!("merci")], WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("id")).is_none() {
+        return Err(Failure::new(
+            "Bob rendu à la parole écrit de nouveau : accusé { \"id\" }",
+            format!("{reply:?}"),
+        ));
+    }
+    alice
+        .expect(
+            &[json!({ "from": "Bob", "text": "merci" })],
+            "Bob rendu à la parole",
+        )
+        .await
+}
+
+/// La limite de débit, avec sa valeur par défaut : 5 messages en 5 s par
+/// compte, tous onglets confondus ; le sixième reçoit une erreur qui donne
+/// l'attente en secondes, et ne part pas ; un autre compte n'est pas gêné.
+pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
+    // Une valeur vide : la limite par défaut.
+    let server = ctx.start_with(&[("FLOOD_LIMIT", "")]).await?;
+    let url = server.url();
+    let bob = session_for(&url, "Bob").await?;
+    let tab_1 = open_tab(&url, &bob, Transport::WebSocket, "Bob 1").await?;
+    let tab_2 = open_tab(&url, &bob, Transport::Polling, "Bob 2").await?;
+    let mut alice = join_account(&url, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
+    for i in 1..=5 {
+        let tab = if i % 2 == 0 { &tab_2 } else { &tab_1 };
+        let event = if i == 5 {
+            "private message"
+        } else {
+            "new message"
+        };
+        let args = if i == 5 {
+            json!({ "to": "Alice", "text": "cinq" })
+        } else {
+            json!(format!("message {i}"))
+        };
+        let reply = tab.emit_with_ack(event, vec![args], WAIT).await?;
+        if ack_error(&reply).is_some() {
+            return Err(Failure::new(
+                format!("le message nº {i} de Bob en moins de 5 s passe"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    let refused = tab_2
+        .emit_with_ack("new message", vec![json!("un de trop")], WAIT)
+        .await?;
+    let sentence = ack_error(&refused).unwrap_or_default();
+    let wait = sentence
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse::<u64>().ok())
+        .rfind(|n| (1..=5).contains(n));
+    if wait.is_none() || !sentence.to_lowercase().contains("réessayez dans") {
+        return Err(Failure::new(
+            "le sixième message en 5 s : accusé { \"error\" } « … réessayez dans N s » (N de 1 à 5)",
+            format!("{refused:?}"),
+        ));
+    }
+    for i in 1..=4 {
+        alice
+            .expect(
+                &[json!({ "from": "Bob", "text": format!("message {i}") })],
+                "les messages permis",
+            )
+            .await?;
+    }
+    alice
+        .expect_nothing(Duration::from_millis(400), "le message de trop ne part pas")
+        .await?;
+    let reply = alice
+        .emit_with_ack("new message", vec![json!("moi je peux")], WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("id")).is_none() {
+        return Err(Failure::new(
+            "Alice n'est pas gênée par la limite de Bob",
+            format!("{reply:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Un texte de plus de 1 000 caractères : une erreur, rien ne part ; 1 000
+/// passent.
+pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
+    let mut alice = join_account(&url, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
+    let longest = "é".repeat(1_000);
+    let reply = bob
+        .emit_with_ack("new message", vec![json!(longest)], WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("id")).is_none() {
+        return Err(Failure::new(
+            "un message de 1 000 caractères passe",
+            format!("{reply:?}"),
+        ));
+    }
+    alice
+        .expect(
+            &[json!({ "from": "Bob", "text": longest })],
+            "1 000 caractères",
+        )
+        .await?;
+    let too_long = "é".repeat(1_001);
+    for (event, args) in [
+        ("new message", json!(too_long)),
+        (
+            "private message",
+            json!({ "to": "Alice", "text": too_long }),
+        ),
+    ] {
+        let reply = bob.emit_with_ack(event, vec![args], WAIT).await?;
+        if ack_error(&reply).is_none() {
+            return Err(Failure::new(
+                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    alice
+        .expect_nothing(Duration::from_millis(400), "rien de trop long ne part")
+        .await
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Les secondes depuis 1970 d'une date RFC 3339 en UTC
+/// (`2026-12-03T14:32:05Z`, avec ou sans fraction de seconde).
+fn rfc3339_seconds(text: &str) -> Option<u64> {
+    let text = text.strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.split('-').map(|n| n.parse::<i64>().ok());
+    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
+    let time = time.split('.').next()?;
+    let mut time = time.split(':').map(|n| n.parse::<i64>().ok());
+    let (h, min, s) = (time.next()??, time.next()??, time.next()??);
+    // Les jours depuis 1970 (algorithme « days from civil »).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3_600 + min * 60 + s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_dates_are_read() {
+        assert_eq!(super::rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            super::rfc3339_seconds("2026-12-03T14:32:05.5Z"),
+            Some(1_796_308_325)
+        );
+        assert_eq!(super::rfc3339_seconds("pas une date"), None);
+    }
+}
