@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::plain;
-use crate::client::{Transport, message_text, show};
+use crate::client::{Transport, message_text, show, show_ack};
 use crate::scenarios::{SILENCE, connect};
 use crate::{Ctx, Failure, WAIT};
 
@@ -190,7 +190,7 @@ pub(super) async fn ack_recipients(ctx: Ctx) -> Result<(), Failure> {
         } else {
             Err(Failure::new(
                 format!("l'accusé de « {text} » est {{ \"id\": n, \"to\": {to} }} ({why})"),
-                format!("il vaut {}", show(&reply)),
+                show_ack(&reply),
             ))
         }
     };

@@ -179,20 +179,25 @@ pub(super) async fn older_messages(ctx: Ctx) -> Result<(), Failure> {
         let expected: Vec<Value> = (first..before)
             .map(|i| json!([format!("m{i}"), i]))
             .collect();
-        let what = format!(
-            "« history » avec {before} : l'accusé rend les messages nº {first} à {} ({} au plus 20), du plus ancien au plus récent, comme [texte, numéro]",
-            before - 1,
-            expected.len()
-        );
+        let what = match expected.len() {
+            0 => format!(
+                "l'accusé de « history » avec {before} rend une liste vide (aucun message avant le nº {before})"
+            ),
+            20 => format!(
+                "l'accusé de « history » avec {before} rend les 20 messages d'avant (nº {first} à {}), du plus ancien au plus récent, comme [texte, numéro]",
+                before - 1
+            ),
+            n => format!(
+                "l'accusé de « history » avec {before} rend les {n} messages d'avant, tous ceux qui existent (nº {first} à {}), du plus ancien au plus récent, comme [texte, numéro]",
+                before - 1
+            ),
+        };
         let reply = reader
             .emit_with_ack("history", vec![json!(before)], wait)
             .await
             .map_err(|f| Failure::new(what.clone(), f.seen))?;
         if reply.first() != Some(&Value::Array(expected)) {
-            return Err(Failure::new(
-                what,
-                format!("accusé reçu : {}", crate::client::show(&reply)),
-            ));
+            return Err(Failure::new(what, crate::client::show_ack(&reply)));
         }
     }
     Ok(())

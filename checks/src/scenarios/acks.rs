@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::client::{Transport, message_text, show};
+use crate::client::{Transport, message_text, show, show_ack};
 use crate::{Ctx, Failure, WAIT};
 
 /// Le temps qu'un client laisse au serveur pour accuser réception, comme
@@ -20,13 +20,13 @@ fn ack_id(ack: &[Value], what: &str) -> Result<u64, Failure> {
             reply.get("id").and_then(Value::as_u64).ok_or_else(|| {
                 Failure::new(
                     format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
-                    format!("accusé reçu : {}", show(ack)),
+                    show_ack(ack),
                 )
             })
         }
         _ => Err(Failure::new(
             format!("{what} : l'accusé est {{ \"id\": <numéro> }}"),
-            format!("accusé reçu : {}", show(ack)),
+            show_ack(ack),
         )),
     }
 }
@@ -121,7 +121,7 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
             if error.trim().is_empty() || ack.first().and_then(|r| r.get("id")).is_some() {
                 return Err(Failure::new(
                     format!("{what} : l'accusé est {{ \"error\": <phrase en français> }}"),
-                    format!("accusé reçu : {}", show(&ack)),
+                    show_ack(&ack),
                 ));
             }
             if error.contains("invalid type") || error.contains("expected") {

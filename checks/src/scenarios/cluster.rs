@@ -246,7 +246,7 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
         if ack.first().is_none_or(|a| a.get("id").is_none()) {
             return Err(Failure::new(
                 "Redis arrêté, l'accusé reste { \"id\": n }",
-                format!("il vaut {}", crate::client::show(&ack)),
+                crate::client::show_ack(&ack),
             ));
         }
         expect_chat(&ctx, &mut anne, &text, "même processus que l'émettrice").await?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::client::{Client, Transport, show};
+use crate::client::{Client, Transport, show, show_ack};
 use crate::{Ctx, Failure, WAIT};
 
 const ACK_WAIT: Duration = Duration::from_secs(10);
@@ -50,7 +50,7 @@ async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, F
         }
         _ => Err(Failure::new(
             format!("l'accusé de « {text} » est {{ \"id\": <numéro> }}"),
-            format!("accusé reçu : {}", show(&ack)),
+            show_ack(&ack),
         )),
     }
 }
@@ -197,7 +197,7 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
         if !ok {
             return Err(Failure::new(
                 format!("{} : accusé {{ \"error\": … }}", show(args)),
-                format!("accusé reçu : {}", show(&ack)),
+                show_ack(&ack),
             ));
         }
         server
@@ -282,7 +282,7 @@ pub(super) async fn write_refused(ctx: Ctx) -> Result<(), Failure> {
     if !refused {
         return Err(Failure::new(
             "base verrouillée : l'accusé est { \"error\": … }, sans numéro",
-            format!("accusé reçu : {}", show(&ack)),
+            show_ack(&ack),
         ));
     }
     witness

@@ -42,7 +42,7 @@ pub(super) async fn private_delivery(ctx: Ctx) -> Result<(), Failure> {
         if ack != json!({ "ok": true }) {
             return Err(Failure::new(
                 "l'accusé d'un message privé remis est { \"ok\": true }",
-                format!("accusé reçu : {ack}"),
+                format!("l'accusé vaut {ack}"),
             ));
         }
         bob.expect_event(
@@ -98,7 +98,7 @@ pub(super) async fn private_refusals(ctx: Ctx) -> Result<(), Failure> {
                 format!(
                     "un message privé à {what} : l'accusé est {{ \"error\": <phrase en français> }}"
                 ),
-                format!("accusé reçu : {ack}"),
+                format!("l'accusé vaut {ack}"),
             ));
         }
     }
