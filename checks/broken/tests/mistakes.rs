@@ -106,6 +106,12 @@ const MISTAKES: &[Mistake] = &[
         check: "handshake_session",
         phrase: "depuis la page d'un autre site (Origin)",
     },
+    Mistake {
+        chapter: "ch14-moderation",
+        binary: env!("CARGO_BIN_EXE_ch14-flood-per-tab"),
+        check: "flood_limit",
+        phrase: "le sixième message en 5",
+    },
 ];
 
 /// Lance la vérification sur le programme cassé ; `None` si elle échoue
