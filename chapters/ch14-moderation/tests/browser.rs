@@ -1,0 +1,142 @@
+//! « Pour tester » du chapitre 14, dans Chromium.
+//!
+//! Modo (modérateur) ouvre le chat puis la page des modérateurs sur
+//! `127.0.0.1` ; Bob ouvre le chat sur `localhost` (un autre cookie).
+//! Bob écrit six messages d'affilée : le sixième est refusé, la page le
+//! dit. Modo le réduit au silence depuis sa page : le message suivant de
+//! Bob est refusé avec l'heure de fin. Modo l'exclut : la page de Bob
+//! revient au formulaire avec la raison, et la liste des modérateurs ne le
+//! nomme plus.
+
+use std::ffi::OsStr;
+
+use browser::checks::send;
+use browser::pseudos::{online, wait_message};
+use browser::{Browser, Error, Result, Server, Tab, ensure};
+
+const PROGRAM: &str = env!("CARGO_BIN_EXE_ch14-moderation");
+
+async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
+    browser.wait_visible(tab, "#login").await?;
+    browser.fill(tab, "#pseudo", pseudo).await?;
+    browser
+        .fill(tab, "#password", "un long mot de passe")
+        .await?;
+    browser.click(tab, "#sign-up").await?;
+    browser.wait_visible(tab, "#chat").await?;
+    browser.wait_connected(tab).await.map(drop)
+}
+
+/// Les lignes du tableau des modérateurs : (pseudo, onglets, silence).
+async fn users(browser: &Browser, tab: &Tab) -> Result<Vec<String>> {
+    browser.texts(tab, "#users tbody td:first-child").await
+}
+
+async fn wait_users(browser: &Browser, tab: &Tab, expected: &[&str]) -> Result<()> {
+    browser
+        .wait_texts(
+            tab,
+            "#users tbody td:first-child",
+            &format!("le tableau des modérateurs devrait nommer {expected:?}"),
+            |list| list == expected,
+        )
+        .await
+        .map(drop)
+}
+
+/// Clique sur le bouton `label` de la ligne de `pseudo`.
+async fn act(browser: &Browser, admin: &Tab, pseudo: &str, nth: usize) -> Result<()> {
+    browser
+        .click(
+            admin,
+            &format!("#users tr[data-pseudo=\"{pseudo}\"] td:last-child button:nth-child({nth})"),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn moderer_le_chat() -> Result<()> {
+    let test = "ch14-moderation (navigateur)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
+    let database = dir.path().join("chat.db");
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("MODERATORS", OsStr::new("Modo")),
+    ];
+    let server = Server::start_with_env(PROGRAM, &env)
+        .await
+        .map_err(|e| e.context(test))?;
+    let outcome = match scenario(&browser, &server).await {
+        Ok(()) => browser.check_console().await,
+        Err(e) => Err(e),
+    };
+    outcome.map_err(|e| server.explain(0, &format!("{test} : {e}")))
+}
+
+async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
+    let modo_site = server.url().trim_end_matches('/').to_owned();
+    let bob_site = modo_site.replace("127.0.0.1", "localhost");
+
+    let modo = browser.open(&modo_site, "Modo, le chat").await?;
+    sign_up(browser, &modo, "Modo").await?;
+    let admin = browser
+        .open(&format!("{modo_site}/moderation/"), "Modo, la modération")
+        .await?;
+    browser
+        .wait_text(&admin, "#status", "Connecté à /admin")
+        .await?;
+    let bob = browser.open(&bob_site, "Bob").await?;
+    sign_up(browser, &bob, "Bob").await?;
+    online(browser, &modo, &["Bob", "Modo"]).await?;
+    wait_users(browser, &admin, &["Bob", "Modo"]).await?;
+
+    // Six messages d'affilée : le sixième est refusé.
+    for i in 1..=6 {
+        send(browser, &bob, &format!("message {i}")).await?;
+    }
+    wait_message(browser, &modo, "Bob", "message 5").await?;
+    let status = browser
+        .wait_text(&bob, "#messages li.failed .status", "Trop de messages")
+        .await?;
+    ensure!(
+        status.contains("Réessayez dans"),
+        "{} : le message refusé dit « {status} »",
+        bob.name()
+    );
+
+    // Silence : le message suivant est refusé avec l'heure de fin.
+    act(browser, &admin, "Bob", 2).await?;
+    browser
+        .wait_text(&admin, "#status", "Bob est réduit au silence")
+        .await?;
+    send(browser, &bob, "je peux parler ?").await?;
+    browser
+        .wait_texts(
+            &bob,
+            "#messages li.failed .status",
+            "le message de Bob devrait être refusé pour silence",
+            |list| list.iter().any(|s| s.contains("réduit au silence jusqu'à")),
+        )
+        .await?;
+
+    // Exclusion : la page de Bob revient au formulaire, avec la raison.
+    act(browser, &admin, "Bob", 1).await?;
+    browser
+        .wait_text(&admin, "#status", "Bob est exclu")
+        .await?;
+    browser.wait_visible(&bob, "#login").await?;
+    browser
+        .wait_text(&bob, "#login-error", "Un modérateur vous a exclu")
+        .await?;
+    wait_users(browser, &admin, &["Modo"]).await?;
+    let left = users(browser, &admin).await?;
+    ensure!(left == ["Modo"], "le tableau nomme encore {left:?}");
+
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    Ok(())
+}
