@@ -62,7 +62,7 @@ macro_rules! check {
 }
 
 /// Les exercices, dans l'ordre du cours.
-pub const EXERCISES: [Exercise; 13] = [
+pub const EXERCISES: [Exercise; 14] = [
     Exercise {
         id: "ex01-dossier",
         chapter: "ch01-static",
@@ -236,6 +236,19 @@ pub const EXERCISES: [Exercise; 13] = [
                 crate::scenarios::accounts::online_route,
                 online_route,
                 "GET /api/online : sans session, 401 et { \"error\" } ; avec, [\"Alice\",\"bob\"] (chaque compte une fois, trié), puis [\"Alice\"] après le départ de bob"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex14-moderateurs",
+        chapter: "ch14-moderation",
+        summary: "les modérateurs échappent à la limite de débit, pas à celle de longueur",
+        hint: "",
+        checks: || {
+            vec![check!(
+                crate::scenarios::moderation::moderators_unlimited,
+                moderators_unlimited,
+                "Un modérateur envoie 8 messages en moins de 5 s : tous passent ; 1 001 caractères restent refusés ; Bob reste limité à 5"
             )]
         },
     },

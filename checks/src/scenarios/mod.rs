@@ -23,7 +23,7 @@ mod cluster;
 mod delivery;
 mod history;
 mod lifecycle;
-mod moderation;
+pub(crate) mod moderation;
 mod private;
 mod pseudos;
 mod rooms;

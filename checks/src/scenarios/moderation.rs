@@ -40,8 +40,8 @@ async fn expect_users(admin: &mut Client, expected: Value, why: &str) -> Result<
         last = args.into_iter().next();
     }
     Err(Failure::new(
-        format!("la page des modérateurs reçoit « users » {expected} ({why})"),
-        format!("dernière liste reçue : {last:?}"),
+        format!("la page des modérateurs reçoit « users » {expected} ({why})"),
+        format!("dernière liste reçue : {last:?}"),
     ))
 }
 
@@ -60,7 +60,7 @@ pub(super) async fn admin_access(ctx: Ctx) -> Result<(), Failure> {
     let message = Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &[]).await?;
     if !french(&message) {
         return Err(Failure::new(
-            "/admin sans session : un refus en français",
+            "/admin sans session : un refus en français",
             message,
         ));
     }
@@ -70,7 +70,7 @@ pub(super) async fn admin_access(ctx: Ctx) -> Result<(), Failure> {
         Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &headers).await?;
     if !french(&message) {
         return Err(Failure::new(
-            "/admin pour Bob, qui n'est pas modérateur : un refus en français",
+            "/admin pour Bob, qui n'est pas modérateur : un refus en français",
             message,
         ));
     }
@@ -142,7 +142,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
-            "l'accusé d'une exclusion : { \"ok\": true }",
+            "l'accusé d'une exclusion : { \"ok\": true }",
             format!("{reply:?}"),
         ));
     }
@@ -151,14 +151,14 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
             Some(args) if args == [json!({ "reason": "spam" })] => {}
             other => {
                 return Err(Failure::new(
-                    format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
+                    format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
                     format!("{other:?}"),
                 ));
             }
         }
         if !tab.wait_closed(WAIT).await {
             return Err(Failure::new(
-                format!("{} est déconnecté après « kicked »", tab.name),
+                format!("{} est déconnecté après « kicked »", tab.name),
                 "il est encore connecté",
             ));
         }
@@ -167,7 +167,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         Some(args) if args == [json!("Bob")] => {}
         other => {
             return Err(Failure::new(
-                "Alice reçoit « user left » Bob",
+                "Alice reçoit « user left » Bob",
                 format!("{other:?}"),
             ));
         }
@@ -188,7 +188,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
         if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
             return Err(Failure::new(
-                format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
+                format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
                 format!("{reply:?}"),
             ));
         }
@@ -227,7 +227,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     let seconds = until.as_deref().and_then(rfc3339_seconds);
     if !ok || !seconds.is_some_and(|s| (before + 590..=before + 610).contains(&s)) {
         return Err(Failure::new(
-            "l'accusé d'un silence de 10 minutes : { \"ok\": true, \"until\": <maintenant + 10 min, RFC 3339> }",
+            "l'accusé d'un silence de 10 minutes : { \"ok\": true, \"until\": <maintenant + 10 min, RFC 3339> }",
             format!("{reply:?}"),
         ));
     }
@@ -246,7 +246,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
         return Err(Failure::new(
-            "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand",
+            "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand",
             format!("{refused:?}"),
         ));
     }
@@ -259,7 +259,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if ack_error(&refused).is_none() {
         return Err(Failure::new(
-            "un message privé de Bob réduit au silence : accusé { \"error\" }",
+            "un message privé de Bob réduit au silence : accusé { \"error\" }",
             format!("{refused:?}"),
         ));
     }
@@ -290,7 +290,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
             .await?;
         if ack_error(&reply).is_none() {
             return Err(Failure::new(
-                format!("mute refusé ({why}) : accusé {{ \"error\" }}"),
+                format!("mute refusé ({why}) : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),
             ));
         }
@@ -300,7 +300,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
         return Err(Failure::new(
-            "minutes: 0 rend la parole : { \"ok\": true }",
+            "minutes: 0 rend la parole : { \"ok\": true }",
             format!("{reply:?}"),
         ));
     }
@@ -309,7 +309,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
-            "Bob rendu à la parole écrit de nouveau : accusé { \"id\" }",
+            "Bob rendu à la parole écrit de nouveau : accusé { \"id\" }",
             format!("{reply:?}"),
         ));
     }
@@ -348,7 +348,7 @@ pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
         let reply = tab.emit_with_ack(event, vec![args], WAIT).await?;
         if ack_error(&reply).is_some() {
             return Err(Failure::new(
-                format!("le message nº {i} de Bob en moins de 5 s passe"),
+                format!("le message nº {i} de Bob en moins de 5 s passe"),
                 format!("{reply:?}"),
             ));
         }
@@ -363,7 +363,7 @@ pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
         .rfind(|n| (1..=5).contains(n));
     if wait.is_none() || !sentence.to_lowercase().contains("réessayez dans") {
         return Err(Failure::new(
-            "le sixième message en 5 s : accusé { \"error\" } « … réessayez dans N s » (N de 1 à 5)",
+            "le sixième message en 5 s : accusé { \"error\" } « … réessayez dans N s » (N de 1 à 5)",
             format!("{refused:?}"),
         ));
     }
@@ -404,14 +404,14 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
-            "un message de 1 000 caractères passe",
+            "un message de 1 000 caractères passe",
             format!("{reply:?}"),
         ));
     }
     alice
         .expect(
             &[json!({ "from": "Bob", "text": longest })],
-            "1 000 caractères",
+            "1 000 caractères",
         )
         .await?;
     let too_long = "é".repeat(1_001);
@@ -425,7 +425,7 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         let reply = bob.emit_with_ack(event, vec![args], WAIT).await?;
         if ack_error(&reply).is_none() {
             return Err(Failure::new(
-                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
+                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),
             ));
         }
@@ -472,4 +472,47 @@ mod tests {
         );
         assert_eq!(super::rfc3339_seconds("pas une date"), None);
     }
+}
+
+/// Exercice 14 : un modérateur échappe à la limite de débit (huit messages
+/// en moins de 5 s passent), pas à celle de longueur ; les autres restent
+/// limités.
+pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start_with(&[("FLOOD_LIMIT", "")]).await?;
+    let url = server.url();
+    let modo = join_account(&url, MODERATOR, Transport::WebSocket).await?;
+    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
+    for i in 1..=8 {
+        let reply = modo
+            .emit_with_ack("new message", vec![json!(format!("annonce {i}"))], WAIT)
+            .await?;
+        if reply.first().and_then(|r| r.get("id")).is_none() {
+            return Err(Failure::new(
+                format!("le message nº {i} du modérateur, en moins de 5 s, passe"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    let reply = modo
+        .emit_with_ack("new message", vec![json!("é".repeat(1_001))], WAIT)
+        .await?;
+    if ack_error(&reply).is_none() {
+        return Err(Failure::new(
+            "un message de 1 001 caractères du modérateur est refusé",
+            format!("{reply:?}"),
+        ));
+    }
+    for i in 1..=6 {
+        let reply = bob
+            .emit_with_ack("new message", vec![json!(format!("bob {i}"))], WAIT)
+            .await?;
+        let refused = ack_error(&reply).is_some();
+        if refused != (i == 6) {
+            return Err(Failure::new(
+                "Bob, qui n'est pas modérateur, reste limité : ses 5 premiers messages passent, le sixième est refusé",
+                format!("message nº {i} : {reply:?}"),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,208 @@
+//! Les comptes et les sessions, gardés dans un fichier SQLite (comme
+//! l'historique du chapitre 11) : un redémarrage ne déconnecte personne.
+//!
+//! Deux tables :
+//! - `accounts` : un pseudo et l'empreinte Argon2 de son mot de passe (le
+//!   mot de passe lui-même n'est jamais écrit nulle part) ;
+//! - `sessions` : l'empreinte SHA-256 de chaque identifiant de session, le
+//!   compte qu'il désigne et sa date d'expiration. Le navigateur garde
+//!   l'identifiant ; la base n'en garde que l'empreinte : qui lirait la base
+//!   ne pourrait pas se faire passer pour un utilisateur.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+/// La durée de vie d'une session : une semaine, en secondes.
+pub const SESSION_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Le fichier de la base : `DATABASE`, sinon `chat.db` dans le dossier
+/// courant.
+pub fn path_from_env() -> PathBuf {
+    std::env::var_os("DATABASE")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| PathBuf::from("chat.db"), PathBuf::from)
+}
+
+/// Un compte : le pseudo tel qu'il a été choisi (« Alice »), et sa clé de
+/// comparaison (« alice »), unique dans la base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub pseudo: String,
+    pub key: String,
+}
+
+/// Pourquoi une écriture n'a pas eu lieu.
+#[derive(Debug)]
+pub enum StoreError {
+    /// Le pseudo est déjà celui d'un compte.
+    Taken,
+    /// La base a refusé (disque plein, fichier verrouillé…).
+    Failed(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Taken => f.write_str("ce pseudo est déjà celui d'un compte"),
+            StoreError::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// La base des comptes. Une seule connexion, derrière un verrou de la
+/// bibliothèque standard, comme au chapitre 11.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Store {
+    /// Ouvre (ou crée) la base et ses tables. L'erreur est une phrase en
+    /// français qui nomme le fichier.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        let fail = |e: rusqlite::Error| {
+            format!(
+                "Impossible d'ouvrir la base de données «\u{a0}{}\u{a0}» en écriture\u{a0}: {e}. \
+                 Vérifiez que le dossier existe et que le fichier est modifiable, \
+                 ou choisissez un autre fichier\u{a0}: DATABASE=autre.db cargo run -p ch13-comptes",
+                path.display()
+            )
+        };
+        let conn = Connection::open(path).map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        // `key` : le pseudo en minuscules. En faire la clé primaire refuse
+        // « alice » quand « Alice » existe, dans la base elle-même.
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE IF NOT EXISTS accounts (
+                 key TEXT PRIMARY KEY,
+                 pseudo TEXT NOT NULL,
+                 password_hash TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS sessions (
+                 token_hash TEXT PRIMARY KEY,
+                 account TEXT NOT NULL REFERENCES accounts (key),
+                 expires_at INTEGER NOT NULL
+             );
+             COMMIT;",
+        )
+        .map_err(fail)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Crée un compte ; `Taken` si le pseudo (sans tenir compte des
+    /// majuscules) est déjà pris. Vérifier puis insérer en deux temps
+    /// laisserait passer deux inscriptions simultanées : c'est la clé
+    /// primaire qui tranche, d'un seul geste.
+    pub async fn create_account(&self, account: Account, hash: String) -> Result<(), StoreError> {
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO accounts (key, pseudo, password_hash) VALUES (?1, ?2, ?3)",
+                params![account.key, account.pseudo, hash],
+            )
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Le compte de clé `key` et l'empreinte de son mot de passe.
+    pub async fn find_account(&self, key: String) -> Result<Option<(Account, String)>, StoreError> {
+        self.blocking(move |conn| {
+            conn.query_row(
+                "SELECT pseudo, password_hash FROM accounts WHERE key = ?1",
+                params![key],
+                |row| {
+                    let account = Account {
+                        pseudo: row.get(0)?,
+                        key: key.clone(),
+                    };
+                    Ok((account, row.get(1)?))
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Enregistre une session neuve (l'empreinte de son identifiant).
+    pub async fn start_session(&self, token_hash: String, key: String) -> Result<(), StoreError> {
+        let expires_at = now() + SESSION_SECONDS;
+        self.blocking(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (token_hash, account, expires_at) VALUES (?1, ?2, ?3)",
+                params![token_hash, key, expires_at],
+            )
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Le compte d'une session encore valable ; `None` si elle n'existe pas
+    /// ou a expiré.
+    pub async fn session_account(&self, token_hash: String) -> Result<Option<Account>, StoreError> {
+        let now = now();
+        self.blocking(move |conn| {
+            conn.query_row(
+                "SELECT accounts.pseudo, accounts.key FROM sessions
+                 JOIN accounts ON accounts.key = sessions.account
+                 WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2",
+                params![token_hash, now],
+                |row| {
+                    Ok(Account {
+                        pseudo: row.get(0)?,
+                        key: row.get(1)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Termine toutes les sessions d'un compte (« se déconnecter partout »).
+    pub async fn end_sessions(&self, key: String) -> Result<(), StoreError> {
+        self.blocking(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE account = ?1", params![key])
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Exécute `work` sur la connexion, sur un fil où bloquer est permis
+    /// (voir le chapitre 11).
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = Arc::clone(&self.conn);
+        let job = tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&conn)
+        });
+        match job.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(StoreError::Taken)
+            }
+            Ok(Err(e)) => Err(StoreError::Failed(format!(
+                "erreur de la base de données\u{a0}: {e}"
+            ))),
+            Err(e) => Err(StoreError::Failed(format!(
+                "la tâche de la base de données a échoué\u{a0}: {e}"
+            ))),
+        }
+    }
+}
+
+/// L'heure, en secondes depuis le 1er janvier 1970.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
