@@ -53,7 +53,7 @@ admin.on('users', (users) => {
         button('Silence', () =>
           decide('mute', { pseudo, minutes: Number(minutesInput.value) }, () =>
             `${pseudo} est réduit au silence.`)),
-        button('Rendre la parole', () =>
+        button('Parole', () =>
           decide('mute', { pseudo, minutes: 0 }, () => `${pseudo} peut de nouveau écrire.`)),
       );
       row.appendChild(actions);

@@ -201,7 +201,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
 
 /// Réduire au silence : l'accusé donne la fin (RFC 3339) ; jusque-là, les
 /// messages du compte (à tous et privés) reçoivent une erreur qui nomme la
-/// fin, et rien ne part ; `minutes: 0` rend la parole ; hors de 0 à 1 440,
+/// fin, et rien ne part ; `minutes: 0` rend la parole ; hors de 0 à 1 440,
 /// une erreur.
 pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
@@ -390,7 +390,7 @@ pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Un texte de plus de 1 000 caractères : une erreur, rien ne part ; 1 000
+/// Un texte de plus de 1 000 caractères : une erreur, rien ne part ; 1 000
 /// passent.
 pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
@@ -404,14 +404,14 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
-            "un message de 1 000 caractères passe",
+            "un message de 1 000 caractères passe",
             format!("{reply:?}"),
         ));
     }
     alice
         .expect(
             &[json!({ "from": "Bob", "text": longest })],
-            "1 000 caractères",
+            "1 000 caractères",
         )
         .await?;
     let too_long = "é".repeat(1_001);
@@ -425,7 +425,7 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         let reply = bob.emit_with_ack(event, vec![args], WAIT).await?;
         if ack_error(&reply).is_none() {
             return Err(Failure::new(
-                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
+                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),
             ));
         }
@@ -498,7 +498,7 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if ack_error(&reply).is_none() {
         return Err(Failure::new(
-            "un message de 1 001 caractères du modérateur est refusé",
+            "un message de 1 001 caractères du modérateur est refusé",
             format!("{reply:?}"),
         ));
     }

@@ -21,6 +21,7 @@
 //! | `ch11-historique.png` | un onglet rechargé qui retrouve l'historique, et le terminal |
 //! | `ch12-cluster.png` | Alice sur le port 3000, Bob sur le port 3001, « ALICE » refusée sur le 3001, et les deux terminaux |
 //! | `ch13-comptes.png` | Alice dans deux onglets, Bob dans un troisième : un message d'Alice vu comme le sien dans son autre onglet |
+//! | `ch14-moderation.png` | le chat de Modo, sa page de modération, et Bob dont le sixième message est refusé |
 //!
 //! Quand une image a plusieurs onglets, ils sont côte à côte avec leur
 //! légende (« Onglet 1 »…) ; le terminal, s'il y en a un, est dessous.
@@ -93,7 +94,12 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
     let scratch = tempfile::tempdir()
         .map_err(|e| browser::Error::new(format!("dossier temporaire impossible : {e}")))?;
     let database = scratch.path().join("chat.db");
-    let server = Server::start_with_env(program, &[("DATABASE", database.as_os_str())]).await?;
+    // Un modérateur pour le chapitre 14 (les autres ignorent la variable).
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("MODERATORS", std::ffi::OsStr::new("Modo")),
+    ];
+    let server = Server::start_with_env(program, &env).await?;
     let mut scene = Scene::new(&browser, server, chapter);
     let png = match part_one::shoot(&scene).await? {
         Some(png) => png,

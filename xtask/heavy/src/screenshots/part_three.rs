@@ -9,11 +9,15 @@ use super::scene::Scene;
 /// Un onglet de la troisième partie : la ligne du compte en plus.
 const TAB: (u32, u32) = (460, 400);
 
+/// La page des modérateurs : un tableau, plus large.
+const WIDE_TAB: (u32, u32) = (620, 400);
+
 /// L'image du chapitre de `scene`, ou `None` s'il n'est pas de la
 /// troisième partie.
 pub(super) async fn shoot(scene: &mut Scene<'_>) -> Result<Option<Vec<u8>>> {
     let png = match scene.chapter {
         "ch13-comptes" => accounts(scene).await?,
+        "ch14-moderation" => moderation(scene).await?,
         _ => return Ok(None),
     };
     Ok(Some(png))
@@ -70,6 +74,61 @@ async fn accounts(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
                 ("Alice, onglet 1 (127.0.0.1)", &a1),
                 ("Alice, onglet 2 : déjà connectée", &a2),
                 ("Bob (localhost)", &b),
+            ],
+            false,
+        )
+        .await
+}
+
+/// Chapitre 14 : Modo (modérateur) dans le chat et sur sa page de
+/// modération ; Bob envoie six messages d'affilée, le sixième est refusé.
+async fn moderation(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
+    let browser = scene.browser;
+    let modo_site = scene.url().replace("localhost", "127.0.0.1");
+    let modo_site = modo_site.trim_end_matches('/').to_owned();
+    let bob_site = modo_site.replace("127.0.0.1", "localhost");
+    let chat = scene.tab(&modo_site, "Modo", TAB).await?;
+    sign_up(browser, &chat, "Modo").await?;
+    let admin = scene
+        .tab(
+            &format!("{modo_site}/moderation/"),
+            "Modo, modération",
+            WIDE_TAB,
+        )
+        .await?;
+    browser.wait_text(&admin, "#status", "Connecté").await?;
+    let bob = scene.tab(&bob_site, "Bob", TAB).await?;
+    sign_up(browser, &bob, "Bob").await?;
+    for i in 1..=6 {
+        send(browser, &bob, &format!("Message nº\u{a0}{i}")).await?;
+    }
+    wait_message(browser, &chat, "Bob", "Message nº\u{a0}5").await?;
+    browser
+        .wait_text(&bob, "#messages li.failed .status", "Trop de messages")
+        .await?;
+    browser
+        .wait_texts(
+            &admin,
+            "#users tbody td:first-child",
+            "Bob et Modo",
+            |list| list == ["Bob", "Modo"],
+        )
+        .await?;
+    // Le dernier message (et son état) en bas de chaque discussion.
+    for tab in [&chat, &bob] {
+        browser
+            .eval(tab, "const m = document.getElementById('messages'); m.scrollTop = m.scrollHeight; return true;")
+            .await?;
+    }
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    scene
+        .compose(
+            &[
+                ("Modo, le chat", &chat),
+                ("Modo, /moderation/", &admin),
+                ("Bob : le sixième message est refusé", &bob),
             ],
             false,
         )
