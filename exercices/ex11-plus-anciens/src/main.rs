@@ -11,25 +11,20 @@
 //! `cargo xtask exercices --indice ex11` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex11`.
 
+mod history;
 mod store;
 
 use std::process::ExitCode;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use axum::Router;
 use serde_json::{Value as Json, json};
-use socketioxide::extract::TryData;
+use socketioxide::extract::{State, TryData};
 use support::{AckSender, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
+use history::CHAT;
 use store::Store;
-
-/// La base, ouverte une fois au démarrage.
-static STORE: OnceLock<Store> = OnceLock::new();
-
-/// Le salon des clients à jour : on n'y entre qu'après avoir reçu
-/// l'historique (voir `on_connect`).
-const CHAT: &str = "chat";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -41,9 +36,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    STORE.get_or_init(|| store);
 
-    let (layer, io) = support::socket_io();
+    // La base, partagée par tous les gestionnaires : c'est l'*état* du
+    // serveur Socket.IO. Chaque gestionnaire le reçoit par l'extracteur
+    // `State<Arc<Store>>` ; `Arc` (un compteur de références) permet de le
+    // donner à tous sans le copier.
+    let (layer, io) = support::socket_io_with_state(Arc::new(store));
 
     // `in_order` (chapitre 3) : pour chaque client, la connexion (et son
     // historique) d'abord, puis ses messages dans leur ordre d'arrivée.
@@ -57,35 +55,30 @@ async fn main() -> ExitCode {
     support::listen_with(app, io).await
 }
 
-/// Une connexion : d'abord l'historique qu'elle n'a pas vu, puis la suite.
-async fn on_connect(socket: SocketRef, TryData(auth): TryData<Json>) {
+/// Une connexion : d'abord l'historique qu'elle n'a pas vu (`history.rs`),
+/// puis la suite.
+async fn on_connect(
+    socket: SocketRef,
+    State(store): State<Arc<Store>>,
+    TryData(auth): TryData<Json>,
+) {
     println!("Un client vient de se connecter");
     // D'abord écouter (avant tout `.await`) : un message que le client
     // envoie dès sa connexion n'est pas perdu ; il attendra son tour.
     socket.on("new message", in_order(on_message));
     // TODO (exercice 11) : écouter « history » (un numéro `before`) et
     // répondre par l'accusé avec les 20 messages d'avant, dans l'ordre.
-    let offset = server_offset(&socket, auth.ok().as_ref());
-    let Some(store) = STORE.get() else { return };
-
-    // Au tour de ce client : aucun nouveau message ne passe pendant qu'il
-    // reçoit l'historique. Ensuite seulement, il entre dans le salon où
-    // partent les nouveaux : il a tout, une fois chacun.
-    let _turn = store.turn.lock().await;
-    match store.since(offset).await {
-        Ok(missed) => {
-            for (text, id) in missed {
-                socket.emit("new message", &(text, id)).ok();
-            }
-        }
-        Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
-    }
-    socket.join(CHAT);
+    history::catch_up(&socket, &store, auth.ok().as_ref()).await;
 }
 
 /// `socket.emit('new message', texte, clientOffset)` : on enregistre, on
 /// envoie à tous (l'émetteur compris), puis on accuse réception.
-async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack: AckSender) {
+async fn on_message(
+    socket: SocketRef,
+    State(store): State<Arc<Store>>,
+    TryData(data): TryData<(Json, Json)>,
+    ack: AckSender,
+) {
     let (text, client_offset) = match data {
         Ok((Json::String(text), Json::String(offset))) => (text, offset),
         _ => {
@@ -99,8 +92,6 @@ async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack
             return;
         }
     };
-    let Some(store) = STORE.get() else { return };
-
     // Un message à la fois, tous clients confondus : chacun est numéroté
     // puis envoyé avant que le suivant passe, donc tout le monde reçoit les
     // numéros dans l'ordre. (Ceux d'un même client arrivent ici dans leur
@@ -126,22 +117,5 @@ async fn on_message(socket: SocketRef, TryData(data): TryData<(Json, Json)>, ack
             ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
                 .ok();
         }
-    }
-}
-
-/// `auth.serverOffset` : le dernier numéro vu par la page (0 s'il manque).
-fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
-    match auth.and_then(|a| a.get("serverOffset")) {
-        None | Some(Json::Null) => 0,
-        Some(value) => match value.as_u64() {
-            Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
-            None => {
-                println!(
-                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
-                    socket.id
-                );
-                0
-            }
-        },
     }
 }
