@@ -116,7 +116,7 @@ async fn answers_ping(port: u16) -> bool {
         .unwrap_or(false)
 }
 
-/// Un port libre sur la boucle locale : on en demande un au système, puis
+/// Un port libre sur l'interface de bouclage (127.0.0.1) : on en demande un au système, puis
 /// on le rend.
 pub async fn free_port() -> Result<u16, Failure> {
     let listener = TcpListener::bind(("127.0.0.1", 0))

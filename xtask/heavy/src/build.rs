@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use crate::repository_root;
 
-/// Compile les binaires des chapitres demandés (profil `dev`, celui de
+/// Compile les binaires des chapitres demandés (profil de développement, `dev`, celui de
 /// `cargo run`) et renvoie le chemin de chaque exécutable.
 pub fn chapter_binaries(chapters: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());

@@ -1,5 +1,5 @@
 //! `cargo xtask exercices [EXERCICE…] | --indice EXERCICE | --recommencer
-//! EXERCICE` : la boucle de l'étudiant, à la manière de rustlings.
+//! EXERCICE` : faire, vérifier, passer au suivant, à la manière de rustlings.
 //!
 //! Chaque exercice est un crate, `exercices/exNN-…/`, copie du serveur de
 //! son chapitre. La commande le compile, le lance et le vérifie de

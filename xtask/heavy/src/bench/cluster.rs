@@ -44,12 +44,15 @@ pub(super) fn cluster_table(s: &Summary, servers: &[Server], quick: bool) -> Str
             Some(r) => format!("{}\u{a0}%", fmt(Some(r * 100.0), 0)),
             None => "—".to_owned(),
         };
+        let p99 = get(server, "/latency_ms/p99").map_or_else(
+            || "—".to_owned(),
+            |x| format!("{}\u{a0}ms", fmt(Some(x), 1)),
+        );
         let _ = writeln!(
             t,
-            "| {} | {} | {vs} | {}\u{a0}ms | {} / {} / {} | {} |",
+            "| {} | {} | {vs} | {p99} | {} / {} / {} | {} |",
             server.label(),
             rate.map(thousands).unwrap_or_else(|| "—".to_owned()),
-            fmt(get(server, "/latency_ms/p99"), 1),
             thousands(lost),
             thousands(dup),
             thousands(ooo),

@@ -29,11 +29,31 @@ pub(super) fn thousands(x: f64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// Un nombre à `decimals` décimales, à la française : virgule décimale, et
+/// milliers séparés comme par [`thousands`], d'une espace fine insécable
+/// (« 1 142,8 »).
 pub(super) fn fmt(x: Option<f64>, decimals: usize) -> String {
-    match x {
-        Some(x) => format!("{x:.decimals$}").replace('.', ","),
-        None => "—".to_owned(),
+    let Some(x) = x else {
+        return "—".to_owned();
+    };
+    let text = format!("{x:.decimals$}");
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut out = sign.to_owned();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
     }
+    if !fraction.is_empty() {
+        out.push(',');
+        out.push_str(fraction);
+    }
+    out
 }
 
 pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -106,6 +126,15 @@ mod tests {
             french("| 15 / 15 | 8,3 × | 10 000 000 |"),
             "| 15 / 15 | 8,3 × | 10\u{202f}000\u{202f}000 |"
         );
+    }
+
+    #[test]
+    fn decimals_use_a_comma_and_thousands_are_separated() {
+        assert_eq!(fmt(Some(1142.84), 1), "1\u{202f}142,8");
+        assert_eq!(fmt(Some(21.06), 1), "21,1");
+        assert_eq!(fmt(Some(-1234.0), 0), "-1\u{202f}234");
+        assert_eq!(fmt(Some(0.776), 2), "0,78");
+        assert_eq!(fmt(None, 1), "—");
     }
 
     #[test]

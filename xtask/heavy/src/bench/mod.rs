@@ -26,8 +26,8 @@
 //! `target/bench/`. Avec `--quick`, quelques clients et quelques secondes :
 //! de quoi vérifier que tout marche, rien n'est écrit dans le livre.
 //!
-//! La boucle de l'étudiant est mesurée aussi : compilation à froid de
-//! `ch05-broadcast` (profil `dev`), puis le temps entre la modification de
+//! Le cycle de travail de l'étudiant est mesuré aussi : compilation à
+//! froid de `ch05-broadcast` (profil de développement, `dev`), puis le temps entre la modification de
 //! `main.rs` et le serveur qui répond de nouveau.
 
 mod cluster;

@@ -139,10 +139,17 @@ pub(super) fn markdown(
         let _ = writeln!(t, " {} |", show_ratio(get(Server::Relay), true));
     };
     let per_s = |x: Option<f64>| x.map(thousands).unwrap_or_else(|| "—".to_owned());
-    let ms = |x: Option<f64>| format!("{} ms", fmt(x, 1));
-    let kib = |x: Option<f64>| format!("{} Kio", fmt(x, 1));
-    let secs = |x: Option<f64>| format!("{} s", fmt(x, 2));
-    let mib = |x: Option<f64>| format!("{} Mio", fmt(x.map(|k| k / 1024.0), 0));
+    // Une valeur et son unité ; un tiret seul, sans unité, si elle manque.
+    let unit = |x: Option<f64>, decimals: usize, symbol: &str| {
+        x.map_or_else(
+            || "—".to_owned(),
+            |x| format!("{} {symbol}", fmt(Some(x), decimals)),
+        )
+    };
+    let ms = |x: Option<f64>| unit(x, 1, "ms");
+    let kib = |x: Option<f64>| unit(x, 1, "Kio");
+    let secs = |x: Option<f64>| unit(x, 2, "s");
+    let mib = |x: Option<f64>| unit(x.map(|k| k / 1024.0), 0, "Mio");
 
     row(
         format!("{sat} : livraisons par seconde"),
@@ -197,13 +204,13 @@ pub(super) fn markdown(
     row(
         format!("{sat} : temps processeur du serveur par livraison"),
         &|sv| s.median(sv, Saturate, "/server_ns_per_delivery"),
-        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        &|x| x.map_or_else(|| "—".to_owned(), |x| format!("{} ns", thousands(x))),
         false,
     );
     row(
         format!("{rate} : temps processeur du serveur par livraison"),
         &|sv| s.median(sv, Rate, "/server_ns_per_delivery"),
-        &|x| format!("{} ns", x.map(thousands).unwrap_or_else(|| "—".to_owned())),
+        &|x| x.map_or_else(|| "—".to_owned(), |x| format!("{} ns", thousands(x))),
         false,
     );
     row(
@@ -313,10 +320,10 @@ pub(super) fn markdown(
         );
     }
 
-    // La boucle de l'étudiant.
+    // Le cycle de travail de l'étudiant : modifier, recompiler, relancer.
     let _ = writeln!(
         t,
-        "\nLa boucle de l'étudiant (`ch05-broadcast`, profil `dev`) :\n"
+        "\nLe cycle de travail de l'étudiant (`ch05-broadcast`, profil de développement) :\n"
     );
     if let Some(cold) = student["cold_build_s"].as_f64() {
         let _ = writeln!(
@@ -327,7 +334,7 @@ pub(super) fn markdown(
     }
     let _ = writeln!(
         t,
-        "- `main.rs` modifié → recompilé : {} s, → serveur de nouveau prêt : {} s (médiane de {}).",
+        "- `main.rs` modifié, recompilé en {} s, serveur de nouveau prêt en {} s (médiane de {}).",
         fmt(student["rebuild_s"].as_f64(), 2),
         fmt(student["edit_to_ready_s"].as_f64(), 2),
         count(

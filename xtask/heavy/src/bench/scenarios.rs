@@ -232,7 +232,7 @@ pub(super) fn options_label(scenario: Scenario, quick: bool) -> String {
         (Scenario::Stalled, true) => "(b′) 20 clients dont 2 bloqués".into(),
         (Scenario::Idle, false) => "(c) 5 000 clients inactifs".into(),
         (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
-        (Scenario::Cluster, false) => "(d) 1 000 clients avec pseudos, saturation".into(),
+        (Scenario::Cluster, false) => "(d) 1 000 clients avec pseudos, saturation".into(),
         (Scenario::Cluster, true) => "(d) 50 clients avec pseudos, saturation".into(),
     }
 }

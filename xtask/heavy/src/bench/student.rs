@@ -1,5 +1,5 @@
-//! La boucle de l'étudiant : compilation à froid de `ch05-broadcast`
-//! (profil `dev`), puis le temps entre la modification de `main.rs` et le
+//! Le cycle de travail de l'étudiant : compilation à froid de
+//! `ch05-broadcast` (profil de développement, `dev`), puis le temps entre la modification de `main.rs` et le
 //! serveur qui répond de nouveau.
 
 use std::io::{BufRead, BufReader};
