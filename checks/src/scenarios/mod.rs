@@ -121,7 +121,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     if n >= 4 {
         checks.extend([
-            check!(order, "1 000 messages envoyés d'affilée arrivent tous, une seule fois chacun, dans l'ordre d'envoi"),
+            check!(order, "1 000 messages envoyés d'affilée arrivent tous, une seule fois chacun, dans l'ordre d'envoi"),
             check!(many_clients, "200 clients connectés en même temps reçoivent chacun le message"),
             check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
@@ -132,7 +132,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         checks.extend([
             check!(ack_ids, "L'accusé de réception d'un message est { \"id\": n } : 1 pour le premier, puis un de plus par message relayé, avec ou sans accusé"),
             check!(ack_bad_payload, "Une donnée invalide avec accusé : rien n'est relayé, un avertissement, et l'accusé répond { \"error\": <phrase en français> }"),
-            check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
+            check!(ack_order, "1 000 messages avec accusé : numéros strictement croissants, et les autres reçoivent tout dans l'ordre, même quand un autre client parle en même temps"),
         ]);
     }
     if matches!(n, 9 | 10 | 12) {
@@ -188,7 +188,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
             check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
-            check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
+            check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(write_refused, "Une écriture refusée en cours de route (la base verrouillée par un autre programme) : pas d'accusé de succès mais { \"error\": … }, la raison en français dans le terminal, rien de diffusé ; renvoyé une fois la base libre, le message passe, une fois"),
             check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
         ]);
