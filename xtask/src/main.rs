@@ -44,10 +44,11 @@ struct Route {
     cargo_options: &'static [&'static str],
 }
 
-/// Les dépendances de mdBook compilées sans optimisation : le profil `dev`
-/// de l'espace de travail optimise les dépendances (`opt-level = 1`, pour que
-/// les chapitres aillent vite), ce qui triple le temps de compilation de
-/// mdBook pour un gain invisible sur la construction d'un livre.
+/// Les dépendances de mdBook compilées sans optimisation : le profil de
+/// développement (`dev`) de l'espace de travail optimise les dépendances
+/// (`opt-level = 1`, pour que les chapitres aillent vite), ce qui triple le
+/// temps de compilation de mdBook pour un gain invisible sur la construction
+/// d'un livre.
 const BOOK_CARGO_OPTIONS: &[&str] = &["--config", "profile.dev.package.\"*\".opt-level=0"];
 
 fn route(command: &str) -> Option<Route> {
