@@ -33,7 +33,7 @@ pub use extract::{
 };
 pub use in_order::{InOrder, in_order};
 pub use nickname::{
-    MAX_NICKNAME_CHARS, NicknameError, Nicknames, nickname_from_auth, nickname_key,
+    MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key,
 };
 pub use server::{listen, listen_with};
 pub use shutdown::is_stopping;

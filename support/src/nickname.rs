@@ -1,34 +1,18 @@
-//! Les pseudos des clients connectés : qui est là, sous quel nom.
+//! Les règles d'un pseudo, communes aux chapitres 9 à 14 : un texte de 1 à
+//! [`MAX_NICKNAME_CHARS`] caractères, sans les espaces du début et de la
+//! fin, comparé sans tenir compte des majuscules ([`nickname_key`]), et la
+//! phrase française de chaque refus ([`NicknameError`]).
 //!
-//! Deux onglets qui demandent « Alice » au même instant : un seul doit
-//! l'obtenir. Vérifier « ce pseudo est-il libre ? » puis l'enregistrer en
-//! deux temps laisserait passer les deux ; [`Nicknames::claim`] fait les deux
-//! d'un seul geste, sous un verrou. Les pseudos sont comparés sans tenir
-//! compte des majuscules (« alice » est pris si « Alice » est là) et sans les
-//! espaces du début et de la fin.
-//!
-//! Un pseudo est libéré à chaque déconnexion, quelle qu'elle soit (onglet
-//! fermé, navigateur tué, réseau coupé) : le chapitre appelle
-//! [`Nicknames::release`] dans `on_disconnect`. Si une connexion se ferme
-//! avant que ce gestionnaire soit installé (entre le middleware et le
-//! gestionnaire de connexion), `claim` reconnaît le pseudo resté orphelin :
-//! son titulaire n'est plus connecté, il est libre.
+//! Le registre des pseudos pris, lui, est la leçon du chapitre 9 : il vit
+//! dans `chapters/ch09-pseudos/src/registry.rs`.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
-use socketioxide_core::Sid;
 
 /// Longueur maximale d'un pseudo, en caractères (pas en octets : « é » compte
 /// pour un).
 pub const MAX_NICKNAME_CHARS: usize = 32;
-
-/// Le temps laissé à une connexion acceptée pour apparaître dans l'espace de
-/// noms : avant, son pseudo n'est jamais considéré comme orphelin.
-const CONNECTING_GRACE: Duration = Duration::from_secs(5);
 
 /// Pourquoi un pseudo est refusé. Le texte (`to_string()`) est la phrase
 /// française que la page affiche (`connect_error`).
@@ -102,115 +86,6 @@ pub fn nickname_key(pseudo: &str) -> String {
     pseudo.trim().to_lowercase()
 }
 
-/// Le registre des pseudos des clients connectés.
-#[derive(Debug, Default)]
-pub struct Nicknames {
-    inner: Mutex<Registry>,
-}
-
-#[derive(Debug, Default)]
-struct Registry {
-    /// Pseudo en minuscules → titulaire.
-    by_key: HashMap<String, Holder>,
-    /// Client → pseudo en minuscules.
-    by_sid: HashMap<Sid, String>,
-}
-
-#[derive(Debug)]
-struct Holder {
-    sid: Sid,
-    pseudo: String,
-    since: Instant,
-}
-
-impl Nicknames {
-    /// Un registre vide.
-    pub fn new() -> Nicknames {
-        Nicknames::default()
-    }
-
-    /// Réserve `pseudo` pour le client `sid`, d'un seul geste : refusé s'il
-    /// est déjà à un autre client connecté. `is_connected` dit si un client
-    /// est encore là (pour reconnaître un pseudo orphelin).
-    pub fn claim(
-        &self,
-        pseudo: &str,
-        sid: Sid,
-        is_connected: impl Fn(Sid) -> bool,
-    ) -> Result<(), NicknameError> {
-        let key = nickname_key(pseudo);
-        let mut registry = self.lock();
-        if let Some(holder) = registry.by_key.get(&key) {
-            let orphan = holder.sid != sid
-                && holder.since.elapsed() > CONNECTING_GRACE
-                && !is_connected(holder.sid);
-            if !orphan {
-                return Err(NicknameError::Taken(pseudo.trim().to_owned()));
-            }
-            let old = holder.sid;
-            registry.by_sid.remove(&old);
-        }
-        registry.by_key.insert(
-            key.clone(),
-            Holder {
-                sid,
-                pseudo: pseudo.trim().to_owned(),
-                since: Instant::now(),
-            },
-        );
-        registry.by_sid.insert(sid, key);
-        Ok(())
-    }
-
-    /// Libère le pseudo du client `sid` et le rend ; `None` s'il n'en avait
-    /// pas. Ne libère jamais le pseudo d'un autre client.
-    pub fn release(&self, sid: Sid) -> Option<String> {
-        let mut registry = self.lock();
-        let key = registry.by_sid.remove(&sid)?;
-        match registry.by_key.get(&key) {
-            Some(holder) if holder.sid == sid => registry.by_key.remove(&key).map(|h| h.pseudo),
-            _ => None,
-        }
-    }
-
-    /// Le pseudo du client `sid`.
-    pub fn of(&self, sid: Sid) -> Option<String> {
-        let registry = self.lock();
-        let key = registry.by_sid.get(&sid)?;
-        registry.by_key.get(key).map(|holder| holder.pseudo.clone())
-    }
-
-    /// Le client qui porte ce pseudo (sans tenir compte des majuscules) et
-    /// son pseudo tel qu'il l'a écrit.
-    pub fn find(&self, pseudo: &str) -> Option<(Sid, String)> {
-        let registry = self.lock();
-        registry
-            .by_key
-            .get(&nickname_key(pseudo))
-            .map(|holder| (holder.sid, holder.pseudo.clone()))
-    }
-
-    /// Les pseudos des clients connectés, dans l'ordre alphabétique sans
-    /// tenir compte des majuscules (« alice », « Bob », « chloé »).
-    pub fn online(&self) -> Vec<String> {
-        let registry = self.lock();
-        let mut entries: Vec<(&String, &String)> = registry
-            .by_key
-            .iter()
-            .map(|(key, holder)| (key, &holder.pseudo))
-            .collect();
-        entries.sort();
-        entries
-            .into_iter()
-            .map(|(_, pseudo)| pseudo.clone())
-            .collect()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Registry> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,47 +111,5 @@ mod tests {
         }
         let longest = json!({ "pseudo": "é".repeat(32) });
         assert!(nickname_from_auth(Some(&longest)).is_ok());
-    }
-
-    #[test]
-    fn un_pseudo_pris_l_est_quelle_que_soit_la_casse() {
-        let names = Nicknames::new();
-        let (a, b) = (Sid::new(), Sid::new());
-        assert!(names.claim("Alice", a, |_| true).is_ok());
-        assert_eq!(
-            names.claim("ALICE", b, |_| true),
-            Err(NicknameError::Taken("ALICE".to_owned()))
-        );
-        assert_eq!(names.release(a), Some("Alice".to_owned()));
-        assert!(names.claim("alice", b, |_| true).is_ok());
-        assert_eq!(names.release(a), None, "a n'a plus de pseudo");
-        assert_eq!(names.of(b), Some("alice".to_owned()));
-    }
-
-    #[test]
-    fn deux_demandes_simultanees_un_seul_gagnant() {
-        let names = std::sync::Arc::new(Nicknames::new());
-        let winners: usize = (0..16)
-            .map(|i| {
-                let names = names.clone();
-                std::thread::spawn(move || {
-                    let pseudo = if i % 2 == 0 { "bob" } else { "BOB" };
-                    names.claim(pseudo, Sid::new(), |_| true).is_ok()
-                })
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|t| usize::from(t.join().unwrap_or(false)))
-            .sum();
-        assert_eq!(winners, 1);
-    }
-
-    #[test]
-    fn la_liste_est_triee_sans_tenir_compte_des_majuscules() {
-        let names = Nicknames::new();
-        for pseudo in ["chloé", "Bob", "alice"] {
-            assert!(names.claim(pseudo, Sid::new(), |_| true).is_ok());
-        }
-        assert_eq!(names.online(), ["alice", "Bob", "chloé"]);
     }
 }

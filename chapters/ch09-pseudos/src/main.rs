@@ -7,8 +7,9 @@
 //! long ou déjà pris. Chacun voit qui arrive, qui part et qui est en ligne,
 //! et chaque message porte son auteur.
 //!
-//! Le serveur tient en deux fichiers : ce `main.rs` (la connexion et les
-//! messages) et `presence.rs` (les pseudos, les arrivées et les départs).
+//! Le serveur tient en trois fichiers : ce `main.rs` (la connexion et les
+//! messages), `presence.rs` (les pseudos, les arrivées et les départs) et
+//! `registry.rs` (le registre des pseudos pris).
 //!
 //! Lancer : `cargo run -p ch09-pseudos`, puis ouvrir
 //! <http://localhost:3000> dans deux onglets, avec deux pseudos.
@@ -18,6 +19,7 @@
 
 // ANCHOR: all
 mod presence;
+mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -2,14 +2,17 @@
 //! les annonces d'arrivée et de départ.
 //!
 //! Le registre lui-même (réserver un pseudo d'un seul geste, le libérer au
-//! départ) est dans `support` : ce module montre ce que Socket.IO en fait.
+//! départ) est dans `registry.rs` : ce module montre ce que Socket.IO en
+//! fait.
 
 // ANCHOR: all
 use std::sync::LazyLock;
 
 use serde_json::Value as Json;
 use socketioxide::extract::TryData;
-use support::{NicknameError, Nicknames, SocketIo, SocketRef};
+use support::{NicknameError, SocketIo, SocketRef};
+
+use crate::registry::Nicknames;
 
 // ANCHOR: registry
 /// Les pseudos des clients connectés. `LazyLock` : le registre est créé au

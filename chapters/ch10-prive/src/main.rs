@@ -20,6 +20,8 @@
 #[path = "../../ch09-pseudos/src/presence.rs"]
 mod presence;
 mod private;
+#[path = "../../ch09-pseudos/src/registry.rs"]
+mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -461,19 +461,6 @@ fn rfc3339_seconds(text: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + h * 3_600 + min * 60 + s).ok()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_dates_are_read() {
-        assert_eq!(super::rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(
-            super::rfc3339_seconds("2026-12-03T14:32:05.5Z"),
-            Some(1_796_308_325)
-        );
-        assert_eq!(super::rfc3339_seconds("pas une date"), None);
-    }
-}
-
 /// Exercice 14 : un modérateur échappe à la limite de débit (huit messages
 /// en moins de 5 s passent), pas à celle de longueur ; les autres restent
 /// limités.
@@ -515,4 +502,17 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_dates_are_read() {
+        assert_eq!(super::rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            super::rfc3339_seconds("2026-12-03T14:32:05.5Z"),
+            Some(1_796_308_325)
+        );
+        assert_eq!(super::rfc3339_seconds("pas une date"), None);
+    }
 }

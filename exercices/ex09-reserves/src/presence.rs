@@ -2,13 +2,16 @@
 //! les annonces d'arrivée et de départ.
 //!
 //! Le registre lui-même (réserver un pseudo d'un seul geste, le libérer au
-//! départ) est dans `support` : ce module montre ce que Socket.IO en fait.
+//! départ) est dans `registry.rs` : ce module montre ce que Socket.IO en
+//! fait.
 
 use std::sync::LazyLock;
 
 use serde_json::Value as Json;
 use socketioxide::extract::TryData;
-use support::{NicknameError, Nicknames, SocketIo, SocketRef};
+use support::{NicknameError, SocketIo, SocketRef};
+
+use crate::registry::Nicknames;
 
 /// Les pseudos des clients connectés. `LazyLock` : le registre est créé au
 /// premier usage, puis partagé par tous les gestionnaires (un `static` doit

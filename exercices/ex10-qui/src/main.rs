@@ -14,6 +14,7 @@
 // modifier.
 mod presence;
 mod private;
+mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -4,6 +4,8 @@
 
 #[path = "../../../../chapters/ch09-pseudos/src/presence.rs"]
 mod presence;
+#[path = "../../../../chapters/ch09-pseudos/src/registry.rs"]
+mod registry;
 
 use axum::Router;
 use serde_json::json;

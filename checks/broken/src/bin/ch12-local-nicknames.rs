@@ -3,6 +3,11 @@
 //! processus n'y voit que ses propres clients : « Alice », prise sur le
 //! port 3000, est acceptée sur le port 3001.
 
+/// Le registre du chapitre 9, tel quel.
+#[path = "../../../../chapters/ch09-pseudos/src/registry.rs"]
+#[allow(dead_code)]
+mod registry;
+
 use std::process::ExitCode;
 use std::sync::LazyLock;
 
@@ -11,8 +16,10 @@ use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 use support::cluster::{ClusterIo, ClusterSocket};
-use support::{Checked, NicknameError, Nicknames, Text, in_order};
+use support::{Checked, NicknameError, Text, in_order};
 use tower_http::services::ServeDir;
+
+use registry::Nicknames;
 
 static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
 

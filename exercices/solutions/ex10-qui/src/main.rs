@@ -13,6 +13,7 @@
 // modifier.
 mod presence;
 mod private;
+mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
