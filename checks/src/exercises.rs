@@ -248,7 +248,7 @@ pub const EXERCISES: [Exercise; 14] = [
             vec![check!(
                 crate::scenarios::moderation::moderators_unlimited,
                 moderators_unlimited,
-                "Un modérateur envoie 8 messages en moins de 5 s : tous passent ; 1 001 caractères restent refusés ; Bob reste limité à 5"
+                "Un modérateur envoie 8 messages en moins de 5 s : tous passent ; 1 001 caractères restent refusés ; Bob reste limité à 5"
             )]
         },
     },

@@ -32,9 +32,7 @@ pub use extract::{
     Checked, MAX_ROOM_NAME_CHARS, PrivateMessage, Rejected, Room, RoomMessage, Text, Typing,
 };
 pub use in_order::{InOrder, in_order};
-pub use nickname::{
-    MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key,
-};
+pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key};
 pub use server::{listen, listen_with};
 pub use shutdown::is_stopping;
 

@@ -85,7 +85,7 @@ impl Moderation {
     pub fn allow(&self, key: &str, text: &str) -> Result<(), String> {
         if text.chars().count() > MAX_TEXT_CHARS {
             return Err(format!(
-                "Message trop long\u{a0}: 1\u{a0}000\u{a0}caractères au plus (il en a {}).",
+                "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {}).",
                 text.chars().count()
             ));
         }

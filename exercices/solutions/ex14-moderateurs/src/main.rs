@@ -138,7 +138,7 @@ async fn on_message(
             }
             if msg.chars().count() > moderation::MAX_TEXT_CHARS {
                 return Err(
-                    "Message trop long\u{a0}: 1\u{a0}000\u{a0}caractères au plus.".to_owned(),
+                    "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus.".to_owned(),
                 );
             }
             Ok(msg)

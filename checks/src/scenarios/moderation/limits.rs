@@ -1,209 +1,22 @@
-//! Chapitre 14 : la modération — l'espace de noms `/admin` des modérateurs
-//! (la liste des comptes, exclure, réduire au silence) et les limites de
-//! tous (débit, longueur).
+//! Le silence (`mute`), les limites de débit et de longueur, et
+//! l'exercice 14 (les modérateurs sans limite de débit).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::client::{Client, Transport};
+use crate::client::Transport;
 use crate::scenarios::accounts::{join_account, open_tab, session_for};
 use crate::scenarios::pseudos::expect_online;
 use crate::{Ctx, Failure, WAIT};
 
-/// Le modérateur des vérifications (`MODERATORS`, voir `Ctx::start_with`).
-pub(crate) const MODERATOR: &str = "Modo";
-
-/// La page des modérateurs, ouverte avec la session de `pseudo`.
-async fn open_admin(url: &str, pseudo: &str) -> Result<Client, Failure> {
-    let cookie = session_for(url, pseudo).await?;
-    let headers = [("Cookie".to_owned(), cookie)];
-    Client::open_in(
-        "/admin",
-        url,
-        Transport::WebSocket,
-        "page des modérateurs",
-        None,
-        None,
-        &headers,
-    )
-    .await
-}
-
-/// Attend la liste `users` attendue (les précédentes sont sautées).
-async fn expect_users(admin: &mut Client, expected: Value, why: &str) -> Result<(), Failure> {
-    let mut last = None;
-    while let Some(args) = admin.next_event("users", WAIT).await {
-        if args.first() == Some(&expected) {
-            return Ok(());
-        }
-        last = args.into_iter().next();
-    }
-    Err(Failure::new(
-        format!("la page des modérateurs reçoit « users » {expected} ({why})"),
-        format!("dernière liste reçue : {last:?}"),
-    ))
-}
-
-/// Le `error` d'un accusé, s'il y en a un.
-fn ack_error(reply: &[Value]) -> Option<String> {
-    reply.first()?.get("error")?.as_str().map(str::to_owned)
-}
-
-/// `/admin` : refusé sans session et à qui n'est pas modérateur, avec une
-/// phrase en français ; accepté pour un modérateur, qui reçoit aussitôt la
-/// liste des comptes connectés.
-pub(super) async fn admin_access(ctx: Ctx) -> Result<(), Failure> {
-    let server = ctx.start().await?;
-    let url = server.url();
-    let french = |message: &str| message.contains(' ') && message.ends_with('.');
-    let message = Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &[]).await?;
-    if !french(&message) {
-        return Err(Failure::new(
-            "/admin sans session : un refus en français",
-            message,
-        ));
-    }
-    let bob = session_for(&url, "Bob").await?;
-    let headers = [("Cookie".to_owned(), bob.clone())];
-    let message =
-        Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &headers).await?;
-    if !french(&message) {
-        return Err(Failure::new(
-            "/admin pour Bob, qui n'est pas modérateur : un refus en français",
-            message,
-        ));
-    }
-    server
-        .expect_prefix("Connexion à /admin refusée", 1)
-        .await?;
-    let _bob_tab = open_tab(&url, &bob, Transport::WebSocket, "Bob").await?;
-    let mut admin = open_admin(&url, &MODERATOR.to_lowercase()).await?;
-    expect_users(
-        &mut admin,
-        json!([{ "pseudo": "Bob", "tabs": 1, "muted_until": null }]),
-        "dès la connexion",
-    )
-    .await
-}
-
-/// La liste des modérateurs suit chaque arrivée et chaque départ, avec le
-/// nombre d'onglets de chaque compte, triée sans tenir compte des
-/// majuscules.
-pub(super) async fn admin_users(ctx: Ctx) -> Result<(), Failure> {
-    let server = ctx.start().await?;
-    let url = server.url();
-    let mut admin = open_admin(&url, MODERATOR).await?;
-    expect_users(&mut admin, json!([]), "personne dans le chat").await?;
-    let alice = session_for(&url, "alice").await?;
-    let _a1 = open_tab(&url, &alice, Transport::WebSocket, "alice 1").await?;
-    let _a2 = open_tab(&url, &alice, Transport::Polling, "alice 2").await?;
-    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
-    expect_users(
-        &mut admin,
-        json!([
-            { "pseudo": "alice", "tabs": 2, "muted_until": null },
-            { "pseudo": "Bob", "tabs": 1, "muted_until": null },
-        ]),
-        "alice dans deux onglets, Bob dans un",
-    )
-    .await?;
-    bob.disconnect().await;
-    expect_users(
-        &mut admin,
-        json!([{ "pseudo": "alice", "tabs": 2, "muted_until": null }]),
-        "après le départ de Bob",
-    )
-    .await
-}
-
-/// Exclure : chaque onglet du compte reçoit `kicked` avec la raison, puis
-/// est déconnecté ; l'accusé est `{ "ok": true }` ; les autres voient la
-/// personne partir ; personne sous ce pseudo ou une donnée invalide : une
-/// erreur.
-pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
-    let server = ctx.start().await?;
-    let url = server.url();
-    let admin = open_admin(&url, MODERATOR).await?;
-    let bob = session_for(&url, "Bob").await?;
-    let mut tabs = vec![
-        open_tab(&url, &bob, Transport::WebSocket, "Bob 1").await?,
-        open_tab(&url, &bob, Transport::Polling, "Bob 2").await?,
-    ];
-    let mut alice = join_account(&url, "Alice", Transport::WebSocket).await?;
-    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
-    alice.clear_events();
-    let reply = admin
-        .emit_with_ack(
-            "kick",
-            vec![json!({ "pseudo": "bob", "reason": "spam" })],
-            WAIT,
-        )
-        .await?;
-    if reply != [json!({ "ok": true })] {
-        return Err(Failure::new(
-            "l'accusé d'une exclusion : { \"ok\": true }",
-            format!("{reply:?}"),
-        ));
-    }
-    for tab in &mut tabs {
-        match tab.next_event("kicked", WAIT).await {
-            Some(args) if args == [json!({ "reason": "spam" })] => {}
-            other => {
-                return Err(Failure::new(
-                    format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
-                    format!("{other:?}"),
-                ));
-            }
-        }
-        if !tab.wait_closed(WAIT).await {
-            return Err(Failure::new(
-                format!("{} est déconnecté après « kicked »", tab.name),
-                "il est encore connecté",
-            ));
-        }
-    }
-    match alice.next_event("user left", WAIT).await {
-        Some(args) if args == [json!("Bob")] => {}
-        other => {
-            return Err(Failure::new(
-                "Alice reçoit « user left » Bob",
-                format!("{other:?}"),
-            ));
-        }
-    }
-    server.expect_prefix("Modération", 1).await?;
-    for (data, why) in [
-        (
-            json!({ "pseudo": "Bob", "reason": "encore" }),
-            "Bob n'est plus connecté",
-        ),
-        (
-            json!({ "pseudo": "Personne", "reason": "?" }),
-            "personne sous ce pseudo",
-        ),
-        (json!("Bob"), "une donnée qui n'est pas un objet"),
-        (json!({ "pseudo": "Alice" }), "sans raison"),
-    ] {
-        let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
-        if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
-            return Err(Failure::new(
-                format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
-                format!("{reply:?}"),
-            ));
-        }
-    }
-    alice
-        .emit_with_ack("new message", vec![json!("toujours là")], WAIT)
-        .await
-        .map(drop)
-}
+use super::*;
 
 /// Réduire au silence : l'accusé donne la fin (RFC 3339) ; jusque-là, les
 /// messages du compte (à tous et privés) reçoivent une erreur qui nomme la
-/// fin, et rien ne part ; `minutes: 0` rend la parole ; hors de 0 à 1 440,
+/// fin, et rien ne part ; `minutes: 0` rend la parole ; hors de 0 à 1 440,
 /// une erreur.
-pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
+pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
     let mut admin = open_admin(&url, MODERATOR).await?;
@@ -324,7 +137,7 @@ pub(super) async fn mute(ctx: Ctx) -> Result<(), Failure> {
 /// La limite de débit, avec sa valeur par défaut : 5 messages en 5 s par
 /// compte, tous onglets confondus ; le sixième reçoit une erreur qui donne
 /// l'attente en secondes, et ne part pas ; un autre compte n'est pas gêné.
-pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
+pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
     // Une valeur vide : la limite par défaut.
     let server = ctx.start_with(&[("FLOOD_LIMIT", "")]).await?;
     let url = server.url();
@@ -390,9 +203,9 @@ pub(super) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Un texte de plus de 1 000 caractères : une erreur, rien ne part ; 1 000
+/// Un texte de plus de 1 000 caractères : une erreur, rien ne part ; 1 000
 /// passent.
-pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
+pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
     let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
@@ -404,14 +217,14 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
-            "un message de 1 000 caractères passe",
+            "un message de 1 000 caractères passe",
             format!("{reply:?}"),
         ));
     }
     alice
         .expect(
             &[json!({ "from": "Bob", "text": longest })],
-            "1 000 caractères",
+            "1 000 caractères",
         )
         .await?;
     let too_long = "é".repeat(1_001);
@@ -425,7 +238,7 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         let reply = bob.emit_with_ack(event, vec![args], WAIT).await?;
         if ack_error(&reply).is_none() {
             return Err(Failure::new(
-                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
+                format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),
             ));
         }
@@ -433,32 +246,6 @@ pub(super) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
     alice
         .expect_nothing(Duration::from_millis(400), "rien de trop long ne part")
         .await
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// Les secondes depuis 1970 d'une date RFC 3339 en UTC
-/// (`2026-12-03T14:32:05Z`, avec ou sans fraction de seconde).
-fn rfc3339_seconds(text: &str) -> Option<u64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut date = date.split('-').map(|n| n.parse::<i64>().ok());
-    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
-    let time = time.split('.').next()?;
-    let mut time = time.split(':').map(|n| n.parse::<i64>().ok());
-    let (h, min, s) = (time.next()??, time.next()??, time.next()??);
-    // Les jours depuis 1970 (algorithme « days from civil »).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + h * 3_600 + min * 60 + s).ok()
 }
 
 /// Exercice 14 : un modérateur échappe à la limite de débit (huit messages
@@ -485,7 +272,7 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if ack_error(&reply).is_none() {
         return Err(Failure::new(
-            "un message de 1 001 caractères du modérateur est refusé",
+            "un message de 1 001 caractères du modérateur est refusé",
             format!("{reply:?}"),
         ));
     }
@@ -502,6 +289,32 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Les secondes depuis 1970 d'une date RFC 3339 en UTC
+/// (`2026-12-03T14:32:05Z`, avec ou sans fraction de seconde).
+fn rfc3339_seconds(text: &str) -> Option<u64> {
+    let text = text.strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.split('-').map(|n| n.parse::<i64>().ok());
+    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
+    let time = time.split('.').next()?;
+    let mut time = time.split(':').map(|n| n.parse::<i64>().ok());
+    let (h, min, s) = (time.next()??, time.next()??, time.next()??);
+    // Les jours depuis 1970 (algorithme « days from civil »).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3_600 + min * 60 + s).ok()
 }
 
 #[cfg(test)]

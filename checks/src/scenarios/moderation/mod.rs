@@ -1,0 +1,209 @@
+//! Chapitre 14 : la modération — l'espace de noms `/admin` des modérateurs
+//! (la liste des comptes, exclure, réduire au silence) et les limites de
+//! tous (débit, longueur).
+//!
+//! Ce fichier : `/admin` (accès, liste, exclusion). `limits.rs` : le
+//! silence, les limites de débit et de longueur, et l'exercice 14.
+
+mod limits;
+
+use serde_json::{Value, json};
+
+use crate::client::{Client, Transport};
+use crate::scenarios::accounts::{join_account, open_tab, session_for};
+use crate::scenarios::pseudos::expect_online;
+use crate::{Ctx, Failure, WAIT};
+
+pub(crate) use limits::*;
+
+/// Le modérateur des vérifications (`MODERATORS`, voir `Ctx::start_with`).
+pub(crate) const MODERATOR: &str = "Modo";
+
+/// La page des modérateurs, ouverte avec la session de `pseudo`.
+pub(super) async fn open_admin(url: &str, pseudo: &str) -> Result<Client, Failure> {
+    let cookie = session_for(url, pseudo).await?;
+    let headers = [("Cookie".to_owned(), cookie)];
+    Client::open_in(
+        "/admin",
+        url,
+        Transport::WebSocket,
+        "page des modérateurs",
+        None,
+        None,
+        &headers,
+    )
+    .await
+}
+
+/// Attend la liste `users` attendue (les précédentes sont sautées).
+pub(super) async fn expect_users(
+    admin: &mut Client,
+    expected: Value,
+    why: &str,
+) -> Result<(), Failure> {
+    let mut last = None;
+    while let Some(args) = admin.next_event("users", WAIT).await {
+        if args.first() == Some(&expected) {
+            return Ok(());
+        }
+        last = args.into_iter().next();
+    }
+    Err(Failure::new(
+        format!("la page des modérateurs reçoit « users » {expected} ({why})"),
+        format!("dernière liste reçue : {last:?}"),
+    ))
+}
+
+/// Le `error` d'un accusé, s'il y en a un.
+pub(super) fn ack_error(reply: &[Value]) -> Option<String> {
+    reply.first()?.get("error")?.as_str().map(str::to_owned)
+}
+
+/// `/admin` : refusé sans session et à qui n'est pas modérateur, avec une
+/// phrase en français ; accepté pour un modérateur, qui reçoit aussitôt la
+/// liste des comptes connectés.
+pub(super) async fn admin_access(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let french = |message: &str| message.contains(' ') && message.ends_with('.');
+    let message = Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &[]).await?;
+    if !french(&message) {
+        return Err(Failure::new(
+            "/admin sans session : un refus en français",
+            message,
+        ));
+    }
+    let bob = session_for(&url, "Bob").await?;
+    let headers = [("Cookie".to_owned(), bob.clone())];
+    let message =
+        Client::refused_in("/admin", &url, Transport::WebSocket, json!({}), &headers).await?;
+    if !french(&message) {
+        return Err(Failure::new(
+            "/admin pour Bob, qui n'est pas modérateur : un refus en français",
+            message,
+        ));
+    }
+    server
+        .expect_prefix("Connexion à /admin refusée", 1)
+        .await?;
+    let _bob_tab = open_tab(&url, &bob, Transport::WebSocket, "Bob").await?;
+    let mut admin = open_admin(&url, &MODERATOR.to_lowercase()).await?;
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "Bob", "tabs": 1, "muted_until": null }]),
+        "dès la connexion",
+    )
+    .await
+}
+
+/// La liste des modérateurs suit chaque arrivée et chaque départ, avec le
+/// nombre d'onglets de chaque compte, triée sans tenir compte des
+/// majuscules.
+pub(super) async fn admin_users(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let mut admin = open_admin(&url, MODERATOR).await?;
+    expect_users(&mut admin, json!([]), "personne dans le chat").await?;
+    let alice = session_for(&url, "alice").await?;
+    let _a1 = open_tab(&url, &alice, Transport::WebSocket, "alice 1").await?;
+    let _a2 = open_tab(&url, &alice, Transport::Polling, "alice 2").await?;
+    let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
+    expect_users(
+        &mut admin,
+        json!([
+            { "pseudo": "alice", "tabs": 2, "muted_until": null },
+            { "pseudo": "Bob", "tabs": 1, "muted_until": null },
+        ]),
+        "alice dans deux onglets, Bob dans un",
+    )
+    .await?;
+    bob.disconnect().await;
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "alice", "tabs": 2, "muted_until": null }]),
+        "après le départ de Bob",
+    )
+    .await
+}
+
+/// Exclure : chaque onglet du compte reçoit `kicked` avec la raison, puis
+/// est déconnecté ; l'accusé est `{ "ok": true }` ; les autres voient la
+/// personne partir ; personne sous ce pseudo ou une donnée invalide : une
+/// erreur.
+pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let admin = open_admin(&url, MODERATOR).await?;
+    let bob = session_for(&url, "Bob").await?;
+    let mut tabs = vec![
+        open_tab(&url, &bob, Transport::WebSocket, "Bob 1").await?,
+        open_tab(&url, &bob, Transport::Polling, "Bob 2").await?,
+    ];
+    let mut alice = join_account(&url, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
+    alice.clear_events();
+    let reply = admin
+        .emit_with_ack(
+            "kick",
+            vec![json!({ "pseudo": "bob", "reason": "spam" })],
+            WAIT,
+        )
+        .await?;
+    if reply != [json!({ "ok": true })] {
+        return Err(Failure::new(
+            "l'accusé d'une exclusion : { \"ok\": true }",
+            format!("{reply:?}"),
+        ));
+    }
+    for tab in &mut tabs {
+        match tab.next_event("kicked", WAIT).await {
+            Some(args) if args == [json!({ "reason": "spam" })] => {}
+            other => {
+                return Err(Failure::new(
+                    format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
+                    format!("{other:?}"),
+                ));
+            }
+        }
+        if !tab.wait_closed(WAIT).await {
+            return Err(Failure::new(
+                format!("{} est déconnecté après « kicked »", tab.name),
+                "il est encore connecté",
+            ));
+        }
+    }
+    match alice.next_event("user left", WAIT).await {
+        Some(args) if args == [json!("Bob")] => {}
+        other => {
+            return Err(Failure::new(
+                "Alice reçoit « user left » Bob",
+                format!("{other:?}"),
+            ));
+        }
+    }
+    server.expect_prefix("Modération", 1).await?;
+    for (data, why) in [
+        (
+            json!({ "pseudo": "Bob", "reason": "encore" }),
+            "Bob n'est plus connecté",
+        ),
+        (
+            json!({ "pseudo": "Personne", "reason": "?" }),
+            "personne sous ce pseudo",
+        ),
+        (json!("Bob"), "une donnée qui n'est pas un objet"),
+        (json!({ "pseudo": "Alice" }), "sans raison"),
+    ] {
+        let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
+        if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
+            return Err(Failure::new(
+                format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
+                format!("{reply:?}"),
+            ));
+        }
+    }
+    alice
+        .emit_with_ack("new message", vec![json!("toujours là")], WAIT)
+        .await
+        .map(drop)
+}
