@@ -299,7 +299,9 @@ pub(super) async fn nickname_race(ctx: Ctx) -> Result<(), Failure> {
 /// de cœur) libère son pseudo ; les autres le voient partir.
 pub(super) async fn nickname_freed(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx
-        .start_with(&[("PING_INTERVAL_MS", "300"), ("PING_TIMEOUT_MS", "300")])
+        // Un battement de cœur court, mais pas au point qu'un client ralenti
+        // par une machine chargée manque sa poignée de main.
+        .start_with(&[("PING_INTERVAL_MS", "1000"), ("PING_TIMEOUT_MS", "1000")])
         .await?;
     let mut witness = join(&server, "témoin", Transport::WebSocket).await?;
     for (pseudo, frozen) in [("Tué", false), ("Gelé", true)] {
