@@ -9,6 +9,7 @@
 //! l'original : `cargo xtask exercices --recommencer ex09`.
 
 mod presence;
+#[path = "../../../chapters/ch09-pseudos/src/registry.rs"]
 mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,6 +11,7 @@
 //! `cargo xtask exercices --indice ex11` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex11`.
 
+#[path = "../../../chapters/ch11-historique/src/history.rs"]
 mod history;
 mod store;
 

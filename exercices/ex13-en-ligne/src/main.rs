@@ -10,12 +10,17 @@
 //! `cargo xtask exercices --indice ex13` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex13`.
 
-// Les autres fichiers de `src/` sont des copies, inchangées, de ceux du
-// chapitre : seul ce fichier-ci est à modifier.
+// Les autres modules sont ceux du chapitre, lus là où ils sont
+// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
+#[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
+#[path = "../../../chapters/ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../../chapters/ch13-comptes/src/session.rs"]
 mod session;
+#[path = "../../../chapters/ch13-comptes/src/store.rs"]
 mod store;
 
 use std::process::ExitCode;

@@ -9,11 +9,13 @@
 //! `cargo xtask exercices --indice ex10` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex10`.
 
-// `presence.rs` (du chapitre 9) et `private.rs` (du chapitre 10) sont des
-// copies, inchangées, des fichiers des chapitres : seul ce fichier-ci est à
-// modifier.
+// Les autres modules sont ceux du chapitre, lus là où ils sont
+// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
+#[path = "../../../chapters/ch09-pseudos/src/presence.rs"]
 mod presence;
+#[path = "../../../chapters/ch10-prive/src/private.rs"]
 mod private;
+#[path = "../../../chapters/ch09-pseudos/src/registry.rs"]
 mod registry;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -8,14 +8,21 @@
 //!
 //! Une solution possible.
 
-// Les autres fichiers de `src/` sont des copies, inchangées, de ceux des
-// chapitres 13 et 14 : seul ce fichier-ci est à modifier.
+// Les autres modules sont ceux du chapitre, lus là où ils sont
+// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
+#[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../chapters/ch14-moderation/src/admin.rs"]
 mod admin;
+#[path = "../../../chapters/ch14-moderation/src/moderation.rs"]
 mod moderation;
+#[path = "../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
+#[path = "../../../chapters/ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../../chapters/ch13-comptes/src/session.rs"]
 mod session;
+#[path = "../../../chapters/ch13-comptes/src/store.rs"]
 mod store;
 
 use std::process::ExitCode;

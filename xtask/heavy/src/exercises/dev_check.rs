@@ -104,6 +104,13 @@ fn every_starter_fails_and_every_solution_passes() {
         );
         assert_ne!(text, renamed, "{} : nom du paquet introuvable", exercise.id);
         std::fs::write(&manifest, renamed).expect("Cargo.toml de la solution");
+        // Les modules repris du chapitre (`#[path = "../../../chapters/…"]`)
+        // sont désignés depuis `exercices/<id>/src` : dans la copie, on leur
+        // donne leur chemin absolu.
+        let home = root.join("exercices").join(exercise.id).join("src");
+        for copy in [&starter, &solution] {
+            absolute_module_paths(&copy.join("src"), &home).expect("chemins des modules");
+        }
         packages.push(exercise.id.to_owned());
         packages.push(format!("{}-solution", exercise.id));
     }
@@ -157,6 +164,35 @@ fn every_starter_fails_and_every_solution_passes() {
         problems.push("il manque des verdicts (vérification interrompue)".to_owned());
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Récrit chaque `#[path = "…"]` relatif des fichiers `.rs` de `src` en
+/// chemin absolu, résolu depuis `home` (le dossier `src` de l'exercice dans
+/// le dépôt).
+fn absolute_module_paths(src: &Path, home: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(src)? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let mut out = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n') {
+            match line
+                .trim_start()
+                .strip_prefix("#[path = \"")
+                .and_then(|rest| rest.split_once('"'))
+            {
+                Some((relative, _)) if !Path::new(relative).is_absolute() => {
+                    let absolute = home.join(relative).to_string_lossy().replace('\\', "/");
+                    out.push_str(&format!("#[path = \"{absolute}\"]\n"));
+                }
+                _ => out.push_str(line),
+            }
+        }
+        std::fs::write(&path, out)?;
+    }
+    Ok(())
 }
 
 /// Le crate de l'étudiant et sa copie d'origine sont identiques dans le
