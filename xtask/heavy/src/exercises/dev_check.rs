@@ -310,3 +310,45 @@ fn code(text: &str) -> Vec<&str> {
         .filter(|l| !l.is_empty() && !l.starts_with("//"))
         .collect()
 }
+
+/// Le `main.rs` d'un exercice tel qu'il est donné est celui de son
+/// chapitre, au code près : l'exercice n'y ajoute que des commentaires (son
+/// énoncé, un `TODO`) et, pour les modules repris, des `#[path]` qui
+/// désignent les fichiers du chapitre. Un changement fait au chapitre doit
+/// être reporté dans l'exercice.
+#[test]
+fn the_exercise_starters_match_their_chapter() {
+    let root = repository_root();
+    let without_paths = |text: &str| -> Vec<String> {
+        code(text)
+            .into_iter()
+            .filter(|l| !l.starts_with("#[path"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for exercise in &EXERCISES {
+        let read = |p: std::path::PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+        let starter = read(
+            root.join("exercices")
+                .join(".origine")
+                .join(exercise.id)
+                .join("src/main.rs"),
+        );
+        let chapter = read(
+            root.join("chapters")
+                .join(exercise.chapter)
+                .join("src/main.rs"),
+        );
+        if without_paths(&starter) != without_paths(&chapter) {
+            problems.push(format!(
+                "exercices/.origine/{id}/src/main.rs ne reprend plus chapters/{ch}/src/main.rs : \
+                 reportez-y le changement du chapitre (et dans exercices/{id}/src/main.rs, \
+                 et dans la solution)",
+                id = exercise.id,
+                ch = exercise.chapter
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
