@@ -83,11 +83,14 @@ pub async fn connect() -> Result<Cluster, String> {
         ctr: RedisAdapterCtr::new_with_driver(bus.clone(), config),
         bus: bus.clone(),
     };
+    // Le registre des pseudos est l'état du serveur : chaque gestionnaire
+    // le reçoit par l'extracteur `State<Arc<ClusterNicknames>>`.
+    let nicknames = Arc::new(ClusterNicknames::new(bus.clone()));
     let (layer, io) = crate::builder()
+        .with_state(nicknames.clone())
         .with_adapter::<ClusterAdapter>(state)
         .build_layer();
-    let server = io.config().server_id.to_string();
-    let nicknames = Arc::new(ClusterNicknames::new(bus.clone(), server));
+    nicknames.bind(io.config().server_id.to_string());
     Ok(Cluster {
         layer,
         io,

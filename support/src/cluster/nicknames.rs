@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -68,8 +68,10 @@ impl From<NicknameError> for Refusal {
 /// Le registre des pseudos de tout le chat.
 pub struct ClusterNicknames {
     bus: RedisBus,
-    /// L'identifiant de ce processus dans le chat (celui de ses canaux Redis).
-    server: String,
+    /// L'identifiant de ce processus dans le chat (celui de ses canaux
+    /// Redis), connu une fois le serveur Socket.IO construit (voir
+    /// [`ClusterNicknames::bind`]).
+    server: OnceLock<String>,
     /// Les pseudos des clients de *ce* processus : client → (clé, valeur, pseudo).
     local: Mutex<HashMap<Sid, Held>>,
 }
@@ -103,19 +105,31 @@ const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 const REFRESH: &str = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 else return 0 end";
 
 impl ClusterNicknames {
-    pub fn new(bus: RedisBus, server: String) -> ClusterNicknames {
+    /// Un registre vide. Le serveur Socket.IO le reçoit comme état : il
+    /// existe donc avant lui, et n'apprend qu'ensuite l'identifiant de ce
+    /// processus (`bind`).
+    pub fn new(bus: RedisBus) -> ClusterNicknames {
         ClusterNicknames {
             bus,
-            server,
+            server: OnceLock::new(),
             local: Mutex::default(),
         }
+    }
+
+    /// Donne au registre l'identifiant de ce processus.
+    pub(crate) fn bind(&self, server: String) {
+        self.server.set(server).ok();
+    }
+
+    fn server(&self) -> &str {
+        self.server.get().map_or("", String::as_str)
     }
 
     /// Réserve `pseudo` pour le client `sid` dans tout le chat.
     pub async fn claim(&self, pseudo: &str, sid: Sid) -> Result<(), Refusal> {
         let pseudo = pseudo.trim().to_owned();
         let key = format!("{PREFIX}{}", nickname_key(&pseudo));
-        let token = format!("{}\n{sid}\n{pseudo}", self.server);
+        let token = format!("{}\n{sid}\n{pseudo}", self.server());
         let set: Option<String> = redis::cmd("SET")
             .arg(&key)
             .arg(&token)

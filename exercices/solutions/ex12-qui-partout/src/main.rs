@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Router;
 use serde_json::json;
 use socketioxide::BroadcastError;
+use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
 use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
 use support::{Checked, Text, in_order};
@@ -37,7 +38,6 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    presence::NICKNAMES.set(cluster.nicknames.clone()).ok();
     // Avec Redis, `io.ns(…)` rend un futur : l'espace de noms n'existe
     // qu'une fois abonné à ses canaux Redis.
     let ns = cluster
@@ -59,12 +59,12 @@ async fn main() -> ExitCode {
     support::listen_with(app, cluster.io).await
 }
 
-async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
+async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(names): State<presence::Names>) {
     // `in_order` : les messages d'un client passent dans leur ordre
     // d'arrivée, même quand la publication dans Redis se fait attendre.
     socket.on("new message", in_order(on_message));
     socket.on_disconnect(in_order(presence::leave));
-    presence::arrive(&socket, &io).await;
+    presence::arrive(&socket, &io, &names).await;
 }
 
 /// Comme au chapitre 9. Si Redis ne répond plus, le message part quand même
@@ -72,6 +72,7 @@ async fn on_connect(socket: ClusterSocket, io: ClusterIo) {
 async fn on_message(
     socket: ClusterSocket,
     io: ClusterIo,
+    State(names): State<presence::Names>,
     Checked(msg): Checked<Text>,
     ack: ClusterAck,
 ) {
@@ -86,7 +87,7 @@ async fn on_message(
     if msg.trim() == "/qui" {
         // La liste de tout le chat (tous les processus), pas seulement les
         // clients de celui-ci.
-        let online = presence::online(&io).await.join(", ");
+        let online = presence::online(&io, &names).await.join(", ");
         let reply = json!({ "from": "serveur", "text": format!("En ligne\u{a0}: {online}") });
         socket.emit("new message", &reply).ok();
         ack.send(&json!({ "ok": true })).ok();
@@ -94,7 +95,7 @@ async fn on_message(
     }
     // ANCHOR_END: who
     println!("message: {msg}");
-    let message = json!({ "from": presence::nickname(&socket), "text": msg });
+    let message = json!({ "from": presence::nickname(&socket, &names), "text": msg });
     let sent = socket.broadcast().emit("new message", &message).await;
     // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
     // alors rien remis à personne, pas même ici.
