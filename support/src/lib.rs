@@ -14,9 +14,15 @@
 //!   erreurs en français et s'arrêter proprement (Ctrl+C, SIGTERM) ;
 //! - [`client_ip`] : l'adresse IP réelle du client ;
 //! - [`Text`], [`Room`], [`RoomMessage`] : des extracteurs qui refusent les
-//!   données invalides en le disant dans le terminal.
+//!   données invalides en le disant dans le terminal ;
+//! - [`socket_io_with_state`] : le même serveur, avec un état partagé par
+//!   les gestionnaires (chapitres 11, 13 et 14) ;
+//! - `cluster`, avec la fonctionnalité `cluster` (chapitre 12 seulement :
+//!   les autres chapitres ne compilent pas Redis) : un chat sur plusieurs
+//!   processus reliés par Redis.
 
 mod adapter;
+#[cfg(feature = "cluster")]
 pub mod cluster;
 mod extract;
 mod in_order;
