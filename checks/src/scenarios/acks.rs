@@ -175,7 +175,18 @@ pub(super) async fn ack_order(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let sender = connect(&ctx, &server.url(), Transport::WebSocket, "émetteur").await?;
     let chatter = connect(&ctx, &server.url(), Transport::WebSocket, "bavard").await?;
-    let mut receiver = connect(&ctx, &server.url(), Transport::Polling, "récepteur").await?;
+    // À partir du chapitre 9, chaque arrivée ajoute des évènements (« user
+    // joined », « online ») : le client long-polling de `rust_socketio`
+    // cesse alors de lire sous un flot de 2 000 messages (vu en CI : il
+    // s'arrête après 187 à 502 évènements, le serveur ayant tout envoyé).
+    // Le long-polling de ces chapitres est vérifié par les autres
+    // vérifications et dans Chromium, avec le client officiel.
+    let transport = if ctx.number() < 9 {
+        Transport::Polling
+    } else {
+        Transport::WebSocket
+    };
+    let mut receiver = connect(&ctx, &server.url(), transport, "récepteur").await?;
     let chatting = async {
         for i in 0..COUNT {
             chatter.send_text(&format!("bavard n°{i}")).await?;

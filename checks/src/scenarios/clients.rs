@@ -67,7 +67,7 @@ pub(super) async fn vanished_client(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx
         // Un battement de cœur court, mais pas au point qu'un client ralenti
         // par une machine chargée manque sa poignée de main.
-        .start_with(&[("PING_INTERVAL_MS", "1000"), ("PING_TIMEOUT_MS", "1000")])
+        .start_with(&[("PING_INTERVAL_MS", "2000"), ("PING_TIMEOUT_MS", "2000")])
         .await?;
     let _stays = connect(&ctx, &server.url(), Transport::WebSocket, "présent").await?;
     let proxy = Proxy::start(server.port()).await?;

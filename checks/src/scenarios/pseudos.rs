@@ -301,7 +301,7 @@ pub(super) async fn nickname_freed(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx
         // Un battement de cœur court, mais pas au point qu'un client ralenti
         // par une machine chargée manque sa poignée de main.
-        .start_with(&[("PING_INTERVAL_MS", "1000"), ("PING_TIMEOUT_MS", "1000")])
+        .start_with(&[("PING_INTERVAL_MS", "2000"), ("PING_TIMEOUT_MS", "2000")])
         .await?;
     let mut witness = join(&server, "témoin", Transport::WebSocket).await?;
     for (pseudo, frozen) in [("Tué", false), ("Gelé", true)] {
