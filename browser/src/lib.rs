@@ -39,7 +39,9 @@ mod server;
 
 use std::time::Duration;
 
-pub use chromium::{Browser, LogEntry, Panel, Programs, Tab, browser_required, launch_or_skip};
+pub use chromium::{
+    Browser, LogEntry, Panel, Programs, Tab, browser_required, is_outage_error, launch_or_skip,
+};
 pub use error::{Error, Result};
 pub use server::Server;
 

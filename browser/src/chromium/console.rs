@@ -72,6 +72,12 @@ impl Browser {
         Ok(dismissed)
     }
 
+    /// Retire de la console les erreurs d'une panne voulue du serveur (voir
+    /// [`is_outage_error`]) et les renvoie.
+    pub async fn dismiss_outage_errors(&self) -> Result<Vec<String>> {
+        self.dismiss_console_errors(is_outage_error).await
+    }
+
     pub(super) async fn fetch_logs(&self) -> Result<()> {
         // chromedriver rend les lignes nouvelles depuis la dernière lecture.
         let mut windows = self.windows.lock().await;
@@ -97,6 +103,21 @@ impl Browser {
     }
 }
 
+/// Vrai pour une erreur réseau d'une requête Socket.IO pendant que le
+/// serveur est arrêté : essai de reconnexion refusé, ou requête en cours
+/// (long-polling) coupée par l'arrêt. Le client Socket.IO les traite
+/// lui-même (il se reconnecte, renvoie ce qui attendait) ; Chrome les
+/// écrit quand même dans la console.
+pub fn is_outage_error(message: &str) -> bool {
+    const OUTAGE: [&str; 4] = [
+        "net::ERR_CONNECTION_REFUSED",
+        "net::ERR_CONNECTION_RESET",
+        "net::ERR_CONNECTION_CLOSED",
+        "net::ERR_EMPTY_RESPONSE",
+    ];
+    message.contains("/socket.io/") && OUTAGE.iter().any(|e| message.contains(e))
+}
+
 /// `POST /session/{id}/se/log` : la console du navigateur, au sens de
 /// chromedriver (les lignes nouvelles depuis la dernière lecture).
 #[derive(Debug)]
@@ -116,5 +137,26 @@ impl WebDriverCompatibleCommand for GetLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_outage_error;
+
+    #[test]
+    fn only_network_errors_of_socket_io_are_outage_errors() {
+        let reset = "http://127.0.0.1:1/socket.io/?EIO=4&transport=polling&t=x - Failed to \
+                     load resource: net::ERR_CONNECTION_RESET";
+        assert!(is_outage_error(reset));
+        // La même erreur sur la page ou un script : un vrai défaut.
+        assert!(!is_outage_error(
+            "http://127.0.0.1:1/app.js - Failed to load resource: net::ERR_CONNECTION_RESET"
+        ));
+        // Une erreur du serveur Socket.IO qui répond : un vrai défaut aussi.
+        assert!(!is_outage_error(
+            "http://127.0.0.1:1/socket.io/?EIO=4 - Failed to load resource: the server \
+             responded with a status of 400 (Bad Request)"
+        ));
     }
 }

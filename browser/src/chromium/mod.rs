@@ -16,7 +16,7 @@ use fantoccini::Client;
 use fantoccini::wd::WindowHandle;
 
 pub use capture::Panel;
-pub use console::LogEntry;
+pub use console::{LogEntry, is_outage_error};
 use launch::{Driver, Profile};
 pub use programs::{Programs, browser_required, launch_or_skip};
 

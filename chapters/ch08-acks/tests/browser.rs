@@ -157,9 +157,9 @@ async fn failed(browser: &Browser, a: &Tab) -> Result<()> {
         "{} : les états des deux messages sont {all:?}",
         a.name()
     );
-    // La console ne montre alors que les essais de reconnexion, refusés.
+    // La console ne montre alors que les erreurs réseau de la panne.
     for error in browser.console_errors().await? {
-        if !error.contains("ERR_CONNECTION_REFUSED") {
+        if !browser::is_outage_error(&error) {
             bail!("erreur inattendue dans la console du navigateur : {error}");
         }
     }

@@ -197,11 +197,9 @@ async fn after(browser: &Browser, server: &Server, a: &Tab, b: &Tab) -> Result<(
         a.name()
     );
 
-    // La console : seulement les essais de reconnexion refusés pendant la
-    // panne.
-    browser
-        .dismiss_console_errors(|e| e.contains("ERR_CONNECTION_REFUSED"))
-        .await?;
+    // La console : seulement les erreurs réseau de la panne (reconnexions
+    // refusées, long-polling coupé par l'arrêt).
+    browser.dismiss_outage_errors().await?;
     if let Err(e) = browser.check_console().await {
         bail!("{e}");
     }

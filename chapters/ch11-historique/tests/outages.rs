@@ -58,9 +58,7 @@ async fn deux_onglets_ecrivent_pendant_deux_pannes() -> Result<()> {
         .await
         .map_err(|e| third.explain(0, &format!("{test} : {e}")))?;
 
-    browser
-        .dismiss_console_errors(|e| e.contains("ERR_CONNECTION_REFUSED"))
-        .await?;
+    browser.dismiss_outage_errors().await?;
     browser.check_console().await
 }
 

@@ -49,10 +49,10 @@ async fn un_processus_arrete_puis_relance_rend_bob_a_son_pseudo() -> Result<()> 
         .await
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
 
-    // La console : seulement les essais de reconnexion refusés pendant
-    // l'arrêt (serveur fermé, ou en train de s'arrêter : 503).
+    // La console : seulement les erreurs réseau de l'arrêt (reconnexions
+    // refusées, long-polling coupé, ou serveur en train de s'arrêter : 503).
     browser
-        .dismiss_console_errors(|e| e.contains("ERR_CONNECTION_REFUSED") || e.contains("503"))
+        .dismiss_console_errors(|e| browser::is_outage_error(e) || e.contains("503"))
         .await?;
     browser
         .check_console()

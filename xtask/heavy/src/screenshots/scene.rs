@@ -68,7 +68,7 @@ impl Scene<'_> {
             return self.browser.check_console().await;
         }
         for error in self.browser.console_errors().await? {
-            if !error.contains("ERR_CONNECTION_REFUSED") {
+            if !browser::is_outage_error(&error) {
                 bail!("erreur dans la console du navigateur : {error}");
             }
         }
