@@ -14,6 +14,7 @@ pub mod client;
 pub mod exercises;
 pub mod http;
 pub mod nginx;
+pub mod postgres;
 pub mod proxy;
 pub mod redis;
 pub mod scenarios;
