@@ -249,6 +249,12 @@ impl Server {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Tue le processus (SIGKILL : une panne, pas un arrêt) et attend sa fin.
+    pub async fn kill(mut self) {
+        self.child.start_kill().ok();
+        self.child.wait().await.ok();
+    }
+
     /// Demande l'arrêt comme le ferait un gestionnaire de services (SIGTERM ;
     /// ailleurs qu'Unix, le processus est tué) et attend la fin.
     pub async fn stop(self) -> Result<ExitStatus, Failure> {

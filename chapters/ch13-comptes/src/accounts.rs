@@ -24,8 +24,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use support::{SocketIo, nickname_from_auth, nickname_key};
+use support::{nickname_from_auth, nickname_key};
 
+use crate::SocketIo;
 use crate::presence::room_of;
 use crate::session::{account_of, clear_cookie, fingerprint, new_token, set_cookie};
 use crate::store::{Account, Store, StoreError};

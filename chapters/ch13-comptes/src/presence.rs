@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use socketioxide::extract::{Extension, State};
-use support::{SocketIo, SocketRef, nickname_key};
+use support::nickname_key;
 
 use crate::Chat;
 use crate::store::Account;
+use crate::{SocketIo, SocketRef};
 
 // ANCHOR: room
 /// Le salon d'un compte : chacun de ses onglets y entre. Écrire à ce salon,

@@ -5,11 +5,12 @@
 // ANCHOR: all
 use serde_json::json;
 use socketioxide::extract::{Extension, State};
-use support::{AckSender, Checked, PrivateMessage, SocketRef, Typing, nickname_key};
+use support::{Checked, PrivateMessage, Typing, nickname_key};
 
 use crate::Chat;
 use crate::presence::room_of;
 use crate::store::Account;
+use crate::{AckSender, SocketRef};
 
 // ANCHOR: private
 /// `socket.emit('private message', { to, text }, accusé)` : l'accusé répond

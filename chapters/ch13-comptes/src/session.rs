@@ -10,9 +10,9 @@
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use socketioxide::extract::State;
-use support::SocketRef;
 
 use crate::Chat;
+use crate::SocketRef;
 use crate::store::{Account, SESSION_SECONDS, Store, StoreError};
 
 /// Le nom du cookie.

@@ -5,12 +5,13 @@
 // ANCHOR: all
 use serde_json::{Value, json};
 use socketioxide::extract::{Extension, State, TryData};
-use support::{AckSender, SocketIo, SocketRef, nickname_key};
+use support::nickname_key;
 
 use crate::Chat;
 use crate::moderation::{MAX_MUTE_MINUTES, rfc3339};
 use crate::presence::room_of;
 use crate::store::Account;
+use crate::{AckSender, SocketIo, SocketRef};
 
 // ANCHOR: middleware
 /// Le middleware de `/admin`. `check_session` (chapitre 13) est passé

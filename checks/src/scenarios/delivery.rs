@@ -275,7 +275,18 @@ pub(super) async fn slow_receiver(ctx: Ctx) -> Result<(), Failure> {
     // est déconnecté.
     proxy.thaw();
     let mut next = 0usize;
-    while let Some(args) = slow.next(Duration::from_secs(3)).await {
+    // Lire tant que le client est connecté : sur une machine chargée, la
+    // file qu'il rattrape peut s'interrompre plusieurs secondes avant la
+    // fermeture, qui arrive après elle. Trois secondes de silence une fois
+    // déconnecté, ou une minute en tout, et l'on conclut.
+    let thawed = std::time::Instant::now();
+    loop {
+        let Some(args) = slow.next(Duration::from_secs(3)).await else {
+            if !slow.is_connected() || thawed.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+            continue;
+        };
         let text = message_text(&args);
         let n = text.split(' ').next().and_then(|n| n.parse::<usize>().ok());
         if n != Some(next) {

@@ -103,6 +103,17 @@ impl RedisBus {
         self.conn.clone()
     }
 
+    /// Redis répond-il à `PING` (en 1 s au plus) ? Pour une route de santé.
+    pub async fn ping(&self) -> bool {
+        let mut conn = self.connection();
+        let cmd = redis::cmd("PING");
+        let ping = cmd.query_async::<String>(&mut conn);
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(1), ping).await,
+            Ok(Ok(_))
+        )
+    }
+
     /// La connexion si Redis est là ; sinon une erreur, tout de suite : un
     /// gestionnaire d'évènement ne fait pas attendre son client.
     pub fn connection_now(&self) -> redis::RedisResult<ConnectionManager> {

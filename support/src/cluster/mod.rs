@@ -51,10 +51,37 @@ pub struct Cluster {
 /// Redis injoignable : la phrase en français à afficher (elle nomme
 /// l'adresse et dit comment démarrer Redis).
 pub async fn connect() -> Result<Cluster, String> {
+    let bus = connect_bus().await?;
+    // Le registre des pseudos est l'état du serveur : chaque gestionnaire
+    // le reçoit par l'extracteur `State<Arc<ClusterNicknames>>`.
+    let nicknames = Arc::new(ClusterNicknames::new(bus.clone()));
+    let (layer, io) = build(&bus, nicknames.clone());
+    nicknames.bind(io.config().server_id.to_string());
+    Ok(Cluster {
+        layer,
+        io,
+        nicknames,
+        bus,
+    })
+}
+
+/// Comme [`connect`], avec l'état de son choix (`State<T>` dans les
+/// gestionnaires) et sans registre de pseudos : le chapitre 15 tient sa
+/// présence lui-même.
+pub async fn connect_with_state<T: Clone + Send + Sync + 'static>(
+    state: T,
+) -> Result<(ClusterLayer, ClusterIo, RedisBus), String> {
+    let bus = connect_bus().await?;
+    let (layer, io) = build(&bus, state);
+    Ok((layer, io, bus))
+}
+
+/// Le pilote Redis, après un premier essai de connexion.
+async fn connect_bus() -> Result<RedisBus, String> {
     let shown = std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned());
     let url = with_resp3(&shown);
     let client = redis::Client::open(url.as_str()).map_err(|e| {
-        format!("REDIS_URL doit être une adresse Redis comme {DEFAULT_REDIS_URL}, et non « {shown} » ({e}).")
+        format!("REDIS_URL doit être une adresse Redis comme {DEFAULT_REDIS_URL}, et non «\u{a0}{shown}\u{a0}» ({e}).")
     })?;
     let unreachable = |why: String| {
         format!(
@@ -71,32 +98,26 @@ pub async fn connect() -> Result<Cluster, String> {
     {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(unreachable(e.to_string())),
-        Err(_) => return Err(unreachable("pas de réponse en 3 s".to_owned())),
+        Err(_) => return Err(unreachable("pas de réponse en 3\u{a0}s".to_owned())),
     }
-    let bus = RedisBus::connect(client)
+    RedisBus::connect(client)
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| unreachable(e.to_string()))
+}
+
+/// Le serveur Socket.IO des chapitres, sur l'adaptateur Redis.
+fn build<T: Clone + Send + Sync + 'static>(bus: &RedisBus, state: T) -> (ClusterLayer, ClusterIo) {
     let config = RedisAdapterConfig::new()
         .with_stream_buffer(BUS_BUFFER)
         .with_request_timeout(Duration::from_secs(2));
-    let state = ClusterState {
+    let adapter = ClusterState {
         ctr: RedisAdapterCtr::new_with_driver(bus.clone(), config),
         bus: bus.clone(),
     };
-    // Le registre des pseudos est l'état du serveur : chaque gestionnaire
-    // le reçoit par l'extracteur `State<Arc<ClusterNicknames>>`.
-    let nicknames = Arc::new(ClusterNicknames::new(bus.clone()));
-    let (layer, io) = crate::builder()
-        .with_state(nicknames.clone())
-        .with_adapter::<ClusterAdapter>(state)
-        .build_layer();
-    nicknames.bind(io.config().server_id.to_string());
-    Ok(Cluster {
-        layer,
-        io,
-        nicknames,
-        bus,
-    })
+    crate::builder()
+        .with_state(state)
+        .with_adapter::<ClusterAdapter>(adapter)
+        .build_layer()
 }
 
 /// redis-rs ne parle RESP3 (nécessaire aux abonnements de l'adaptateur)

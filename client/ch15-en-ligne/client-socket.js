@@ -1,0 +1,242 @@
+// Le chat du chapitre 13, avec l'historique du chapitre 11 : la page
+// retient le dernier numéro reçu (auth.serverOffset) et reçoit, à chaque
+// (re)connexion, tout ce qui a suivi.
+const socket = io({ autoConnect: false, auth: { serverOffset: 0 } });
+
+const chat = document.getElementById('chat');
+const form = document.getElementById('form');
+const input = document.getElementById('input');
+const to = document.getElementById('to');
+const online = document.getElementById('online');
+const typingLine = document.getElementById('typing');
+const outboxLine = document.getElementById('outbox');
+
+// Vrai après « logged out » ou « kicked » : ne pas se reconnecter.
+let loggedOut = false;
+
+function startChat() {
+  loggedOut = false;
+  socket.connect();
+}
+
+function hideChat() {
+  chat.hidden = true;
+  form.hidden = true;
+}
+
+socket.on('connect', () => {
+  chat.hidden = false;
+  form.hidden = false;
+  input.focus();
+  sendNext();
+});
+
+socket.on('connect_error', (err) => {
+  if (socket.active) {
+    addNotice('Serveur injoignable, nouvel essai…');
+    return;
+  }
+  hideChat();
+  showLogin(err.message);
+});
+
+socket.on('logged out', (reason) => {
+  loggedOut = true;
+  hideChat();
+  showLogin(reason);
+});
+
+socket.on('kicked', ({ reason }) => {
+  loggedOut = true;
+  hideChat();
+  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+});
+
+socket.on('disconnect', (reason) => {
+  if (reason === 'io server disconnect' && !loggedOut) {
+    socket.connect();
+  }
+});
+
+// ANCHOR: outbox
+// Un identifiant tiré au hasard à l'ouverture de la page, puis un compteur :
+// chaque message a son clientOffset, unique (voir le chapitre 11).
+const pageId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+  byte.toString(16).padStart(2, '0'),
+).join('');
+let counter = 0;
+
+// La boîte d'envoi : les messages à tous qui attendent leur accusé. Un seul
+// part à la fois, dans l'ordre d'écriture : le serveur les numérote donc
+// dans cet ordre. Serveur injoignable ou base en panne (`retry`) : le même
+// message repart un peu plus tard, avec le même clientOffset ; le serveur
+// ne l'enregistre qu'une fois.
+const outbox = [];
+let sending = false;
+
+function showOutbox() {
+  const n = outbox.length;
+  outboxLine.textContent =
+    n === 0 ? '' : n === 1 ? '1 message en attente d’envoi…' : `${n} messages en attente d’envoi…`;
+}
+
+async function sendNext() {
+  if (sending || outbox.length === 0 || !socket.connected) {
+    return;
+  }
+  sending = true;
+  const { text, clientOffset } = outbox[0];
+  let retry = true;
+  try {
+    const reply = await socket.timeout(5000).emitWithAck('new message', text, clientOffset);
+    if (reply && typeof reply.id === 'number') {
+      retry = false; // enregistré : il arrivera par « new message »
+    } else if (!(reply && reply.retry)) {
+      retry = false;
+      addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
+    }
+  } catch (err) {
+    // Pas d'accusé en 5 s : on réessaie.
+  }
+  sending = false;
+  if (!retry) {
+    outbox.shift();
+    showOutbox();
+    sendNext();
+  } else {
+    setTimeout(sendNext, 1000);
+  }
+}
+// ANCHOR_END: outbox
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = input.value;
+  if (!text) {
+    return;
+  }
+  input.value = '';
+  stopTyping();
+  const recipient = to.value;
+  if (recipient) {
+    const item = addMessage(`${me} → ${recipient} (en privé)`, text, 'mine private');
+    const reply = socket.timeout(5000).emitWithAck('private message', { to: recipient, text });
+    showAck(item, reply, (answer) =>
+      answer && answer.ok === true ? `remis à ${recipient}` : null);
+  } else {
+    outbox.push({ text, clientOffset: `${pageId}-${counter++}` });
+    showOutbox();
+    sendNext();
+  }
+});
+
+// ANCHOR: receive
+// Chaque message arrive avec son numéro, dans l'ordre : l'historique à la
+// connexion, puis les nouveaux. Un numéro déjà vu est ignoré.
+socket.on('new message', ({ from, text }, id) => {
+  if (typeof id !== 'number' || id <= socket.auth.serverOffset) {
+    return;
+  }
+  socket.auth.serverOffset = id;
+  stoppedTyping(from);
+  const item = addMessage(from, text, from === me ? 'mine' : undefined);
+  item.dataset.id = id;
+});
+// ANCHOR_END: receive
+
+socket.on('private message', ({ from, to: recipient, text }) => {
+  if (from === me) {
+    addMessage(`${me} → ${recipient} (en privé)`, text, 'mine private');
+  } else {
+    stoppedTyping(from);
+    addMessage(`${from} (en privé)`, text, 'private');
+  }
+});
+
+socket.on('user joined', (pseudo) => {
+  addNotice(`${pseudo} a rejoint le chat`);
+});
+
+socket.on('user left', (pseudo) => {
+  stoppedTyping(pseudo);
+  addNotice(`${pseudo} a quitté le chat`);
+});
+
+socket.on('online', (pseudos) => {
+  online.replaceChildren(
+    ...pseudos.map((pseudo) => {
+      const item = document.createElement('li');
+      item.textContent = pseudo;
+      return item;
+    }),
+  );
+  const chosen = to.value;
+  const everyone = document.createElement('option');
+  everyone.value = '';
+  everyone.textContent = 'À tous';
+  const others = pseudos
+    .filter((pseudo) => pseudo !== me)
+    .map((pseudo) => {
+      const option = document.createElement('option');
+      option.value = pseudo;
+      option.textContent = `À ${pseudo} (en privé)`;
+      return option;
+    });
+  to.replaceChildren(everyone, ...others);
+  to.value = others.some((option) => option.value === chosen) ? chosen : '';
+});
+
+// « En train d'écrire », comme aux chapitres 10 et 13.
+let typing = false;
+let lastTypingSent = 0;
+let typingTimer = null;
+
+function stopTyping() {
+  clearTimeout(typingTimer);
+  if (typing) {
+    typing = false;
+    socket.emit('typing', false);
+  }
+}
+
+input.addEventListener('input', () => {
+  if (!typing || Date.now() - lastTypingSent > 1000) {
+    typing = true;
+    lastTypingSent = Date.now();
+    socket.emit('typing', true);
+  }
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(stopTyping, 2000);
+});
+
+const writers = new Map();
+
+function showWriters() {
+  const names = [...writers.keys()];
+  if (names.length === 0) {
+    typingLine.textContent = '';
+  } else if (names.length === 1) {
+    typingLine.textContent = `${names[0]} est en train d'écrire…`;
+  } else {
+    typingLine.textContent = `${names.join(', ')} sont en train d'écrire…`;
+  }
+}
+
+function stoppedTyping(from) {
+  if (writers.has(from)) {
+    clearTimeout(writers.get(from));
+    writers.delete(from);
+    showWriters();
+  }
+}
+
+socket.on('typing', ({ from, typing: isTyping }) => {
+  if (from === me) {
+    return;
+  }
+  stoppedTyping(from);
+  if (isTyping) {
+    writers.set(from, setTimeout(() => stoppedTyping(from), 3000));
+    showWriters();
+  }
+});
