@@ -28,7 +28,7 @@ use support::{nickname_from_auth, nickname_key};
 
 use crate::SocketIo;
 use crate::presence::room_of;
-use crate::session::{account_of, clear_cookie, fingerprint, new_token, set_cookie};
+use crate::session::{account_of, clear_cookie, fingerprint, new_token, over_https, set_cookie};
 use crate::store::{Account, Store, StoreError};
 
 /// Longueur minimale d'un mot de passe, en caractères.
@@ -70,7 +70,7 @@ pub fn routes(store: Store, io: SocketIo) -> Result<Router, String> {
 // ANCHOR_END: routes
 
 // ANCHOR: signup
-async fn signup(State(web): State<Web>, body: Bytes) -> Response {
+async fn signup(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> Response {
     let (pseudo, password) = match credentials(&body) {
         Ok(both) => both,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
@@ -96,7 +96,7 @@ async fn signup(State(web): State<Web>, body: Bytes) -> Response {
     match web.store.create_account(account.clone(), hash).await {
         Ok(()) => {
             println!("Nouveau compte\u{a0}: {}", account.pseudo);
-            open_session(&web, account, StatusCode::CREATED).await
+            open_session(&web, account, StatusCode::CREATED, over_https(&headers)).await
         }
         Err(StoreError::Taken) => refuse(
             StatusCode::CONFLICT,
@@ -114,7 +114,7 @@ async fn signup(State(web): State<Web>, body: Bytes) -> Response {
 // ANCHOR_END: signup
 
 // ANCHOR: login
-async fn login(State(web): State<Web>, body: Bytes) -> Response {
+async fn login(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> Response {
     let (pseudo, password) = match credentials(&body) {
         Ok(both) => both,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
@@ -143,7 +143,7 @@ async fn login(State(web): State<Web>, body: Bytes) -> Response {
     match account {
         Some(account) if matches => {
             web.failures.forget(&key);
-            open_session(&web, account, StatusCode::OK).await
+            open_session(&web, account, StatusCode::OK, over_https(&headers)).await
         }
         // Pseudo inconnu ou mauvais mot de passe : la même phrase, pour ne
         // pas dire à un inconnu quels comptes existent.
@@ -190,7 +190,7 @@ async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
     }
     (
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, clear_cookie())],
+        [(header::SET_COOKIE, clear_cookie(over_https(&headers)))],
     )
         .into_response()
 }
@@ -198,7 +198,7 @@ async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
 
 /// Une session neuve pour `account` : son identifiant part dans un cookie,
 /// son empreinte dans la base.
-async fn open_session(web: &Web, account: Account, status: StatusCode) -> Response {
+async fn open_session(web: &Web, account: Account, status: StatusCode, secure: bool) -> Response {
     let Ok(token) = new_token() else {
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);
     };
@@ -211,7 +211,7 @@ async fn open_session(web: &Web, account: Account, status: StatusCode) -> Respon
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);
     }
     let mut reply = json_reply(status, &json!({ "pseudo": account.pseudo }));
-    if let Ok(cookie) = set_cookie(&token).parse() {
+    if let Ok(cookie) = set_cookie(&token, secure).parse() {
         reply.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     reply

@@ -43,15 +43,28 @@ pub fn fingerprint(token: &str) -> String {
 ///   posté depuis un autre site ;
 /// - `Max-Age` : il l'oublie au bout d'une semaine, comme la base.
 ///
-/// `Secure` (le cookie ne part qu'en HTTPS) s'ajoute en production : voir
-/// l'annexe « Mettre en ligne ».
-pub fn set_cookie(token: &str) -> String {
-    format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={SESSION_SECONDS}")
+/// - `Secure`, quand la requête est arrivée en HTTPS ([`over_https`]) : le
+///   navigateur ne l'enverra jamais en clair. Pas sur `http://localhost`,
+///   où un cookie `Secure` ne serait pas renvoyé.
+pub fn set_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={SESSION_SECONDS}{secure}")
 }
 
 /// L'en-tête qui fait oublier le cookie au navigateur.
-pub fn clear_cookie() -> String {
-    format!("{COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}")
+}
+
+/// La requête est-elle arrivée en HTTPS ? Le serveur lui-même ne parle que
+/// HTTP : derrière nginx, c'est l'en-tête `X-Forwarded-Proto` qui le dit
+/// (voir l'annexe « Mettre en ligne »).
+pub fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|proto| proto.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
 }
 
 /// L'identifiant lu dans l'en-tête `Cookie` de la requête, s'il y en a un.

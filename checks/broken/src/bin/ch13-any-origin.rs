@@ -19,7 +19,9 @@ mod real_session;
 
 /// … sauf le middleware, qui oublie l'origine.
 mod session {
-    pub use crate::real_session::{account_of, clear_cookie, fingerprint, new_token, set_cookie};
+    pub use crate::real_session::{
+        account_of, clear_cookie, fingerprint, new_token, over_https, set_cookie,
+    };
     use socketioxide::extract::State;
     use support::SocketRef;
 
