@@ -89,6 +89,10 @@ async fn shoot(programs: &Programs, chapter: &str, program: &Path) -> browser::R
     if chapter == "ch12-cluster" {
         return part_two::cluster(&browser, program).await;
     }
+    // Le chapitre 15 aussi, avec PostgreSQL en plus.
+    if chapter == "ch15-en-ligne" {
+        return part_three::online_chat(&browser, program).await;
+    }
     // Une base neuve pour le chapitre 11 (`DATABASE`), effacée à la fin :
     // l'image ne montre que la scène, rien d'une capture précédente.
     let scratch = tempfile::tempdir()

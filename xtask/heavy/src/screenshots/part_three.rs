@@ -1,8 +1,13 @@
 //! Les scènes de la troisième partie (chapitres 13 et suivants).
 
+use std::ffi::OsStr;
+use std::path::Path;
+
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Result, Tab};
+use browser::{Browser, Error, Panel, Result, Server, Tab};
+use checks::postgres::PostgresServer;
+use checks::redis::RedisServer;
 
 use super::scene::Scene;
 
@@ -133,4 +138,82 @@ async fn moderation(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
             false,
         )
         .await
+}
+
+/// Chapitre 15 : un PostgreSQL, un Redis et deux processus, lancés pour la
+/// capture. Alice sur le premier, Bob sur le second ; le processus de Bob
+/// s'arrête, Bob écrit quand même (sa boîte d'envoi le montre), puis le
+/// processus revient et le message arrive chez Alice, une fois.
+pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec<u8>> {
+    let pg = PostgresServer::start()
+        .await
+        .map_err(|e| Error::new(format!("PostgreSQL n'a pas pu démarrer.\n{e}")))?;
+    let redis = RedisServer::start()
+        .await
+        .map_err(|e| Error::new(format!("Redis n'a pas pu démarrer.\n{e}")))?;
+    let (db, cache) = (pg.url(), redis.url());
+    let env = [
+        ("DATABASE_URL", OsStr::new(&db)),
+        ("REDIS_URL", OsStr::new(&cache)),
+    ];
+    let a = Server::start_with_env(program, &env).await?;
+    let b = Server::start_with_env(program, &env).await?;
+    let alice_url = a.url().replace("localhost", "127.0.0.1");
+    let bob_url = b.url().replace("127.0.0.1", "localhost");
+    let alice = browser.open(&alice_url, "Alice").await?;
+    browser.resize(&alice, TAB.0, TAB.1).await?;
+    let bob = browser.open(&bob_url, "Bob").await?;
+    browser.resize(&bob, TAB.0, TAB.1).await?;
+    sign_up(browser, &alice, "Alice").await?;
+    sign_up(browser, &bob, "Bob").await?;
+    for tab in [&alice, &bob] {
+        online(browser, tab, &["Alice", "Bob"]).await?;
+    }
+    send(browser, &alice, "Bonjour depuis le port 3000").await?;
+    wait_message(browser, &bob, "Alice", "Bonjour depuis le port 3000").await?;
+    send(browser, &bob, "Reçu sur le 3001 !").await?;
+    wait_message(browser, &alice, "Bob", "Reçu sur le 3001 !").await?;
+
+    // Le processus de Bob s'arrête ; Bob écrit quand même.
+    let port = b.port().to_string();
+    b.stop().await?;
+    browser.wait_js(&bob, "la page voit la panne", "!socket.connected").await?;
+    send(browser, &bob, "Écrit pendant la panne").await?;
+    browser
+        .wait_text(&bob, "#outbox", "1 message en attente")
+        .await?;
+    let during = Panel::Tab {
+        caption: "Bob (port 3001) : son processus est arrêté".to_owned(),
+        png: browser.screenshot(&bob).await?,
+    };
+    let env_b = [
+        ("DATABASE_URL", OsStr::new(&db)),
+        ("REDIS_URL", OsStr::new(&cache)),
+        ("PORT", OsStr::new(&port)),
+    ];
+    let b = Server::start_with_env(program, &env_b).await?;
+    wait_message(browser, &alice, "Bob", "Écrit pendant la panne").await?;
+    browser
+        .wait_js(
+            &bob,
+            "la boîte d'envoi de Bob se vide",
+            "document.getElementById('outbox').textContent === ''",
+        )
+        .await?;
+    browser.dismiss_outage_errors().await?;
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    let panels = vec![
+        during,
+        Panel::Tab {
+            caption: "Alice (port 3000), après la relance : le message, une fois".to_owned(),
+            png: browser.screenshot(&alice).await?,
+        },
+    ];
+    browser.check_console().await?;
+    let png = browser.compose(&panels).await;
+    b.stop().await.ok();
+    a.stop().await.ok();
+    png
 }
