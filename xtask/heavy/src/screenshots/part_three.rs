@@ -177,7 +177,9 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
     // Le processus de Bob s'arrête ; Bob écrit quand même.
     let port = b.port().to_string();
     b.stop().await?;
-    browser.wait_js(&bob, "la page voit la panne", "!socket.connected").await?;
+    browser
+        .wait_js(&bob, "la page voit la panne", "!socket.connected")
+        .await?;
     send(browser, &bob, "Écrit pendant la panne").await?;
     browser
         .wait_text(&bob, "#outbox", "1 message en attente")
