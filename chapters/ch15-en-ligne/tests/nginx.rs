@@ -444,7 +444,8 @@ fn refused_connections(front: &Front) -> usize {
 }
 
 /// Un onglet par nginx, avec son cookie et l'Origin d'une page de ce site
-/// (comme un navigateur : le chat compare Origin et Host).
+/// (un navigateur en joint un à une poignée de main WebSocket seule, ou
+/// venue d'un autre site) : le chat compare Origin et Host.
 async fn page(
     port: u16,
     cookie: &str,
