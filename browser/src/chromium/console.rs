@@ -105,15 +105,19 @@ impl Browser {
 
 /// Vrai pour une erreur réseau d'une requête Socket.IO pendant que le
 /// serveur est arrêté : essai de reconnexion refusé, ou requête en cours
-/// (long-polling) coupée par l'arrêt. Le client Socket.IO les traite
+/// (long-polling) coupée par l'arrêt, ou refusée par un serveur qui
+/// s'arrête (503). Le client Socket.IO les traite
 /// lui-même (il se reconnecte, renvoie ce qui attendait) ; Chrome les
 /// écrit quand même dans la console.
 pub fn is_outage_error(message: &str) -> bool {
-    const OUTAGE: [&str; 4] = [
+    const OUTAGE: [&str; 5] = [
         "net::ERR_CONNECTION_REFUSED",
         "net::ERR_CONNECTION_RESET",
         "net::ERR_CONNECTION_CLOSED",
         "net::ERR_EMPTY_RESPONSE",
+        // Un serveur en train de s'arrêter refuse une nouvelle connexion
+        // (« Serveur en cours d'arrêt »).
+        "status of 503 (Service Unavailable)",
     ];
     message.contains("/socket.io/") && OUTAGE.iter().any(|e| message.contains(e))
 }

@@ -51,9 +51,7 @@ async fn un_processus_arrete_puis_relance_rend_bob_a_son_pseudo() -> Result<()> 
 
     // La console : seulement les erreurs réseau de l'arrêt (reconnexions
     // refusées, long-polling coupé, ou serveur en train de s'arrêter : 503).
-    browser
-        .dismiss_console_errors(|e| browser::is_outage_error(e) || e.contains("503"))
-        .await?;
+    browser.dismiss_outage_errors().await?;
     browser
         .check_console()
         .await

@@ -17,7 +17,7 @@
 //! Lancer : PostgreSQL et Redis démarrés (voir « Mise en place »), puis
 //! `PORT=3000 cargo run -p ch15-en-ligne` et `PORT=3001 cargo run -p
 //! ch15-en-ligne` ; ouvrir <http://localhost:3000> et
-//! <http://localhost:3001>.
+//! <http://127.0.0.1:3001> (deux noms, donc deux cookies : deux comptes).
 
 // ANCHOR: all
 #[path = "../../ch13-comptes/src/accounts.rs"]

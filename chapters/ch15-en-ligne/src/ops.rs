@@ -1,8 +1,9 @@
 //! Ce que l'exploitation regarde : `/health` (le processus peut-il servir ?)
 //! et `/metrics` (des compteurs au format texte de Prometheus).
 //!
-//! nginx et systemd interrogent `/health` ; un outil comme Prometheus lit
-//! `/metrics` toutes les quelques secondes et en tire des courbes.
+//! Une sonde de surveillance interroge `/health` ; un outil comme
+//! Prometheus lit `/metrics` toutes les quelques secondes et en tire des
+//! courbes.
 
 // ANCHOR: all
 use std::fmt::Write as _;
@@ -65,8 +66,11 @@ pub fn routes(
 }
 
 // ANCHOR: health
-/// 200 si la base et Redis répondent, 503 sinon : nginx cesse alors
-/// d'envoyer du monde ici, systemd peut relancer.
+/// 200 si la base et Redis répondent, 503 sinon. Qui l'interroge : une
+/// sonde de surveillance, un répartiteur de charge qui sait le faire (un
+/// nginx simple ne le fait pas : il ne voit que les connexions refusées),
+/// l'étape d'un redémarrage progressif qui attend le 200 avant de passer
+/// au processus suivant.
 async fn health(State(ops): State<Ops>) -> impl IntoResponse {
     let (database, redis) = tokio::join!(ops.store.ping(), ops.redis.ping());
     let state = |ok: bool| if ok { "ok" } else { "injoignable" };

@@ -210,17 +210,9 @@ async fn scenario(
     );
 
     // La console : seulement les erreurs de la panne (reconnexions
-    // refusées, requêtes coupées ; et le 503 « Serveur en cours d'arrêt »
-    // qu'un processus qui s'arrête oppose à une nouvelle connexion de la
-    // page de Bob, sur son port à lui), et les 401 voulus de « qui
-    // suis-je ? » avant l'inscription.
+    // refusées, requêtes coupées, le 503 d'un processus qui s'arrête), et
+    // les 401 voulus de « qui suis-je ? » avant l'inscription.
     browser.dismiss_outage_errors().await?;
-    let stopping = format!("http://localhost:{}/socket.io/", ports[other]);
-    browser
-        .dismiss_console_errors(|e| {
-            e.starts_with(&stopping) && e.contains("status of 503 (Service Unavailable)")
-        })
-        .await?;
     browser
         .dismiss_console_errors(|e| e.contains("/api/me") && e.contains("401"))
         .await?;

@@ -170,6 +170,19 @@ async fn over_tls(openssl: &Path, tls: u16) -> Result<(), Failure> {
             )
         })?;
 
+    // Arrivé en HTTPS, le cookie est `Secure` : le navigateur ne
+    // l'enverra jamais en clair (nginx dit le schéma par X-Forwarded-Proto).
+    let attributes = signed.header("set-cookie").unwrap_or_default();
+    if !attributes
+        .split(';')
+        .any(|a| a.trim().eq_ignore_ascii_case("secure"))
+    {
+        return Err(Failure::new(
+            "le cookie de session posé en HTTPS porte l'attribut Secure",
+            format!("Set-Cookie\u{a0}: {attributes}"),
+        ));
+    }
+
     // Une page de ce site, en HTTPS : son Origin est https://localhost:<port>.
     // Le chat l'accepte s'il voit le même schéma et le même hôte, donc si
     // nginx lui transmet X-Forwarded-Proto: https et Host avec le port.
