@@ -171,8 +171,8 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
     }
     send(browser, &alice, "Bonjour depuis le port 3000").await?;
     wait_message(browser, &bob, "Alice", "Bonjour depuis le port 3000").await?;
-    send(browser, &bob, "Reçu sur le 3001 !").await?;
-    wait_message(browser, &alice, "Bob", "Reçu sur le 3001 !").await?;
+    send(browser, &bob, "Reçu sur le 3001\u{a0}!").await?;
+    wait_message(browser, &alice, "Bob", "Reçu sur le 3001\u{a0}!").await?;
 
     // Le processus de Bob s'arrête ; Bob écrit quand même.
     let port = b.port().to_string();
@@ -185,7 +185,7 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
         .wait_text(&bob, "#outbox", "1 message en attente")
         .await?;
     let during = Panel::Tab {
-        caption: "Bob (port 3001) : son processus est arrêté".to_owned(),
+        caption: "Bob (port 3001)\u{a0}: son processus est arrêté".to_owned(),
         png: browser.screenshot(&bob).await?,
     };
     let env_b = [
@@ -209,7 +209,7 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
     let panels = vec![
         during,
         Panel::Tab {
-            caption: "Alice (port 3000), après la relance : le message, une fois".to_owned(),
+            caption: "Alice (port 3000), après la relance\u{a0}: le message, une fois".to_owned(),
             png: browser.screenshot(&alice).await?,
         },
     ];
