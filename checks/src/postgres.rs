@@ -36,7 +36,7 @@ const USER: &str = "chat";
 const DATABASE: &str = "chat";
 
 /// Le dossier des programmes de PostgreSQL (`initdb`, `postgres`,
-/// `pg_isready`, `createdb`).
+/// `pg_isready`, `createdb`, `pg_dump`).
 #[derive(Debug, Clone)]
 pub struct PgBin {
     dir: PathBuf,
@@ -311,7 +311,7 @@ impl PostgresServer {
 
     /// L'adresse de la base `chat`, à donner au programme testé.
     pub fn url(&self) -> String {
-        format!("postgres://{USER}@127.0.0.1:{}/{DATABASE}", self.port)
+        self.url_of(DATABASE)
     }
 
     /// Le port de PostgreSQL, le même après [`PostgresServer::restart`].
@@ -429,22 +429,57 @@ impl PostgresServer {
 
     /// `createdb chat`, connecté en TCP comme le sera le chat.
     async fn create_db(&self) -> Result<(), Failure> {
+        self.create_database(DATABASE).await.map(drop)
+    }
+
+    /// Crée une base vide de plus, `name` (lettres minuscules, chiffres et
+    /// `_`), avec `createdb` connecté en TCP comme le sera le chat, et rend
+    /// son adresse (même serveur, même utilisateur `chat`).
+    pub async fn create_database(&self, name: &str) -> Result<String, Failure> {
+        let expected = format!("createdb crée la base {name}");
         let output = Command::new(self.bin.program("createdb"))
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(["-U", USER, DATABASE])
+            .args(["-U", USER, name])
             .stdin(Stdio::null())
             .kill_on_drop(true)
             .output()
             .await
-            .map_err(|e| self.failure("createdb crée la base chat", e.to_string()))?;
+            .map_err(|e| self.failure(expected.clone(), e.to_string()))?;
         if output.status.success() {
-            return Ok(());
+            return Ok(self.url_of(name));
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
         Err(self.failure(
-            "createdb crée la base chat",
+            expected,
             format!("il a échoué ({}) : {}", output.status, stderr.trim()),
         ))
+    }
+
+    /// Tout ce que garde la base `name`, en texte (`pg_dump` : schéma et
+    /// données), pour y chercher ce qui ne doit pas y être écrit.
+    pub async fn dump(&self, name: &str) -> Result<String, Failure> {
+        let expected = format!("pg_dump lit la base {name}");
+        let output = Command::new(self.bin.program("pg_dump"))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", USER, name])
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|e| self.failure(expected.clone(), e.to_string()))?;
+        if output.status.success() {
+            return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(self.failure(
+            expected,
+            format!("il a échoué ({}) : {}", output.status, stderr.trim()),
+        ))
+    }
+
+    /// L'adresse de la base `name` de ce serveur.
+    fn url_of(&self, name: &str) -> String {
+        format!("postgres://{USER}@127.0.0.1:{}/{name}", self.port)
     }
 
     /// Lance `postgres` sur `self.port` et attend qu'il accepte les
