@@ -24,6 +24,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,7 @@ pub use server::{OutputLog, Server};
 pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Les chapitres du cours, dans l'ordre.
-pub const CHAPTERS: [&str; 14] = [
+pub const CHAPTERS: [&str; 15] = [
     "ch01-static",
     "ch02-connect",
     "ch03-emit",
@@ -50,6 +51,7 @@ pub const CHAPTERS: [&str; 14] = [
     "ch12-cluster",
     "ch13-comptes",
     "ch14-moderation",
+    "ch15-en-ligne",
 ];
 
 /// Retrouve un chapitre d'après « ch05 », « ch05-broadcast », « 5 » ou « 05 ».
@@ -112,9 +114,12 @@ pub struct Ctx {
     /// Les dossiers jetables des bases SQLite (chapitre 11), effacés avec
     /// le contexte.
     temp_dirs: Arc<Mutex<Vec<tempfile::TempDir>>>,
-    /// Le Redis jetable du chapitre 12, lancé au premier serveur et arrêté
-    /// avec le contexte.
+    /// Le Redis jetable des chapitres 12 et 15, lancé au premier serveur
+    /// et arrêté avec le contexte.
     redis: Arc<tokio::sync::Mutex<Option<redis::RedisServer>>>,
+    /// Le PostgreSQL jetable du chapitre 15, lancé à la première base
+    /// demandée et arrêté avec le contexte ; une base neuve par serveur.
+    postgres: Arc<tokio::sync::Mutex<Option<postgres::PostgresServer>>>,
 }
 
 impl Ctx {
@@ -125,6 +130,7 @@ impl Ctx {
             logs: Arc::default(),
             temp_dirs: Arc::default(),
             redis: Arc::default(),
+            postgres: Arc::default(),
         }
     }
 
@@ -134,9 +140,35 @@ impl Ctx {
     }
 
     /// Comme [`Ctx::start`], avec des variables d'environnement en plus.
-    /// Au chapitre 11, chaque serveur reçoit sa propre base neuve
-    /// (`DATABASE`), sauf si `env` en donne une.
+    /// Aux chapitres 11, 13 et 14, chaque serveur reçoit sa propre base
+    /// neuve (`DATABASE`), au chapitre 15 sa propre base PostgreSQL
+    /// (`DATABASE_URL`) et le Redis du contexte (`REDIS_URL`), sauf si
+    /// `env` les donne.
     pub async fn start_with(&self, env: &[(&str, &str)]) -> Result<Server, Failure> {
+        if self.number() >= 15 {
+            let has = |name: &str| env.iter().any(|(k, _)| *k == name);
+            let mut env = env.to_vec();
+            let database;
+            if !has("DATABASE_URL") {
+                database = self.fresh_database_url().await?;
+                env.push(("DATABASE_URL", &database));
+            }
+            let redis;
+            if !has("REDIS_URL") {
+                redis = self.redis_url().await?;
+                env.push(("REDIS_URL", &redis));
+            }
+            // Comme au chapitre 14 : un modérateur, et une limite de débit
+            // que les vérifications communes ne touchent pas.
+            for (name, value) in [("MODERATORS", "Modo"), ("FLOOD_LIMIT", "1000000")] {
+                if !has(name) {
+                    env.push((name, value));
+                }
+            }
+            let mut server = Server::start(&self.binary, &env, &self.logs).await?;
+            server.accounts = true;
+            return Ok(server);
+        }
         if self.number() >= 13 {
             let mut env = env.to_vec();
             let database;
@@ -174,8 +206,8 @@ impl Ctx {
         Server::start(&self.binary, env, &self.logs).await
     }
 
-    /// L'adresse du Redis de ce contexte (chapitre 12), lancé au premier
-    /// appel.
+    /// L'adresse du Redis de ce contexte (chapitres 12 et 15), lancé au
+    /// premier appel.
     pub async fn redis_url(&self) -> Result<String, Failure> {
         let mut redis = self.redis.lock().await;
         if let Some(server) = redis.as_ref() {
@@ -185,6 +217,68 @@ impl Ctx {
         let url = server.url();
         *redis = Some(server);
         Ok(url)
+    }
+
+    /// Chapitre 15 : l'adresse d'une base PostgreSQL neuve et vide, sur le
+    /// PostgreSQL de ce contexte (lancé au premier appel). Sans PostgreSQL
+    /// sur ce poste, un échec qui dit comment l'installer.
+    pub async fn fresh_database_url(&self) -> Result<String, Failure> {
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        let mut postgres = self.postgres.lock().await;
+        let server = match postgres.take() {
+            Some(server) => server,
+            None => postgres::PostgresServer::start().await?,
+        };
+        let server = postgres.insert(server);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        server.create_database(&format!("chat_{n}")).await
+    }
+
+    /// Une base neuve à donner à plusieurs lancements (une relance, deux
+    /// processus) : la variable et sa valeur, `DATABASE` et un chemin
+    /// jusqu'au chapitre 14, `DATABASE_URL` et une adresse au chapitre 15.
+    pub async fn shared_database(&self) -> Result<(&'static str, String), Failure> {
+        if self.number() >= 15 {
+            return Ok(("DATABASE_URL", self.fresh_database_url().await?));
+        }
+        let path = self.fresh_database()?;
+        Ok(("DATABASE", path.to_string_lossy().into_owned()))
+    }
+
+    /// Chapitre 15 : arrête le PostgreSQL de ce contexte (arrêt « fast » :
+    /// les connexions sont coupées, les données gardées).
+    pub async fn stop_postgres(&self) -> Result<(), Failure> {
+        match self.postgres.lock().await.as_mut() {
+            Some(server) => server.stop().await,
+            None => Err(Failure::new(
+                "un PostgreSQL à arrêter",
+                "aucun PostgreSQL lancé",
+            )),
+        }
+    }
+
+    /// Chapitre 15 : relance le PostgreSQL de ce contexte sur le même port,
+    /// avec les mêmes bases.
+    pub async fn restart_postgres(&self) -> Result<(), Failure> {
+        match self.postgres.lock().await.as_mut() {
+            Some(server) => server.restart().await,
+            None => Err(Failure::new(
+                "un PostgreSQL à relancer",
+                "aucun PostgreSQL lancé",
+            )),
+        }
+    }
+
+    /// Chapitre 15 : le contenu de la base d'adresse `url` (`pg_dump`).
+    pub async fn dump_database(&self, url: &str) -> Result<String, Failure> {
+        let name = url.rsplit('/').next().unwrap_or_default();
+        match self.postgres.lock().await.as_ref() {
+            Some(server) => server.dump(name).await,
+            None => Err(Failure::new(
+                format!("la base {name} à lire"),
+                "aucun PostgreSQL lancé",
+            )),
+        }
     }
 
     /// Le chemin d'une base qui n'existe pas encore, dans un dossier
@@ -204,8 +298,8 @@ impl Ctx {
         Ok(path)
     }
 
-    /// Chapitre 12 : tue le Redis de ce contexte, comme une panne, et rend
-    /// son port (pour [`Ctx::restart_redis`]).
+    /// Chapitres 12 et 15 : tue le Redis de ce contexte, comme une panne,
+    /// et rend son port (pour [`Ctx::restart_redis`]).
     pub async fn kill_redis(&self) -> Option<u16> {
         let server = self.redis.lock().await.take()?;
         let port = server.port();
@@ -213,7 +307,7 @@ impl Ctx {
         Some(port)
     }
 
-    /// Chapitre 12 : relance un Redis (vide) sur `port`.
+    /// Chapitres 12 et 15 : relance un Redis (vide) sur `port`.
     pub async fn restart_redis(&self, port: u16) -> Result<(), Failure> {
         let server = redis::RedisServer::start_on(port).await?;
         *self.redis.lock().await = Some(server);

@@ -1,4 +1,4 @@
-//! Un serveur Redis jetable pour les vérifications du chapitre 12.
+//! Un serveur Redis jetable pour les vérifications des chapitres 12 et 15.
 //!
 //! Chaque vérification lance son propre `redis-server` sur un port libre,
 //! sans rien écrire sur le disque (`--save ''`, `--appendonly no`), et
@@ -86,14 +86,14 @@ impl RedisServer {
     }
 }
 
-/// Ce qu'il faut pour vérifier le chapitre 12, dit à l'étudiant.
+/// Ce qu'il faut pour vérifier les chapitres 12 et 15, dit à l'étudiant.
 fn missing() -> String {
     let ci =
         std::env::var_os("CI").is_some() || std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1");
     let why = if ci {
         "requis en CI (CI ou REQUIRE_REDIS=1)"
     } else {
-        "vérification du chapitre 12 non faite sur ce poste"
+        "vérification des chapitres 12 et 15 non faite sur ce poste"
     };
     format!(
         "redis-server est installé ({why}) : sudo apt-get install redis-server sous Debian ou Ubuntu, brew install redis sous macOS, Memurai ou WSL sous Windows"

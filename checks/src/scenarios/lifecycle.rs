@@ -18,14 +18,19 @@ pub(super) async fn run_to_exit(
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    // Ch11 : une base jetable, jamais `chat.db` dans le dossier du test.
-    if ctx.number() == 11 && !env.contains_key("DATABASE") {
+    // Ch11, ch13 et ch14 : une base jetable, jamais `chat.db` dans le
+    // dossier du test.
+    if matches!(ctx.number(), 11 | 13 | 14) && !env.contains_key("DATABASE") {
         let database = ctx.fresh_database()?;
         env.insert("DATABASE".into(), database.to_string_lossy().into_owned());
     }
-    // Ch12 : le Redis jetable du contexte.
-    if ctx.number() == 12 && !env.contains_key("REDIS_URL") {
+    // Ch12 et ch15 : le Redis jetable du contexte.
+    if matches!(ctx.number(), 12 | 15..) && !env.contains_key("REDIS_URL") {
         env.insert("REDIS_URL".into(), ctx.redis_url().await?);
+    }
+    // Ch15 : une base PostgreSQL neuve du contexte.
+    if ctx.number() >= 15 && !env.contains_key("DATABASE_URL") {
+        env.insert("DATABASE_URL".into(), ctx.fresh_database_url().await?);
     }
     let (mut child, log) = spawn(&ctx.binary, &env)?;
     let status = tokio::time::timeout(WAIT, child.wait())
