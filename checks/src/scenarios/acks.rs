@@ -39,7 +39,7 @@ pub(super) async fn ack_ids(ctx: Ctx) -> Result<(), Failure> {
         let sender = connect(&ctx, &server.url(), transport, transport.label()).await?;
         let mut witness = connect(&ctx, &server.url(), Transport::WebSocket, "témoin").await?;
         let first = sender
-            .emit_with_ack("new message", vec![json!("un")], ACK_WAIT)
+            .emit_with_ack("new message", chat_args(&ctx, "un"), ACK_WAIT)
             .await?;
         let first = ack_id(&first, "premier message")?;
         expect_chat(
@@ -50,7 +50,7 @@ pub(super) async fn ack_ids(ctx: Ctx) -> Result<(), Failure> {
         )
         .await?;
         // Sans accusé : relayé et compté, sans réponse.
-        sender.send_text("deux").await?;
+        send_chat(&ctx, &sender, "deux").await?;
         expect_chat(
             &ctx,
             &mut witness,
@@ -59,7 +59,7 @@ pub(super) async fn ack_ids(ctx: Ctx) -> Result<(), Failure> {
         )
         .await?;
         let third = sender
-            .emit_with_ack("new message", vec![json!("trois")], ACK_WAIT)
+            .emit_with_ack("new message", chat_args(&ctx, "trois"), ACK_WAIT)
             .await?;
         let third = ack_id(&third, "troisième message")?;
         if third != first + 2 {
@@ -79,7 +79,7 @@ pub(super) async fn ack_ids(ctx: Ctx) -> Result<(), Failure> {
     let fresh = ctx.start().await?;
     let client = connect(&ctx, &fresh.url(), Transport::WebSocket, "premier").await?;
     let ack = client
-        .emit_with_ack("new message", vec![json!("le tout premier")], ACK_WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "le tout premier"), ACK_WAIT)
         .await?;
     match ack_id(&ack, "le premier message du serveur")? {
         1 => Ok(()),
@@ -145,7 +145,7 @@ pub(super) async fn ack_bad_payload(ctx: Ctx) -> Result<(), Failure> {
             .expect_nothing(SILENCE, "une donnée invalide n'est transmise à personne")
             .await?;
         let ack = sender
-            .emit_with_ack("new message", vec![json!("toujours là")], ACK_WAIT)
+            .emit_with_ack("new message", chat_args(&ctx, "toujours là"), ACK_WAIT)
             .await?;
         ack_id(
             &ack,
@@ -189,7 +189,7 @@ pub(super) async fn ack_order(ctx: Ctx) -> Result<(), Failure> {
     let mut receiver = connect(&ctx, &server.url(), transport, "récepteur").await?;
     let chatting = async {
         for i in 0..COUNT {
-            chatter.send_text(&format!("bavard n°{i}")).await?;
+            send_chat(&ctx, &chatter, &format!("bavard n°{i}")).await?;
         }
         Ok::<(), Failure>(())
     };
@@ -197,7 +197,7 @@ pub(super) async fn ack_order(ctx: Ctx) -> Result<(), Failure> {
         let mut last = 0;
         for i in 0..COUNT {
             let ack = sender
-                .emit_with_ack("new message", vec![json!(format!("n°{i}"))], ACK_WAIT)
+                .emit_with_ack("new message", chat_args(&ctx, &format!("n°{i}")), ACK_WAIT)
                 .await?;
             let id = ack_id(&ack, &format!("message n°{i}"))?;
             if id <= last {

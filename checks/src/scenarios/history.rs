@@ -1,4 +1,6 @@
-//! Chapitre 11 : l'historique dans SQLite (`serverOffset`, `clientOffset`).
+//! Chapitre 11 : l'historique dans SQLite (`serverOffset`, `clientOffset`) ;
+//! au chapitre 15, le même dans PostgreSQL, avec l'auteur de chaque
+//! message : `({ from, text }, numéro)`.
 
 use std::time::Duration;
 
@@ -10,37 +12,70 @@ use crate::{Ctx, Failure, WAIT};
 
 const ACK_WAIT: Duration = Duration::from_secs(10);
 
-/// Attend `new message` avec `(text, numéro)` et rend le numéro.
+/// Attend `new message` avec `(text, numéro)` (au chapitre 15 :
+/// `({ from, text }, numéro)`) et rend le numéro.
 pub(super) async fn expect_stored(
+    ctx: &Ctx,
     client: &mut Client,
     text: &str,
     why: &str,
 ) -> Result<i64, Failure> {
-    let expected = format!("{} reçoit ({text:?}, <numéro>) ({why})", client.name);
-    match client.next(WAIT).await {
-        Some(got) => match got.as_slice() {
-            [Value::String(t), id] if t == text && id.as_i64().is_some() => {
-                Ok(id.as_i64().unwrap_or_default())
-            }
-            _ => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
-        },
-        None => Err(Failure::new(expected, "il n'a rien reçu")),
+    let shape = if ctx.number() >= 15 {
+        format!("({{ from, text: {text:?} }}, <numéro>)")
+    } else {
+        format!("({text:?}, <numéro>)")
+    };
+    let expected = format!("{} reçoit {shape} ({why})", client.name);
+    let Some(got) = client.next(WAIT).await else {
+        return Err(Failure::new(expected, "il n'a rien reçu"));
+    };
+    let (said, id) = match got.as_slice() {
+        [said, id] => (said, id.as_i64()),
+        _ => (&Value::Null, None),
+    };
+    let matches = if ctx.number() >= 15 {
+        said.get("text").and_then(Value::as_str) == Some(text)
+            && said.get("from").is_some_and(Value::is_string)
+    } else {
+        said.as_str() == Some(text)
+    };
+    match id {
+        Some(id) if matches => Ok(id),
+        _ => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
     }
 }
 
-/// Un client comme la page : `auth: { serverOffset }`.
-async fn tab(url: &str, name: &str, offset: Value) -> Result<Client, Failure> {
-    Client::connect_auth(
-        url,
-        Transport::WebSocket,
-        name,
-        json!({ "serverOffset": offset }),
-    )
-    .await
+/// Un client comme la page : `auth: { serverOffset }` (au chapitre 15,
+/// avec le cookie de session du compte `name`).
+pub(super) async fn tab(
+    ctx: &Ctx,
+    url: &str,
+    name: &str,
+    offset: Value,
+) -> Result<Client, Failure> {
+    let auth = json!({ "serverOffset": offset });
+    tab_with(ctx, url, name, Transport::WebSocket, Some(auth)).await
+}
+
+/// Un onglet, avec ou sans `auth` : au chapitre 15, le compte `name`
+/// s'inscrit (ou se connecte) d'abord et joint son cookie.
+pub(super) async fn tab_with(
+    ctx: &Ctx,
+    url: &str,
+    name: &str,
+    transport: Transport,
+    auth: Option<Value>,
+) -> Result<Client, Failure> {
+    if ctx.number() < 15 {
+        return Client::open(url, transport, name, None, auth).await;
+    }
+    let cookie = accounts::session_for(url, name).await?;
+    let headers = [("Cookie".to_owned(), cookie)];
+    Client::open_with_headers(url, transport, name, None, auth, &headers).await
 }
 
 /// Envoie `(text, offset)` avec accusé et rend le numéro accusé.
-async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, Failure> {
+pub(super) async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, Failure> {
     let ack = client
         .emit_with_ack("new message", vec![json!(text), json!(offset)], ACK_WAIT)
         .await?;
@@ -56,9 +91,14 @@ async fn send_stored(client: &Client, text: &str, offset: &str) -> Result<i64, F
 }
 
 /// Reçoit exactement `texts`, dans l'ordre, puis plus rien.
-async fn expect_replay(client: &mut Client, texts: &[&str], why: &str) -> Result<(), Failure> {
+async fn expect_replay(
+    ctx: &Ctx,
+    client: &mut Client,
+    texts: &[&str],
+    why: &str,
+) -> Result<(), Failure> {
     for text in texts {
-        expect_stored(client, text, why).await?;
+        expect_stored(ctx, client, text, why).await?;
     }
     client
         .expect_nothing(SILENCE, &format!("{} : rien d'autre ({why})", client.name))
@@ -68,21 +108,33 @@ async fn expect_replay(client: &mut Client, texts: &[&str], why: &str) -> Result
 pub(super) async fn history_replay(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
-    let mut a = tab(&url, "auteur", json!(0)).await?;
+    let mut a = tab(&ctx, &url, "auteur", json!(0)).await?;
     let mut ids = Vec::new();
     for text in ["h1", "h2", "h3"] {
         ids.push(send_stored(&a, text, &format!("replay-{text}")).await?);
-        expect_stored(&mut a, text, "l'émetteur reçoit son message").await?;
+        expect_stored(&ctx, &mut a, text, "l'émetteur reçoit son message").await?;
     }
     if !ids.windows(2).all(|w| w[0] < w[1]) {
         return Err(Failure::new("des numéros croissants", format!("{ids:?}")));
     }
-    let mut b = tab(&url, "après h1", json!(ids[0])).await?;
-    expect_replay(&mut b, &["h2", "h3"], "serverOffset = numéro de h1").await?;
-    let mut c = Client::connect(&url, Transport::Polling, "sans auth").await?;
-    expect_replay(&mut c, &["h1", "h2", "h3"], "sans serverOffset : tout").await?;
-    let mut d = tab(&url, "offset invalide", json!("abc")).await?;
-    expect_replay(&mut d, &["h1", "h2", "h3"], "serverOffset invalide : tout").await?;
+    let mut b = tab(&ctx, &url, "après h1", json!(ids[0])).await?;
+    expect_replay(&ctx, &mut b, &["h2", "h3"], "serverOffset = numéro de h1").await?;
+    let mut c = tab_with(&ctx, &url, "sans auth", Transport::Polling, None).await?;
+    expect_replay(
+        &ctx,
+        &mut c,
+        &["h1", "h2", "h3"],
+        "sans serverOffset : tout",
+    )
+    .await?;
+    let mut d = tab(&ctx, &url, "offset invalide", json!("abc")).await?;
+    expect_replay(
+        &ctx,
+        &mut d,
+        &["h1", "h2", "h3"],
+        "serverOffset invalide : tout",
+    )
+    .await?;
     server
         .log()
         .wait_for(
@@ -92,23 +144,30 @@ pub(super) async fn history_replay(ctx: Ctx) -> Result<(), Failure> {
             WAIT,
         )
         .await?;
-    let mut e = tab(&url, "négatif", json!(-1)).await?;
-    expect_replay(&mut e, &["h1", "h2", "h3"], "serverOffset négatif : tout").await
+    let mut e = tab(&ctx, &url, "négatif", json!(-1)).await?;
+    expect_replay(
+        &ctx,
+        &mut e,
+        &["h1", "h2", "h3"],
+        "serverOffset négatif : tout",
+    )
+    .await
 }
 
 pub(super) async fn missed_while_away(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
-    let a = tab(&url, "bavard", json!(0)).await?;
-    let mut b = tab(&url, "absent", json!(0)).await?;
+    let a = tab(&ctx, &url, "bavard", json!(0)).await?;
+    let mut b = tab(&ctx, &url, "absent", json!(0)).await?;
     send_stored(&a, "avant", "away-1").await?;
-    let seen = expect_stored(&mut b, "avant", "connecté").await?;
+    let seen = expect_stored(&ctx, &mut b, "avant", "connecté").await?;
     b.disconnect().await;
     for (i, text) in ["pendant 1", "pendant 2", "pendant 3"].iter().enumerate() {
         send_stored(&a, text, &format!("away-{}", i + 2)).await?;
     }
-    let mut back = tab(&url, "revenu", json!(seen)).await?;
+    let mut back = tab(&ctx, &url, "revenu", json!(seen)).await?;
     expect_replay(
+        &ctx,
         &mut back,
         &["pendant 1", "pendant 2", "pendant 3"],
         "le client revient avec son dernier numéro",
@@ -117,19 +176,24 @@ pub(super) async fn missed_while_away(ctx: Ctx) -> Result<(), Failure> {
 }
 
 pub(super) async fn survives_restart(ctx: Ctx) -> Result<(), Failure> {
-    let database = ctx.fresh_database()?;
-    let database = database.to_string_lossy().into_owned();
-    let env = [("DATABASE", database.as_str())];
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
     let server = ctx.start_with(&env).await?;
-    let a = tab(&server.url(), "avant l'arrêt", json!(0)).await?;
+    let a = tab(&ctx, &server.url(), "avant l'arrêt", json!(0)).await?;
     send_stored(&a, "r1", "restart-1").await?;
     let last = send_stored(&a, "r2", "restart-2").await?;
     drop(a);
     server.stop().await?;
 
     let server = ctx.start_with(&env).await?;
-    let mut b = tab(&server.url(), "après la relance", json!(0)).await?;
-    expect_replay(&mut b, &["r1", "r2"], "l'historique survit à la relance").await?;
+    let mut b = tab(&ctx, &server.url(), "après la relance", json!(0)).await?;
+    expect_replay(
+        &ctx,
+        &mut b,
+        &["r1", "r2"],
+        "l'historique survit à la relance",
+    )
+    .await?;
     let next = send_stored(&b, "r3", "restart-3").await?;
     if next <= last {
         return Err(Failure::new(
@@ -139,7 +203,7 @@ pub(super) async fn survives_restart(ctx: Ctx) -> Result<(), Failure> {
     }
     // Le même clientOffset qu'avant l'arrêt : toujours reconnu.
     let again = send_stored(&b, "r1", "restart-1").await?;
-    expect_stored(&mut b, "r3", "son propre message").await?;
+    expect_stored(&ctx, &mut b, "r3", "son propre message").await?;
     b.expect_nothing(SILENCE, "r1 renvoyé après la relance n'est pas réémis")
         .await?;
     if again > last {
@@ -154,8 +218,8 @@ pub(super) async fn survives_restart(ctx: Ctx) -> Result<(), Failure> {
 pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
-    let a = tab(&url, "qui réessaie", json!(0)).await?;
-    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let a = tab(&ctx, &url, "qui réessaie", json!(0)).await?;
+    let mut witness = tab(&ctx, &url, "témoin", json!(0)).await?;
     let first = send_stored(&a, "une fois", "retry-1").await?;
     let second = send_stored(&a, "une fois", "retry-1").await?;
     if first != second {
@@ -164,14 +228,15 @@ pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
             format!("{first} puis {second}"),
         ));
     }
-    expect_replay(&mut witness, &["une fois"], "envoyé une seule fois").await?;
-    let mut late = tab(&url, "arrivé après", json!(0)).await?;
-    expect_replay(&mut late, &["une fois"], "enregistré une seule fois").await?;
+    expect_replay(&ctx, &mut witness, &["une fois"], "envoyé une seule fois").await?;
+    let mut late = tab(&ctx, &url, "arrivé après", json!(0)).await?;
+    expect_replay(&ctx, &mut late, &["une fois"], "enregistré une seule fois").await?;
     let lines = server.log().stdout();
-    let count = lines.iter().filter(|l| *l == "message: une fois").count();
+    let line = message_line(&ctx, "une fois");
+    let count = lines.iter().filter(|l| **l == line).count();
     if count != 1 {
         return Err(Failure::new(
-            "« message: une fois » affiché une fois",
+            format!("« {line} » affiché une fois"),
             format!("{count} fois"),
         ));
     }
@@ -181,7 +246,7 @@ pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
 pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let url = server.url();
-    let a = tab(&url, "maladroit", json!(0)).await?;
+    let a = tab(&ctx, &url, "maladroit", json!(0)).await?;
     let bad = [
         vec![json!(42), json!("bad-1")],
         vec![json!("texte"), json!(42)],
@@ -210,7 +275,7 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
             )
             .await?;
     }
-    let mut late = tab(&url, "témoin", json!(0)).await?;
+    let mut late = tab(&ctx, &url, "témoin", json!(0)).await?;
     late.expect_nothing(SILENCE, "rien n'a été enregistré")
         .await
 }
@@ -219,12 +284,12 @@ pub(super) async fn history_order(ctx: Ctx) -> Result<(), Failure> {
     const COUNT: usize = 1_000;
     let server = ctx.start().await?;
     let url = server.url();
-    let mut sender = tab(&url, "émetteur", json!(0)).await?;
+    let mut sender = tab(&ctx, &url, "émetteur", json!(0)).await?;
     let mut late = None;
     for i in 0..COUNT {
         send_chat(&ctx, &sender, &format!("n°{i}")).await?;
         if i == COUNT / 2 {
-            late = Some(tab(&url, "arrivé au milieu", json!(0)).await?);
+            late = Some(tab(&ctx, &url, "arrivé au milieu", json!(0)).await?);
         }
     }
     expect_sequence(&ctx, &mut sender, COUNT, "n°").await?;
@@ -232,7 +297,7 @@ pub(super) async fn history_order(ctx: Ctx) -> Result<(), Failure> {
         expect_sequence(&ctx, &mut late, COUNT, "n°").await?;
         late.expect_nothing(SILENCE, "aucun doublon").await?;
     }
-    let mut after = tab(&url, "arrivé après", json!(0)).await?;
+    let mut after = tab(&ctx, &url, "arrivé après", json!(0)).await?;
     expect_sequence(&ctx, &mut after, COUNT, "n°").await?;
     // Les accusés suivent l'ordre : numéros strictement croissants.
     let mut last = 0;
@@ -260,10 +325,10 @@ pub(super) async fn write_refused(ctx: Ctx) -> Result<(), Failure> {
     let shown = database.to_string_lossy().into_owned();
     let server = ctx.start_with(&[("DATABASE", shown.as_str())]).await?;
     let url = server.url();
-    let author = tab(&url, "auteur", json!(0)).await?;
-    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let author = tab(&ctx, &url, "auteur", json!(0)).await?;
+    let mut witness = tab(&ctx, &url, "témoin", json!(0)).await?;
     let before = send_stored(&author, "avant le verrou", "lock-1").await?;
-    expect_stored(&mut witness, "avant le verrou", "base libre").await?;
+    expect_stored(&ctx, &mut witness, "avant le verrou", "base libre").await?;
 
     let locker = tokio::task::spawn_blocking(move || {
         let conn = rusqlite::Connection::open(&database)?;
@@ -314,7 +379,7 @@ pub(super) async fn write_refused(ctx: Ctx) -> Result<(), Failure> {
             format!("numéro {after}"),
         ));
     }
-    expect_stored(&mut witness, TEXT, "renvoyé une fois la base libre").await?;
+    expect_stored(&ctx, &mut witness, TEXT, "renvoyé une fois la base libre").await?;
     witness
         .expect_nothing(SILENCE, "le témoin le reçoit une seule fois")
         .await
@@ -369,20 +434,26 @@ pub(super) async fn ack_lost(ctx: Ctx) -> Result<(), Failure> {
     const TEXT: &str = "coupé avant l'accusé";
     let server = ctx.start().await?;
     let url = server.url();
-    let mut witness = tab(&url, "témoin", json!(0)).await?;
+    let mut witness = tab(&ctx, &url, "témoin", json!(0)).await?;
     let proxy = crate::proxy::Proxy::start(server.port()).await?;
-    let cut_off = tab(&proxy.url(), "coupé", json!(0)).await?;
+    let cut_off = tab(&ctx, &proxy.url(), "coupé", json!(0)).await?;
     // Sans attendre d'accusé : celui-ci ne lui parviendra jamais.
     cut_off
         .emit("new message", vec![json!(TEXT), json!("coupe-1")])
         .await?;
-    server.expect_line(&format!("message: {TEXT}"), 1).await?;
+    server.expect_line(&message_line(&ctx, TEXT), 1).await?;
     proxy.cut();
     drop(cut_off);
-    let stored = expect_stored(&mut witness, TEXT, "le message enregistré est diffusé").await?;
+    let stored = expect_stored(
+        &ctx,
+        &mut witness,
+        TEXT,
+        "le message enregistré est diffusé",
+    )
+    .await?;
     // Le même onglet, reconnecté : l'historique, puis le nouvel essai.
-    let mut again = tab(&url, "reconnecté", json!(0)).await?;
-    expect_stored(&mut again, TEXT, "l'historique après la reconnexion").await?;
+    let mut again = tab(&ctx, &url, "reconnecté", json!(0)).await?;
+    expect_stored(&ctx, &mut again, TEXT, "l'historique après la reconnexion").await?;
     let retried = send_stored(&again, TEXT, "coupe-1").await?;
     if retried != stored {
         return Err(Failure::new(
@@ -406,11 +477,11 @@ pub(super) async fn ack_lost(ctx: Ctx) -> Result<(), Failure> {
         .log()
         .stdout()
         .iter()
-        .filter(|l| **l == format!("message: {TEXT}"))
+        .filter(|l| **l == message_line(&ctx, TEXT))
         .count();
     if count != 1 {
         return Err(Failure::new(
-            format!("« message: {TEXT} » affiché une seule fois"),
+            format!("« {} » affiché une seule fois", message_line(&ctx, TEXT)),
             format!("{count} fois"),
         ));
     }

@@ -11,7 +11,10 @@
 //! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10) ;
 //! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10) ;
 //! - [`history`] : l'historique dans SQLite (chapitre 11) ;
-//! - [`cluster`] : plusieurs processus sur un même Redis (chapitre 12).
+//! - [`cluster`] : plusieurs processus sur un même Redis (chapitre 12) ;
+//! - [`accounts`] et [`moderation`] : les comptes (chapitres 13 à 15) et
+//!   la modération (chapitres 14 et 15) ;
+//! - [`online`] : le chat en ligne, sur PostgreSQL et Redis (chapitre 15).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
@@ -24,6 +27,7 @@ mod delivery;
 mod history;
 mod lifecycle;
 pub(crate) mod moderation;
+mod online;
 mod private;
 mod pseudos;
 mod rooms;
@@ -48,6 +52,7 @@ use delivery::*;
 use history::*;
 use lifecycle::*;
 use moderation::*;
+use online::*;
 use private::*;
 use pseudos::*;
 use rooms::*;
@@ -115,7 +120,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ]);
     }
     match n {
-        4 | 11 => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
+        4 | 11 | 15.. => checks.push(check!(io_emit, "Un message envoyé depuis un onglet s'affiche dans tous les onglets, y compris celui de l'émetteur")),
         5 | 6 | 8..=10 | 12..=14 => checks.push(check!(broadcast, "Un message envoyé depuis un onglet s'affiche dans tous les autres onglets, mais pas dans celui de l'émetteur")),
         _ => {}
     }
@@ -150,7 +155,11 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         checks.extend([
             check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
             check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le compte peut revenir aussitôt"),
-            check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),
+            if n >= 15 {
+                check!(message_author, "Un message part à tous avec son auteur et son numéro : ({ from, text }, id)")
+            } else {
+                check!(message_author, "Un message part aux autres avec son auteur : { from, text }")
+            },
             check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
             check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé ou mot de passe trop court, 400 en français"),
             check!(secrets_kept, "Ni le mot de passe ni l'identifiant de session n'apparaissent dans le terminal ou dans la base, qui garde une empreinte Argon2id"),
@@ -168,8 +177,29 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
             check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo ou donnée invalide : une erreur"),
             check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440, une erreur"),
+        ]);
+    }
+    if n >= 14 {
+        checks.extend([
             check!(flood_limit, "Par défaut, 5 messages en 5 s par compte, tous onglets confondus : le sixième reçoit « réessayez dans N s » et ne part pas ; un autre compte n'est pas gêné"),
             check!(length_limit, "Un texte de plus de 1 000 caractères, à tous ou en privé : une erreur, rien ne part ; 1 000 passent"),
+        ]);
+    }
+    if n >= 15 {
+        checks.extend([
+            check!(history_replay, "À la connexion, auth.serverOffset fait renvoyer chaque message de numéro plus grand, dans l'ordre, en ({ from, text }, numéro) ; absent : tout ; invalide : un avertissement, et tout"),
+            check!(missed_while_away, "Un client déconnecté pendant que les autres parlent reçoit, en revenant avec son dernier numéro, exactement ce qu'il a manqué"),
+            check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur la même base, il renvoie l'historique et continue la numérotation"),
+            check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
+            check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
+            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
+            check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
+            check!(health, "GET /health répond 200 quand PostgreSQL et Redis répondent, 503 quand Redis est arrêté, puis 200 de nouveau quand il revient"),
+            check!(metrics, "GET /metrics répond au format texte de Prometheus : chat_connected_accounts compte les comptes en ligne, chat_messages_stored_total et chat_messages_refused_total suivent les messages enregistrés et refusés"),
+            check!(processes_share, "Deux processus sur la même base et le même Redis : un message envoyé sur A arrive aux onglets de B avec le même numéro, 200 d'affilée dans l'ordre, et l'historique de B contient les messages de A"),
+            check!(processes_presence, "Deux processus : « user joined », « user left » et « online » couvrent tout le chat, une personne avec un onglet sur chacun compte une fois, un message privé passe de A à B"),
+            check!(database_missing, "PostgreSQL injoignable ou base absente au démarrage : une phrase en français qui nomme l'adresse, sans jamais montrer le mot de passe, et un code de sortie non nul"),
+            check!(database_outage, "PostgreSQL arrêté : « new message » reçoit { \"error\", \"retry\": true }, jamais { \"id\" }, rien ne part et /health répond 503 ; relancé, le même clientOffset est enregistré une fois et remis à tous"),
         ]);
     }
     if n == 10 {
@@ -251,8 +281,9 @@ pub(super) fn chat_args(ctx: &Ctx, text: &str) -> Vec<Value> {
     static OFFSET: AtomicUsize = AtomicUsize::new(1);
     if ctx.number() == 7 {
         vec![json!("room1"), json!(text)]
-    } else if ctx.number() == 11 {
-        // Ch11 : (texte, clientOffset), un clientOffset neuf par message.
+    } else if matches!(ctx.number(), 11 | 15..) {
+        // Ch11 et ch15 : (texte, clientOffset), un clientOffset neuf par
+        // message.
         let n = OFFSET.fetch_add(1, Ordering::Relaxed);
         vec![json!(text), json!(format!("checks-{n}"))]
     } else {
@@ -271,15 +302,18 @@ pub(super) fn message_line(ctx: &Ctx, text: &str) -> String {
 
 /// Vérifie que `client` reçoit le message de chat `text` : les mêmes
 /// arguments que ceux envoyés jusqu'au chapitre 8, l'objet
-/// `{ "from": <pseudo>, "text": <texte> }` à partir du chapitre 9.
+/// `{ "from": <pseudo>, "text": <texte> }` à partir du chapitre 9,
+/// `(texte, numéro)` au chapitre 11 et `({ from, text }, numéro)` au 15.
 pub(super) async fn expect_chat(
     ctx: &Ctx,
     client: &mut Client,
     text: &str,
     why: &str,
 ) -> Result<(), Failure> {
-    if ctx.number() == 11 {
-        return history::expect_stored(client, text, why).await.map(|_| ());
+    if matches!(ctx.number(), 11 | 15..) {
+        return history::expect_stored(ctx, client, text, why)
+            .await
+            .map(|_| ());
     }
     if ctx.number() < 9 {
         return client.expect(&chat_args(ctx, text), why).await;
@@ -298,6 +332,27 @@ pub(super) async fn expect_chat(
     }
 }
 
+/// Vérifie que `client` reçoit le message `text` de `from` : l'objet
+/// `{ "from", "text" }`, suivi de son numéro au chapitre 15.
+pub(super) async fn expect_authored(
+    ctx: &Ctx,
+    client: &mut Client,
+    from: &str,
+    text: &str,
+    why: &str,
+) -> Result<(), Failure> {
+    let said = json!({ "from": from, "text": text });
+    if ctx.number() < 15 {
+        return client.expect(&[said], why).await;
+    }
+    let expected = format!("{} reçoit ({said}, <numéro>) ({why})", client.name);
+    match client.next(WAIT).await {
+        Some(got) if got.len() == 2 && got[0] == said && got[1].as_i64().is_some() => Ok(()),
+        Some(got) => Err(Failure::new(expected, format!("il a reçu {}", show(&got)))),
+        None => Err(Failure::new(expected, "il n'a rien reçu")),
+    }
+}
+
 /// Ouvre un client comme le ferait un onglet du chapitre : à partir du
 /// chapitre 9, avec un pseudo (unique) dans la poignée de main.
 pub(super) async fn connect(
@@ -311,7 +366,9 @@ pub(super) async fn connect(
 
 /// Comme [`connect`], avec un rappel à la connexion. À partir du chapitre
 /// 13, le client s'inscrit d'abord (un compte par client) et joint son
-/// cookie de session à la poignée de main.
+/// cookie de session à la poignée de main ; au chapitre 15, il dit aussi
+/// avoir déjà tout vu (`serverOffset`, comme au chapitre 11) : les
+/// vérifications communes ne veulent que les nouveaux messages.
 pub(super) async fn connect_with(
     ctx: &Ctx,
     url: &str,
@@ -328,10 +385,16 @@ pub(super) async fn connect_with(
             .unwrap_or(name);
         let cookie = accounts::session_for(url, pseudo).await?;
         let headers = [("Cookie".to_owned(), cookie)];
-        return Client::open_with_headers(url, transport, name, on_connect, None, &headers).await;
+        let seen_all = (ctx.number() >= 15).then(|| json!({ "serverOffset": SEEN_ALL }));
+        return Client::open_with_headers(url, transport, name, on_connect, seen_all, &headers)
+            .await;
     }
     Client::open(url, transport, name, on_connect, auth).await
 }
+
+/// « J'ai déjà tout vu » : le plus grand entier exact en JavaScript, comme
+/// `serverOffset` (chapitres 11 et 15).
+pub(super) const SEEN_ALL: u64 = 9_007_199_254_740_991;
 
 /// `{ "pseudo": … }` à partir du chapitre 9 : le nom du client suivi d'un
 /// numéro, pour que deux clients de même nom n'aient jamais le même pseudo.
@@ -340,7 +403,7 @@ pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
     if ctx.number() == 11 {
         // Les vérifications communes ne veulent que les nouveaux messages :
         // « j'ai déjà tout vu » (le plus grand entier exact en JavaScript).
-        return Some(json!({ "serverOffset": 9_007_199_254_740_991_u64 }));
+        return Some(json!({ "serverOffset": SEEN_ALL }));
     }
     (ctx.number() >= 9).then(|| {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -349,10 +412,11 @@ pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
     })
 }
 
-/// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, et au ch07
-/// puisqu'il est membre de room1.)
+/// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, au ch07
+/// puisqu'il est membre de room1, aux ch11 et ch15, où chaque page reçoit
+/// tout l'historique.)
 pub(super) fn sender_receives(ctx: &Ctx) -> bool {
-    matches!(ctx.number(), 4 | 7 | 11)
+    matches!(ctx.number(), 4 | 7 | 11 | 15..)
 }
 
 pub(super) async fn send_chat(ctx: &Ctx, client: &Client, text: &str) -> Result<(), Failure> {

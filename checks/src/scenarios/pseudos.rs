@@ -244,20 +244,27 @@ pub(super) async fn stop_says_who_leaves(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Un message porte son auteur : `{ "from": <pseudo>, "text": <texte> }`.
+/// Un message porte son auteur : `{ "from": <pseudo>, "text": <texte> }`
+/// (suivi de son numéro au chapitre 15).
 pub(super) async fn message_author(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     for transport in Transport::BOTH {
         let alice = join(&server, &format!("Alice {}", transport.label()), transport).await?;
-        let mut bob = join(
-            &server,
-            &format!("Bob {}", transport.label()),
+        // Comme tout onglet des vérifications communes : au chapitre 15, il
+        // a déjà vu l'historique (les messages des tours précédents).
+        let mut bob = super::connect(
+            &ctx,
+            &server.url(),
             Transport::WebSocket,
+            &format!("Bob {}", transport.label()),
         )
         .await?;
-        alice.send_text("Bonjour Bob").await?;
-        bob.expect(
-            &[json!({ "from": alice.name, "text": "Bonjour Bob" })],
+        super::send_chat(&ctx, &alice, "Bonjour Bob").await?;
+        super::expect_authored(
+            &ctx,
+            &mut bob,
+            &alice.name,
+            "Bonjour Bob",
             "le message porte le pseudo de son auteur",
         )
         .await?;

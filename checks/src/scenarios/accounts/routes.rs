@@ -118,9 +118,8 @@ pub(crate) async fn accounts_http(ctx: Ctx) -> Result<(), Failure> {
 /// empreinte Argon2id au format PHC), ni dans le terminal ; l'identifiant
 /// de session non plus.
 pub(crate) async fn secrets_kept(ctx: Ctx) -> Result<(), Failure> {
-    let database = ctx.fresh_database()?;
-    let path = database.to_string_lossy().into_owned();
-    let server = ctx.start_with(&[("DATABASE", &path)]).await?;
+    let (key, database) = ctx.shared_database().await?;
+    let server = ctx.start_with(&[(key, &database)]).await?;
     let cookie = session_for(&server.url(), "Secrète").await?;
     let _tab = open_tab(&server.url(), &cookie, Transport::WebSocket, "Secrète").await?;
     let wrong = post(
@@ -144,12 +143,18 @@ pub(crate) async fn secrets_kept(ctx: Ctx) -> Result<(), Failure> {
             ));
         }
     }
-    let mut bytes = Vec::new();
-    for suffix in ["", "-wal"] {
-        let file = format!("{path}{suffix}");
-        bytes.extend(std::fs::read(&file).unwrap_or_default());
-    }
-    let stored = String::from_utf8_lossy(&bytes);
+    // SQLite : le fichier et son journal ; PostgreSQL (chapitre 15) : ce
+    // que `pg_dump` en sort.
+    let stored = if key == "DATABASE_URL" {
+        ctx.dump_database(&database).await?
+    } else {
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal"] {
+            let file = format!("{database}{suffix}");
+            bytes.extend(std::fs::read(&file).unwrap_or_default());
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
     if stored.contains(PASSWORD) || stored.contains(&token) {
         return Err(Failure::new(
             "la base ne garde ni le mot de passe ni l'identifiant de session en clair",
@@ -206,12 +211,11 @@ pub(crate) async fn login_throttle(ctx: Ctx) -> Result<(), Failure> {
 
 /// Un redémarrage ne déconnecte personne : la session est dans la base.
 pub(crate) async fn sessions_survive_restart(ctx: Ctx) -> Result<(), Failure> {
-    let database = ctx.fresh_database()?;
-    let path = database.to_string_lossy().into_owned();
-    let server = ctx.start_with(&[("DATABASE", &path)]).await?;
+    let (key, database) = ctx.shared_database().await?;
+    let server = ctx.start_with(&[(key, &database)]).await?;
     let cookie = session_for(&server.url(), "Fidèle").await?;
     server.stop().await?;
-    let server = ctx.start_with(&[("DATABASE", &path)]).await?;
+    let server = ctx.start_with(&[(key, &database)]).await?;
     let who = me(server.port(), &cookie).await?;
     expect_status(
         &who,

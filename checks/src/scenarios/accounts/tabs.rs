@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::client::{Client, Transport};
 use crate::scenarios::pseudos::expect_online;
+use crate::scenarios::{expect_authored, send_chat, sender_receives};
 use crate::{Ctx, Failure, WAIT};
 
 /// La poignée de main : le cookie seul dit qui l'on est. Sans session, ou
@@ -78,9 +79,12 @@ pub(crate) async fn handshake_session(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let mut bob = join_account(&url, "Bob", Transport::WebSocket).await?;
-    alice.send_text("c'est bien moi").await?;
-    bob.expect(
-        &[json!({ "from": "Alice", "text": "c'est bien moi" })],
+    send_chat(&ctx, &alice, "c'est bien moi").await?;
+    expect_authored(
+        &ctx,
+        &mut bob,
+        "Alice",
+        "c'est bien moi",
         "l'auteur vient du cookie, pas de auth",
     )
     .await
@@ -117,18 +121,22 @@ pub(crate) async fn one_person_many_tabs(ctx: Ctx) -> Result<(), Failure> {
             format!("{joined} fois"),
         ));
     }
-    first.send_text("depuis l'onglet 1").await?;
-    let said = [json!({ "from": "Alice", "text": "depuis l'onglet 1" })];
-    bob.expect(&said, "un message d'Alice").await?;
-    second
-        .expect(&said, "l'autre onglet d'Alice reçoit ce qu'elle écrit")
-        .await?;
-    first
-        .expect_nothing(
-            Duration::from_millis(400),
-            "l'onglet qui écrit ne reçoit pas son message",
-        )
-        .await?;
+    const SAID: &str = "depuis l'onglet 1";
+    send_chat(&ctx, &first, SAID).await?;
+    expect_authored(&ctx, &mut bob, "Alice", SAID, "un message d'Alice").await?;
+    let why = "l'autre onglet d'Alice reçoit ce qu'elle écrit";
+    expect_authored(&ctx, &mut second, "Alice", SAID, why).await?;
+    if sender_receives(&ctx) {
+        let why = "l'onglet qui écrit reçoit aussi son message, avec son numéro";
+        expect_authored(&ctx, &mut first, "Alice", SAID, why).await?;
+    } else {
+        first
+            .expect_nothing(
+                Duration::from_millis(400),
+                "l'onglet qui écrit ne reçoit pas son message",
+            )
+            .await?;
+    }
     bob.clear_events();
     first.disconnect().await;
     bob.expect_no_event(

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::client::Transport;
 use crate::scenarios::accounts::{join_account, open_tab, session_for};
 use crate::scenarios::pseudos::expect_online;
+use crate::scenarios::{chat_args, expect_authored};
 use crate::{Ctx, Failure, WAIT};
 
 use super::*;
@@ -154,11 +155,11 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
             "new message"
         };
         let args = if i == 5 {
-            json!({ "to": "Alice", "text": "cinq" })
+            vec![json!({ "to": "Alice", "text": "cinq" })]
         } else {
-            json!(format!("message {i}"))
+            chat_args(&ctx, &format!("message {i}"))
         };
-        let reply = tab.emit_with_ack(event, vec![args], WAIT).await?;
+        let reply = tab.emit_with_ack(event, args, WAIT).await?;
         if ack_error(&reply).is_some() {
             return Err(Failure::new(
                 format!("le message nº {i} de Bob en moins de 5 s passe"),
@@ -167,7 +168,7 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     let refused = tab_2
-        .emit_with_ack("new message", vec![json!("un de trop")], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "un de trop"), WAIT)
         .await?;
     let sentence = ack_error(&refused).unwrap_or_default();
     let wait = sentence
@@ -181,18 +182,14 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
         ));
     }
     for i in 1..=4 {
-        alice
-            .expect(
-                &[json!({ "from": "Bob", "text": format!("message {i}") })],
-                "les messages permis",
-            )
-            .await?;
+        let text = format!("message {i}");
+        expect_authored(&ctx, &mut alice, "Bob", &text, "les messages permis").await?;
     }
     alice
         .expect_nothing(Duration::from_millis(400), "le message de trop ne part pas")
         .await?;
     let reply = alice
-        .emit_with_ack("new message", vec![json!("moi je peux")], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "moi je peux"), WAIT)
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
@@ -213,7 +210,7 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
     expect_online(&mut alice, &["Alice", "Bob"], "Alice et Bob").await?;
     let longest = "é".repeat(1_000);
     let reply = bob
-        .emit_with_ack("new message", vec![json!(longest)], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, &longest), WAIT)
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
@@ -221,21 +218,16 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
             format!("{reply:?}"),
         ));
     }
-    alice
-        .expect(
-            &[json!({ "from": "Bob", "text": longest })],
-            "1 000 caractères",
-        )
-        .await?;
+    expect_authored(&ctx, &mut alice, "Bob", &longest, "1 000 caractères").await?;
     let too_long = "é".repeat(1_001);
     for (event, args) in [
-        ("new message", json!(too_long)),
+        ("new message", chat_args(&ctx, &too_long)),
         (
             "private message",
-            json!({ "to": "Alice", "text": too_long }),
+            vec![json!({ "to": "Alice", "text": too_long })],
         ),
     ] {
-        let reply = bob.emit_with_ack(event, vec![args], WAIT).await?;
+        let reply = bob.emit_with_ack(event, args, WAIT).await?;
         if ack_error(&reply).is_none() {
             return Err(Failure::new(
                 format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
