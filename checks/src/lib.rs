@@ -118,7 +118,7 @@ pub struct Ctx {
     /// et arrêté avec le contexte.
     redis: Arc<tokio::sync::Mutex<Option<redis::RedisServer>>>,
     /// Le PostgreSQL jetable du chapitre 15, lancé à la première base
-    /// demandée et arrêté avec le contexte ; une base neuve par serveur.
+    /// demandée et arrêté avec le contexte ; une base neuve par serveur.
     postgres: Arc<tokio::sync::Mutex<Option<postgres::PostgresServer>>>,
 }
 
@@ -158,7 +158,7 @@ impl Ctx {
                 redis = self.redis_url().await?;
                 env.push(("REDIS_URL", &redis));
             }
-            // Comme au chapitre 14 : un modérateur, et une limite de débit
+            // Comme au chapitre 14 : un modérateur, et une limite de débit
             // que les vérifications communes ne touchent pas.
             for (name, value) in [("MODERATORS", "Modo"), ("FLOOD_LIMIT", "1000000")] {
                 if !has(name) {

@@ -1,4 +1,4 @@
-//! Chapitre 11 : l'historique dans SQLite (`serverOffset`, `clientOffset`) ;
+//! Chapitre 11 : l'historique dans SQLite (`serverOffset`, `clientOffset`) ;
 //! au chapitre 15, le même dans PostgreSQL, avec l'auteur de chaque
 //! message : `({ from, text }, numéro)`.
 
@@ -45,7 +45,7 @@ pub(super) async fn expect_stored(
     }
 }
 
-/// Un client comme la page : `auth: { serverOffset }` (au chapitre 15,
+/// Un client comme la page : `auth: { serverOffset }` (au chapitre 15,
 /// avec le cookie de session du compte `name`).
 pub(super) async fn tab(
     ctx: &Ctx,

@@ -11,10 +11,10 @@
 //! - [`pseudos`] : les pseudos et la présence (chapitres 9 et 10) ;
 //! - [`private`] : les messages privés et « en train d'écrire » (chapitre 10) ;
 //! - [`history`] : l'historique dans SQLite (chapitre 11) ;
-//! - [`cluster`] : plusieurs processus sur un même Redis (chapitre 12) ;
-//! - [`accounts`] et [`moderation`] : les comptes (chapitres 13 à 15) et
+//! - [`cluster`] : plusieurs processus sur un même Redis (chapitre 12) ;
+//! - [`accounts`] et [`moderation`] : les comptes (chapitres 13 à 15) et
 //!   la modération (chapitres 14 et 15) ;
-//! - [`online`] : le chat en ligne, sur PostgreSQL et Redis (chapitre 15).
+//! - [`online`] : le chat en ligne, sur PostgreSQL et Redis (chapitre 15).
 //!
 //! [`checks_for`] dit lesquelles s'appliquent à un chapitre ; les fonctions
 //! de ce fichier disent ce qui change d'un chapitre à l'autre.
@@ -412,7 +412,7 @@ pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
     })
 }
 
-/// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, au ch07
+/// L'émetteur reçoit-il son propre message ? (`io.emit` au ch04, au ch07
 /// puisqu'il est membre de room1, aux ch11 et ch15, où chaque page reçoit
 /// tout l'historique.)
 pub(super) fn sender_receives(ctx: &Ctx) -> bool {

@@ -244,7 +244,7 @@ pub(super) async fn stop_says_who_leaves(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Un message porte son auteur : `{ "from": <pseudo>, "text": <texte> }`
+/// Un message porte son auteur : `{ "from": <pseudo>, "text": <texte> }`
 /// (suivi de son numéro au chapitre 15).
 pub(super) async fn message_author(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
