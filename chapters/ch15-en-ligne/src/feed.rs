@@ -112,7 +112,7 @@ impl Feed {
     /// remis, puis le fait entrer dans le salon des pages à jour. Le verrou
     /// tient les remises à l'écart pendant ce temps : ni trou, ni doublon.
     pub async fn catch_up(&self, socket: &SocketRef, store: &Store, auth: Option<&Json>) {
-        let mut offset = server_offset(auth);
+        let mut offset = server_offset(socket, auth);
         let last = self.0.lock().await;
         while offset < *last {
             let Ok(batch) = store.messages_after(offset, BATCH).await else {
@@ -143,11 +143,22 @@ fn payload(message: &Stored) -> (Json, i64) {
     )
 }
 
-/// `auth.serverOffset` : le dernier numéro vu par la page (0 s'il manque
-/// ou n'est pas un entier positif).
-fn server_offset(auth: Option<&Json>) -> i64 {
-    auth.and_then(|a| a.get("serverOffset"))
-        .and_then(Json::as_u64)
-        .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX))
+/// `auth.serverOffset` : le dernier numéro vu par la page (0 s'il manque ;
+/// une valeur qui n'est pas un entier positif ou nul est signalée, comme au
+/// chapitre 11).
+fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
+    match auth.and_then(|a| a.get("serverOffset")) {
+        None | Some(Json::Null) => 0,
+        Some(value) => match value.as_u64() {
+            Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            None => {
+                println!(
+                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
+                    socket.id
+                );
+                0
+            }
+        },
+    }
 }
 // ANCHOR_END: all

@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -72,7 +73,11 @@ pub fn routes(
 /// l'étape d'un redémarrage progressif qui attend le 200 avant de passer
 /// au processus suivant.
 async fn health(State(ops): State<Ops>) -> impl IntoResponse {
-    let (database, redis) = tokio::join!(ops.store.ping(), ops.redis.ping());
+    // Une seconde au plus pour chacun : une sonde qui attend trop longtemps
+    // conclut d'elle-même à la panne.
+    let database = tokio::time::timeout(Duration::from_secs(1), ops.store.ping());
+    let (database, redis) = tokio::join!(database, ops.redis.ping());
+    let database = matches!(database, Ok(true));
     let state = |ok: bool| if ok { "ok" } else { "injoignable" };
     let body = format!(
         "base\u{a0}: {}\nredis\u{a0}: {}\n",

@@ -93,6 +93,21 @@ pub async fn leave(
     println!("{} a fermé un onglet ({})", account.pseudo, socket.id);
     if !support::is_stopping() {
         refresh(&io, &chat).await;
+        return;
+    }
+    // Le processus s'arrête : il ne relit plus la liste de tout le chat
+    // (les autres processus verront le départ d'eux-mêmes), mais il dit
+    // dans son terminal qui part avec lui : la personne dont c'était le
+    // dernier onglet ici.
+    let tabs_left = io
+        .local()
+        .to(room_of(&account.key))
+        .sockets()
+        .into_iter()
+        .filter(|other| other.id != socket.id)
+        .count();
+    if tabs_left == 0 {
+        println!("{} s'est déconnecté", account.pseudo);
     }
 }
 // ANCHOR_END: arrive
