@@ -62,7 +62,7 @@ macro_rules! check {
 }
 
 /// Les exercices, dans l'ordre du cours.
-pub const EXERCISES: [Exercise; 14] = [
+pub const EXERCISES: [Exercise; 15] = [
     Exercise {
         id: "ex01-dossier",
         chapter: "ch01-static",
@@ -249,6 +249,19 @@ pub const EXERCISES: [Exercise; 14] = [
                 crate::scenarios::moderation::moderators_unlimited,
                 moderators_unlimited,
                 "Un modérateur envoie 8 messages en moins de 5 s : tous passent ; 1 001 caractères restent refusés ; Bob reste limité à 5"
+            )]
+        },
+    },
+    Exercise {
+        id: "ex15-qui-en-ligne",
+        chapter: "ch15-en-ligne",
+        summary: "la route GET /api/online : { \"online\": [pseudos] } de tout le chat pour une personne connectée, 401 sinon",
+        hint: "",
+        checks: || {
+            vec![check!(
+                crate::scenarios::online::online_everywhere,
+                online_everywhere,
+                "Deux processus : GET /api/online sans session, 401 et { \"error\" } ; Alice sur A, bob sur B : A répond { \"online\": [\"Alice\",\"bob\"] }, puis [\"Alice\"] après le départ de bob"
             )]
         },
     },

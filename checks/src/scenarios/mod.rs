@@ -27,7 +27,7 @@ mod delivery;
 mod history;
 mod lifecycle;
 pub(crate) mod moderation;
-mod online;
+pub(crate) mod online;
 mod private;
 mod pseudos;
 mod rooms;

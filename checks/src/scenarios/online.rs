@@ -381,6 +381,46 @@ pub(super) async fn processes_presence(ctx: Ctx) -> Result<(), Failure> {
     expect_online(&mut alice, &["Alice"], "Bob est parti").await
 }
 
+/// Exercice 15 : `GET /api/online` donne la liste « En ligne » de *tout*
+/// le chat. Sans session, 401 ; Alice sur A, bob sur B : A répond
+/// `{ "online": ["Alice", "bob"] }` ; bob parti, `{ "online": ["Alice"] }`.
+pub(crate) async fn online_everywhere(ctx: Ctx) -> Result<(), Failure> {
+    use crate::scenarios::accounts::{body_json, expect_status};
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
+    let a = ctx.start_with(&env).await?;
+    let b = ctx.start_with(&env).await?;
+    let anonymous = http::get(a.port(), "/api/online").await?;
+    expect_status(&anonymous, 401, "GET /api/online sans session")?;
+    let cookie = session_for(&a.url(), "Alice").await?;
+    let mut alice = open_tab(&a.url(), &cookie, Transport::WebSocket, "Alice").await?;
+    let bob = join_account(&b.url(), "bob", Transport::Polling).await?;
+    // La page d'Alice, sur A, voit bob : A le sait donc aussi.
+    expect_online(&mut alice, &["Alice", "bob"], "bob est sur B").await?;
+    let headers = [("Cookie", cookie.as_str())];
+    let ask = || http::send(a.port(), "GET", "/api/online", &headers, "");
+    let online = ask().await?;
+    expect_status(&online, 200, "GET /api/online avec une session")?;
+    let expected = json!({ "online": ["Alice", "bob"] });
+    if body_json(&online) != expected {
+        return Err(Failure::new(
+            format!("GET /api/online sur A répond {expected} (bob est connecté à B)"),
+            online.text(),
+        ));
+    }
+    bob.disconnect().await;
+    expect_online(&mut alice, &["Alice"], "bob est parti").await?;
+    let online = ask().await?;
+    let expected = json!({ "online": ["Alice"] });
+    if body_json(&online) != expected {
+        return Err(Failure::new(
+            format!("après le départ de bob, GET /api/online répond {expected}"),
+            online.text(),
+        ));
+    }
+    Ok(())
+}
+
 /// Une base injoignable ou absente au démarrage : une phrase qui nomme
 /// l'adresse (sans son mot de passe), un code de sortie non nul, pas de
 /// panique.

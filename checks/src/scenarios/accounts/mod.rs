@@ -56,7 +56,7 @@ pub(super) fn cookie_of(response: &Response) -> Option<String> {
     pair.starts_with("session=").then(|| pair.to_owned())
 }
 
-pub(super) fn body_json(response: &Response) -> Value {
+pub(crate) fn body_json(response: &Response) -> Value {
     serde_json::from_slice(&response.body).unwrap_or(Value::Null)
 }
 
@@ -112,7 +112,7 @@ pub(crate) async fn join_account(
 
 /// Une réponse attendue : le statut, et une phrase `{ "error" }` en
 /// français pour un refus.
-pub(super) fn expect_status(reply: &Response, status: u16, what: &str) -> Result<(), Failure> {
+pub(crate) fn expect_status(reply: &Response, status: u16, what: &str) -> Result<(), Failure> {
     let refusal_ok = status < 400 || error_of(reply).is_some_and(|e| e.ends_with('.'));
     if reply.status == status && refusal_ok {
         return Ok(());

@@ -200,6 +200,10 @@ async fn write(
 ) -> Result<i64, Refusal> {
     let Ok((Json::String(text), Json::String(offset))) = data else {
         let why = "Message refusé\u{a0}: il faut deux textes, le message puis son identifiant (clientOffset).";
+        println!(
+            "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
+            account.pseudo
+        );
         return Err(Refusal::Refused(why.to_owned()));
     };
     // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre
@@ -222,7 +226,7 @@ async fn write(
     {
         Ok(id) => {
             Metrics::count(&chat.metrics.stored);
-            println!("message nº\u{a0}{id} de {}\u{a0}: {text}", account.pseudo);
+            println!("message: {text}");
             Ok(id)
         }
         Err(why) => {
