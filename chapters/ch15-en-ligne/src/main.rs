@@ -9,6 +9,8 @@
 //! - `feed.rs` : les messages, de la base à chaque page, dans l'ordre,
 //!   une fois chacun (chapitre 11, sur plusieurs processus) ;
 //! - `presence.rs` : qui est en ligne dans tout le chat (chapitres 12 et 13) ;
+//! - `messages.rs` : écrire, à tous ou en privé, avec les limites du
+//!   chapitre 14 (et ce que fait le message quand la base est en panne) ;
 //! - `ops.rs` : `/health` et `/metrics`, pour l'exploitation ;
 //! - repris tels quels (`#[path]`) : `accounts.rs` et `session.rs`
 //!   (chapitre 13), `private.rs` (chapitres 10 et 13), `moderation.rs`
@@ -23,6 +25,7 @@
 #[path = "../../ch13-comptes/src/accounts.rs"]
 mod accounts;
 mod feed;
+mod messages;
 // Du chapitre 14, seules les limites servent ici (longueur, débit) :
 // l'espace de noms des modérateurs n'est pas encore passé à plusieurs
 // processus.
@@ -41,8 +44,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Router;
-use serde_json::{Value as Json, json};
-use socketioxide::extract::{Extension, State, TryData};
+use serde_json::Value as Json;
+use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
 // Les modules repris des chapitres 13 et 14 nomment ces types par
 // `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
@@ -151,8 +154,8 @@ async fn on_connect(
     let Some(account) = socket.extensions.get::<Account>() else {
         return;
     };
-    socket.on("new message", in_order(on_message));
-    socket.on("private message", in_order(on_private_message));
+    socket.on("new message", in_order(messages::on_message));
+    socket.on("private message", in_order(messages::on_private_message));
     socket.on("typing", in_order(private::on_typing));
     socket.on_disconnect(in_order(presence::leave));
     chat.feed
@@ -162,106 +165,4 @@ async fn on_connect(
 }
 // ANCHOR_END: connection
 
-// ANCHOR: message
-/// `socket.emit('new message', texte, clientOffset)`, comme au chapitre 11 :
-/// enregistré d'abord, accusé ensuite ; `feed.rs` l'envoie à toutes les
-/// pages, l'auteur compris. Jamais d'accusé `{ id }` sans enregistrement.
-async fn on_message(
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    TryData(data): TryData<(Json, Json)>,
-    ack: AckSender,
-) {
-    let reply = match write(&chat, &account, data).await {
-        Ok(id) => json!({ "id": id }),
-        Err(Refusal::Refused(why)) => {
-            Metrics::count(&chat.metrics.refused);
-            json!({ "error": why })
-        }
-        // `retry` : la page renverra le même message (même clientOffset).
-        Err(Refusal::Unavailable) => {
-            Metrics::count(&chat.metrics.failed);
-            json!({ "error": "La base de données ne répond pas\u{a0}; nouvel essai dans un instant.", "retry": true })
-        }
-    };
-    ack.send(&reply).ok();
-}
-
-/// Pourquoi un message n'est pas enregistré.
-enum Refusal {
-    /// Pour de bon : la raison, en français.
-    Refused(String),
-    /// Pour l'instant : la base ne répond pas.
-    Unavailable,
-}
-
-async fn write(
-    chat: &Chat,
-    account: &Account,
-    data: Result<(Json, Json), impl std::fmt::Debug>,
-) -> Result<i64, Refusal> {
-    let Ok((Json::String(text), Json::String(offset))) = data else {
-        let why = "Message refusé\u{a0}: il faut deux textes, le message puis son identifiant (clientOffset).";
-        println!(
-            "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
-            account.pseudo
-        );
-        return Err(Refusal::Refused(why.to_owned()));
-    };
-    // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre
-    // (et il ne compte pas dans la limite de débit).
-    match chat.store.known(&offset).await {
-        Ok(Some(id)) => return Ok(id),
-        Ok(None) => {}
-        Err(why) => {
-            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
-            return Err(Refusal::Unavailable);
-        }
-    }
-    chat.moderation
-        .allow(&account.key, &text)
-        .map_err(Refusal::Refused)?;
-    match chat
-        .store
-        .add_message(&offset, &account.pseudo, &text)
-        .await
-    {
-        Ok(id) => {
-            Metrics::count(&chat.metrics.stored);
-            println!("message: {text}");
-            Ok(id)
-        }
-        Err(why) => {
-            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
-            Err(Refusal::Unavailable)
-        }
-    }
-}
-
-/// Un message privé passe par les limites du chapitre 14, puis par le
-/// chapitre 13 (l'adaptateur Redis le porte au bon processus).
-async fn on_private_message(
-    socket: SocketRef,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    support::Checked(msg): support::Checked<support::PrivateMessage>,
-    ack: AckSender,
-) {
-    if let Ok(support::PrivateMessage { text, .. }) = &msg
-        && let Err(why) = chat.moderation.allow(&account.key, text)
-    {
-        Metrics::count(&chat.metrics.refused);
-        ack.send(&json!({ "error": why })).ok();
-        return;
-    }
-    private::on_private_message(
-        socket,
-        State(chat),
-        Extension(account),
-        support::Checked(msg),
-        ack,
-    )
-    .await;
-}
-// ANCHOR_END: message
 // ANCHOR_END: all

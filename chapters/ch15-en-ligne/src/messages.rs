@@ -1,0 +1,118 @@
+//! Écrire dans le chat : un message à tous (`new message`) ou privé.
+//!
+//! Comme au chapitre 11, un message à tous est enregistré d'abord et
+//! accusé ensuite ; c'est `feed.rs` qui l'envoie à toutes les pages,
+//! l'auteur compris. Les limites du chapitre 14 passent avant l'écriture.
+//! Ce qui est nouveau ici : une base en panne n'est pas un refus mais un
+//! « réessayez » (`retry`), que la boîte d'envoi de la page comprend.
+
+// ANCHOR: all
+use serde_json::{Value as Json, json};
+use socketioxide::extract::{Extension, State, TryData};
+
+use crate::ops::Metrics;
+use crate::private;
+use crate::store::Account;
+use crate::{AckSender, Chat, SocketRef};
+
+/// `socket.emit('new message', texte, clientOffset)`, comme au chapitre 11 :
+/// enregistré d'abord, accusé ensuite ; `feed.rs` l'envoie à toutes les
+/// pages, l'auteur compris. Jamais d'accusé `{ id }` sans enregistrement.
+pub async fn on_message(
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+    TryData(data): TryData<(Json, Json)>,
+    ack: AckSender,
+) {
+    let reply = match write(&chat, &account, data).await {
+        Ok(id) => json!({ "id": id }),
+        Err(Refusal::Refused(why)) => {
+            Metrics::count(&chat.metrics.refused);
+            json!({ "error": why })
+        }
+        // `retry` : la page renverra le même message (même clientOffset).
+        Err(Refusal::Unavailable) => {
+            Metrics::count(&chat.metrics.failed);
+            json!({ "error": "La base de données ne répond pas\u{a0}; nouvel essai dans un instant.", "retry": true })
+        }
+    };
+    ack.send(&reply).ok();
+}
+
+/// Pourquoi un message n'est pas enregistré.
+enum Refusal {
+    /// Pour de bon : la raison, en français.
+    Refused(String),
+    /// Pour l'instant : la base ne répond pas.
+    Unavailable,
+}
+
+async fn write(
+    chat: &Chat,
+    account: &Account,
+    data: Result<(Json, Json), impl std::fmt::Debug>,
+) -> Result<i64, Refusal> {
+    let Ok((Json::String(text), Json::String(offset))) = data else {
+        let why = "Message refusé\u{a0}: il faut deux textes, le message puis son identifiant (clientOffset).";
+        println!(
+            "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
+            account.pseudo
+        );
+        return Err(Refusal::Refused(why.to_owned()));
+    };
+    // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre
+    // (et il ne compte pas dans la limite de débit).
+    match chat.store.known(&offset).await {
+        Ok(Some(id)) => return Ok(id),
+        Ok(None) => {}
+        Err(why) => {
+            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
+            return Err(Refusal::Unavailable);
+        }
+    }
+    chat.moderation
+        .allow(&account.key, &text)
+        .map_err(Refusal::Refused)?;
+    match chat
+        .store
+        .add_message(&offset, &account.pseudo, &text)
+        .await
+    {
+        Ok(id) => {
+            Metrics::count(&chat.metrics.stored);
+            println!("message: {text}");
+            Ok(id)
+        }
+        Err(why) => {
+            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+
+/// Un message privé passe par les limites du chapitre 14, puis par le
+/// chapitre 13 (l'adaptateur Redis le porte au bon processus).
+pub async fn on_private_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Extension(account): Extension<Account>,
+    support::Checked(msg): support::Checked<support::PrivateMessage>,
+    ack: AckSender,
+) {
+    if let Ok(support::PrivateMessage { text, .. }) = &msg
+        && let Err(why) = chat.moderation.allow(&account.key, text)
+    {
+        Metrics::count(&chat.metrics.refused);
+        ack.send(&json!({ "error": why })).ok();
+        return;
+    }
+    private::on_private_message(
+        socket,
+        State(chat),
+        Extension(account),
+        support::Checked(msg),
+        ack,
+    )
+    .await;
+}
+// ANCHOR_END: all
