@@ -7,8 +7,6 @@ const chat = document.getElementById('chat');
 const form = document.getElementById('form');
 const input = document.getElementById('input');
 const to = document.getElementById('to');
-const online = document.getElementById('online');
-const typingLine = document.getElementById('typing');
 
 // Vrai après « logged out » : ne pas se reconnecter.
 let loggedOut = false;
@@ -99,96 +97,5 @@ socket.on('private message', ({ from, to: recipient, text }) => {
   } else {
     stoppedTyping(from);
     addMessage(`${from} (en privé)`, text, 'private');
-  }
-});
-
-socket.on('user joined', (pseudo) => {
-  addNotice(`${pseudo} a rejoint le chat`);
-});
-
-socket.on('user left', (pseudo) => {
-  stoppedTyping(pseudo);
-  addNotice(`${pseudo} a quitté le chat`);
-});
-
-// La liste « En ligne » (chaque personne une fois), et les destinataires
-// possibles : tous, sauf soi.
-socket.on('online', (pseudos) => {
-  online.replaceChildren(
-    ...pseudos.map((pseudo) => {
-      const item = document.createElement('li');
-      item.textContent = pseudo;
-      return item;
-    }),
-  );
-  const chosen = to.value;
-  const everyone = document.createElement('option');
-  everyone.value = '';
-  everyone.textContent = 'À tous';
-  const others = pseudos
-    .filter((pseudo) => pseudo !== me)
-    .map((pseudo) => {
-      const option = document.createElement('option');
-      option.value = pseudo;
-      option.textContent = `À ${pseudo} (en privé)`;
-      return option;
-    });
-  to.replaceChildren(everyone, ...others);
-  to.value = others.some((option) => option.value === chosen) ? chosen : '';
-});
-
-// « En train d'écrire », comme au chapitre 10 ; ses propres onglets sont
-// ignorés.
-let typing = false;
-let lastTypingSent = 0;
-let typingTimer = null;
-
-function stopTyping() {
-  clearTimeout(typingTimer);
-  if (typing) {
-    typing = false;
-    socket.emit('typing', false);
-  }
-}
-
-input.addEventListener('input', () => {
-  if (!typing || Date.now() - lastTypingSent > 1000) {
-    typing = true;
-    lastTypingSent = Date.now();
-    socket.emit('typing', true);
-  }
-  clearTimeout(typingTimer);
-  typingTimer = setTimeout(stopTyping, 2000);
-});
-
-const writers = new Map();
-
-function showWriters() {
-  const names = [...writers.keys()];
-  if (names.length === 0) {
-    typingLine.textContent = '';
-  } else if (names.length === 1) {
-    typingLine.textContent = `${names[0]} est en train d'écrire…`;
-  } else {
-    typingLine.textContent = `${names.join(', ')} sont en train d'écrire…`;
-  }
-}
-
-function stoppedTyping(from) {
-  if (writers.has(from)) {
-    clearTimeout(writers.get(from));
-    writers.delete(from);
-    showWriters();
-  }
-}
-
-socket.on('typing', ({ from, typing: isTyping }) => {
-  if (from === me) {
-    return;
-  }
-  stoppedTyping(from);
-  if (isTyping) {
-    writers.set(from, setTimeout(() => stoppedTyping(from), 3000));
-    showWriters();
   }
 });
