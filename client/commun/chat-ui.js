@@ -14,6 +14,13 @@ function addItem(className) {
     item.className = className;
   }
   messages.appendChild(item);
+  return item;
+}
+
+// Fait défiler la liste jusqu'à `item`, une fois son texte en place : une
+// ligne encore vide n'a pas sa hauteur, et le bas d'un message de deux
+// lignes resterait caché.
+function reveal(item) {
   item.scrollIntoView({ block: 'end' });
   return item;
 }
@@ -28,12 +35,14 @@ function addMessage(from, text, className) {
     item.append(author);
   }
   item.append(text);
-  return item;
+  return reveal(item);
 }
 
 // Une annonce (« Bob a rejoint le chat »), en italique.
 function addNotice(text) {
-  addItem('notice').textContent = text;
+  const item = addItem('notice');
+  item.textContent = text;
+  reveal(item);
 }
 
 // L'état d'un message envoyé, sous son texte : pending (en attente),
@@ -48,6 +57,10 @@ function setStatus(item, state, text) {
     item.appendChild(status);
   }
   status.textContent = text;
+  // Le dernier message, qui vient de grandir d'une ligne, reste visible.
+  if (item === messages.lastElementChild) {
+    reveal(item);
+  }
 }
 
 // Montre l'état du message `item` pendant que `reply` (la promesse d'un

@@ -202,6 +202,9 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
             "document.getElementById('outbox').textContent === ''",
         )
         .await?;
+    // Le retour de Bob est annoncé quand le processus d'Alice le voit (il
+    // relit la liste chaque seconde) : on attend que sa liste le nomme.
+    online(browser, &alice, &["Alice", "Bob"]).await?;
     browser.dismiss_outage_errors().await?;
     browser
         .dismiss_console_errors(|message| message.contains("401"))
