@@ -87,12 +87,7 @@ impl Moderation {
     /// longueur, une mise en silence, puis la limite de débit. Un message
     /// accepté compte dans la fenêtre ; un message refusé, non.
     pub fn allow(&self, key: &str, text: &str) -> Result<(), String> {
-        if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(format!(
-                "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {}).",
-                text.chars().count()
-            ));
-        }
+        check_length(text)?;
         if let Some(until) = self.muted_until(key) {
             return Err(format!(
                 "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
@@ -105,20 +100,31 @@ impl Moderation {
         while times.front().is_some_and(|t| t.elapsed() >= FLOOD_WINDOW) {
             times.pop_front();
         }
-        if times.len() >= self.flood_limit {
+        if times.len() >= self.flood_limit() {
             // La place se libère quand le plus ancien message de la
             // fenêtre en sort.
             let oldest = times.front().map_or(Duration::ZERO, Instant::elapsed);
-            let wait = FLOOD_WINDOW.saturating_sub(oldest).as_secs() + 1;
-            return Err(format!(
-                "Trop de messages\u{a0}: {} en 5\u{a0}s au plus. Réessayez dans {wait}\u{a0}s.",
-                self.flood_limit
-            ));
+            return Err(self.flood_refusal(FLOOD_WINDOW.saturating_sub(oldest)));
         }
         times.push_back(Instant::now());
         Ok(())
     }
     // ANCHOR_END: allow
+
+    /// Messages permis par fenêtre de 5 s (`FLOOD_LIMIT`).
+    pub fn flood_limit(&self) -> usize {
+        self.flood_limit
+    }
+
+    /// La phrase d'un refus pour débit, quand la place se libère dans
+    /// `wait` (arrondi à la seconde supérieure).
+    pub fn flood_refusal(&self, wait: Duration) -> String {
+        format!(
+            "Trop de messages\u{a0}: {} en 5\u{a0}s au plus. Réessayez dans {}\u{a0}s.",
+            self.flood_limit,
+            wait.as_secs() + 1
+        )
+    }
 
     // ANCHOR: mute
     /// Réduit le compte `key` au silence pendant `minutes` (0 : le rend à la
@@ -143,6 +149,17 @@ impl Moderation {
             .filter(|until| *until > SystemTime::now())
     }
     // ANCHOR_END: mute
+}
+
+/// Un texte de plus de [`MAX_TEXT_CHARS`] caractères est refusé.
+pub fn check_length(text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(format!(
+            "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {chars})."
+        ));
+    }
+    Ok(())
 }
 
 /// Une date au format RFC 3339, en UTC (`2026-12-03T14:32:00Z`) : celui

@@ -10,6 +10,7 @@
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
 
+use crate::moderation::{self, FLOOD_WINDOW};
 use crate::ops::Metrics;
 use crate::private;
 use crate::store::Account;
@@ -70,9 +71,7 @@ async fn write(
             return Err(Refusal::Unavailable);
         }
     }
-    chat.moderation
-        .allow(&account.key, &text)
-        .map_err(Refusal::Refused)?;
+    allow(chat, account, &text).await?;
     match chat
         .store
         .add_message(&offset, &account.pseudo, &text)
@@ -90,6 +89,24 @@ async fn write(
     }
 }
 
+// ANCHOR: allow
+/// Les limites du chapitre 14, pour tout le chat : la longueur se juge ici,
+/// le débit dans la base, que tous les processus partagent (au chapitre
+/// 14, un compteur en mémoire suffisait : un seul processus).
+async fn allow(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
+    moderation::check_length(text).map_err(Refusal::Refused)?;
+    let limit = chat.moderation.flood_limit();
+    match chat.store.admit(&account.key, limit, FLOOD_WINDOW).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(wait)) => Err(Refusal::Refused(chat.moderation.flood_refusal(wait))),
+        Err(why) => {
+            println!("Message de {} non vérifié\u{a0}: {why}", account.pseudo);
+            Err(Refusal::Unavailable)
+        }
+    }
+}
+// ANCHOR_END: allow
+
 /// Un message privé passe par les limites du chapitre 14, puis par le
 /// chapitre 13 (l'adaptateur Redis le porte au bon processus).
 pub async fn on_private_message(
@@ -100,9 +117,18 @@ pub async fn on_private_message(
     ack: AckSender,
 ) {
     if let Ok(support::PrivateMessage { text, .. }) = &msg
-        && let Err(why) = chat.moderation.allow(&account.key, text)
+        && let Err(refusal) = allow(&chat, &account, text).await
     {
-        Metrics::count(&chat.metrics.refused);
+        let why = match refusal {
+            Refusal::Refused(why) => {
+                Metrics::count(&chat.metrics.refused);
+                why
+            }
+            Refusal::Unavailable => {
+                Metrics::count(&chat.metrics.failed);
+                "La base de données ne répond pas\u{a0}: message non envoyé, réessayez.".to_owned()
+            }
+        };
         ack.send(&json!({ "error": why })).ok();
         return;
     }

@@ -90,6 +90,33 @@ const SCHEMA: &str = "
         pseudo TEXT NOT NULL,
         text TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS recent_sends (
+        account TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS recent_sends_account ON recent_sends (account, at_ms);
+    -- La limite de débit (voir `admit`) : NULL si le message passe, sinon
+    -- l'attente en millisecondes. Une fonction s'exécute dans la base, en
+    -- un seul aller-retour ; chacune de ses instructions voit ce que les
+    -- autres transactions ont validé avant elle.
+    CREATE OR REPLACE FUNCTION admit(who TEXT, max_sends INT, window_ms BIGINT)
+    RETURNS BIGINT AS $$
+    DECLARE
+        now_ms BIGINT;
+        sends INT;
+        oldest BIGINT;
+    BEGIN
+        PERFORM pg_advisory_xact_lock(hashtext('débit:' || who));
+        now_ms := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
+        DELETE FROM recent_sends WHERE account = who AND at_ms <= now_ms - window_ms;
+        SELECT count(*), min(at_ms) INTO sends, oldest FROM recent_sends WHERE account = who;
+        IF sends >= max_sends THEN
+            RETURN window_ms - (now_ms - oldest);
+        END IF;
+        INSERT INTO recent_sends (account, at_ms) VALUES (who, now_ms);
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql;
 ";
 
 impl Store {
@@ -289,6 +316,34 @@ impl Store {
         Ok(row.get(0))
     }
     // ANCHOR_END: messages
+
+    // ANCHOR: flood
+    /// La limite de débit du chapitre 14, pour tout le chat : le compte
+    /// `key` peut-il envoyer un message de plus dans la fenêtre `window` ?
+    /// `Ok(Err(attente))` s'il en a déjà envoyé `limit`, où qu'il les ait
+    /// écrits. Le travail se fait dans la base, par la fonction `admit` du
+    /// schéma : l'heure est celle de PostgreSQL (la même pour tous les
+    /// processus), et le verrou consultatif du compte fait passer une à une
+    /// les demandes simultanées de ses onglets.
+    pub async fn admit(
+        &self,
+        key: &str,
+        limit: usize,
+        window: Duration,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let wait: Option<i64> = sqlx::query("SELECT admit($1, $2, $3)")
+            .bind(key)
+            .bind(i32::try_from(limit).unwrap_or(i32::MAX))
+            .bind(i64::try_from(window.as_millis()).unwrap_or(i64::MAX))
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        Ok(match wait {
+            None => Ok(()),
+            Some(ms) => Err(Duration::from_millis(ms.max(0).unsigned_abs())),
+        })
+    }
+    // ANCHOR_END: flood
 }
 
 /// L'adresse à montrer : sans le mot de passe, s'il y en a un.

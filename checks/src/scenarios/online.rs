@@ -381,6 +381,65 @@ pub(super) async fn processes_presence(ctx: Ctx) -> Result<(), Failure> {
     expect_online(&mut alice, &["Alice"], "Bob est parti").await
 }
 
+/// La limite de débit du chapitre 14 vaut pour tout le chat : Bob, avec
+/// un onglet sur A et un sur B, n'envoie pas plus de 5 messages en 5 s en
+/// tout ; Alice n'est pas gênée.
+pub(super) async fn processes_flood(ctx: Ctx) -> Result<(), Failure> {
+    use crate::scenarios::moderation::ack_error;
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str()), ("FLOOD_LIMIT", "5")];
+    let a = ctx.start_with(&env).await?;
+    let b = ctx.start_with(&env).await?;
+    let cookie = session_for(&a.url(), "Bob").await?;
+    let on_a = open_tab(&a.url(), &cookie, Transport::WebSocket, "Bob sur A").await?;
+    let on_b = open_tab(&b.url(), &cookie, Transport::Polling, "Bob sur B").await?;
+    let alice = join_account(&b.url(), "Alice", Transport::WebSocket).await?;
+    for i in 1..=5 {
+        let tab = if i % 2 == 0 { &on_b } else { &on_a };
+        let reply = tab
+            .emit_with_ack(
+                "new message",
+                chat_args(&ctx, &format!("message {i}")),
+                WAIT,
+            )
+            .await?;
+        if reply.first().and_then(|r| r.get("id")).is_none() {
+            return Err(Failure::new(
+                format!(
+                    "le message nº\u{a0}{i} de Bob ({}) en moins de 5\u{a0}s passe",
+                    tab.name
+                ),
+                show_ack(&reply),
+            ));
+        }
+    }
+    for tab in [&on_a, &on_b] {
+        let refused = tab
+            .emit_with_ack("new message", chat_args(&ctx, "un de trop"), WAIT)
+            .await?;
+        let sentence = ack_error(&refused).unwrap_or_default();
+        if !sentence.to_lowercase().contains("réessayez dans") {
+            return Err(Failure::new(
+                format!(
+                    "{} : un sixième message de Bob en 5\u{a0}s, tous processus confondus, est refusé («\u{a0}… réessayez dans N\u{a0}s\u{a0}»)",
+                    tab.name
+                ),
+                show_ack(&refused),
+            ));
+        }
+    }
+    let reply = alice
+        .emit_with_ack("new message", chat_args(&ctx, "moi je peux"), WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("id")).is_none() {
+        return Err(Failure::new(
+            "Alice n'est pas gênée par la limite de Bob",
+            show_ack(&reply),
+        ));
+    }
+    Ok(())
+}
+
 /// Exercice 15 : `GET /api/online` donne la liste « En ligne » de *tout*
 /// le chat. Sans session, 401 ; Alice sur A, bob sur B : A répond
 /// `{ "online": ["Alice", "bob"] }` ; bob parti, `{ "online": ["Alice"] }`.

@@ -55,7 +55,7 @@ pub(super) async fn expect_users(
 }
 
 /// Le `error` d'un accusé, s'il y en a un.
-pub(super) fn ack_error(reply: &[Value]) -> Option<String> {
+pub(crate) fn ack_error(reply: &[Value]) -> Option<String> {
     reply.first()?.get("error")?.as_str().map(str::to_owned)
 }
 
