@@ -421,7 +421,7 @@ pub(super) async fn processes_flood(ctx: Ctx) -> Result<(), Failure> {
         if !sentence.to_lowercase().contains("réessayez dans") {
             return Err(Failure::new(
                 format!(
-                    "{} : un sixième message de Bob en 5\u{a0}s, tous processus confondus, est refusé («\u{a0}… réessayez dans N\u{a0}s\u{a0}»)",
+                    "{}\u{a0}: un sixième message de Bob en 5\u{a0}s, tous processus confondus, est refusé («\u{a0}… réessayez dans N\u{a0}s\u{a0}»)",
                     tab.name
                 ),
                 show_ack(&refused),
