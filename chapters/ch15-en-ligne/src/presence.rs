@@ -76,8 +76,15 @@ impl Presence {
 pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Account) {
     socket.join([room_of(&account.key), named(&account.pseudo)]);
     println!("{} vient de se connecter ({})", account.pseudo, socket.id);
-    refresh(io, chat).await;
-    socket.emit("online", &chat.presence.online()).ok();
+    // La liste de tout le chat passe par Redis, qui peut tarder (relancé,
+    // ou un processus tué qui ne répond plus : 2 s d'attente). `in_order`
+    // tient les messages de cet onglet derrière sa connexion : on ne les
+    // fait pas attendre Redis, la liste suit dans une tâche à part.
+    let (socket, io, chat) = (socket.clone(), io.clone(), chat.clone());
+    tokio::spawn(async move {
+        refresh(&io, &chat).await;
+        socket.emit("online", &chat.presence.online()).ok();
+    });
 }
 
 /// Un onglet part : il quitte ses salons tout de suite (socketioxide ne
