@@ -57,6 +57,7 @@ macro_rules! check {
             id: stringify!($id),
             description: $description,
             run: |ctx| Box::pin($path(ctx)),
+            limit: crate::CHECK_LIMIT,
         }
     };
 }

@@ -363,7 +363,17 @@ pub struct Check {
     /// Ce qui est vérifié, en français.
     pub description: &'static str,
     pub run: fn(Ctx) -> CheckFuture,
+    /// Au-delà, la vérification est déclarée bloquée : une garde, pas une
+    /// mesure de vitesse (celle-ci se fait dans `cargo xtask bench`).
+    pub limit: Duration,
 }
+
+/// La garde ordinaire d'une vérification.
+pub const CHECK_LIMIT: Duration = Duration::from_secs(120);
+/// La garde des vérifications qui doivent remplir la file d'un client
+/// gelé : plus de 10\u{a0}000 messages, chacun enregistré dans
+/// PostgreSQL au chapitre 15 avant de partir.
+pub const LONG_CHECK_LIMIT: Duration = Duration::from_secs(300);
 
 impl fmt::Debug for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -412,21 +422,33 @@ impl fmt::Display for Report {
     }
 }
 
-/// Combien de vérifications tournent en même temps (la machine de CI a deux
-/// cœurs ; chaque vérification lance son propre serveur).
+/// Combien de vérifications tournent en même temps, tous chapitres
+/// confondus (la machine de CI a deux cœurs ; chaque vérification lance son
+/// propre serveur).
 pub const PARALLEL_CHECKS: usize = 4;
 
-/// Lance une vérification, avec une limite de temps globale.
+/// Les places de tout le processus. `cargo xtask verify` lance tous les
+/// chapitres à la fois : sans limite commune, soixante serveurs se
+/// partageaient deux cœurs, et la vérification du client lent n'envoyait
+/// plus assez vite pour finir en 2 minutes (vu en CI, dans douze chapitres).
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PARALLEL_CHECKS);
+
+/// Lance une vérification, avec une limite de temps globale, qui ne court
+/// qu'une fois sa place obtenue.
 pub async fn run_check(check: Check, ctx: Ctx) -> Outcome {
+    // Le sémaphore n'est jamais fermé : `acquire` ne peut échouer.
+    let _slot = SLOTS.acquire().await.ok();
     let started = Instant::now();
-    let result =
-        match tokio::time::timeout(Duration::from_secs(120), (check.run)(ctx.clone())).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::new(
-                "la vérification se termine en moins de 2 minutes",
-                "elle tournait encore",
-            )),
-        };
+    let result = match tokio::time::timeout(check.limit, (check.run)(ctx.clone())).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::new(
+            format!(
+                "la vérification se termine en moins de {}\u{a0}minutes",
+                check.limit.as_secs() / 60
+            ),
+            "elle tournait encore",
+        )),
+    };
     let result = result.map_err(|mut failure| {
         if failure.server_output.is_empty() {
             failure.server_output = ctx.last_lines();

@@ -204,7 +204,17 @@ pub(super) async fn client_leaves(ctx: Ctx) -> Result<(), Failure> {
 pub(super) async fn slow_receiver(ctx: Ctx) -> Result<(), Failure> {
     const MAX: usize = 60_000;
     const BATCH: usize = 250;
-    let server = ctx.start().await?;
+    // Un battement de cœur très lent, comme pour `cluster_slow_receiver` :
+    // le client gelé doit être jugé sur sa file d'envoi, pas déconnecté
+    // faute de répondre aux pings. Au chapitre 15, où chaque message passe
+    // par PostgreSQL, remplir la file prend plus que les 45 s du battement
+    // ordinaire sur une machine chargée.
+    let server = ctx
+        .start_with(&[
+            ("PING_INTERVAL_MS", "600000"),
+            ("PING_TIMEOUT_MS", "600000"),
+        ])
+        .await?;
     let sender = connect(&ctx, &server.url(), Transport::WebSocket, "émetteur").await?;
     let mut fast = connect(
         &ctx,

@@ -61,10 +61,14 @@ use socket::*;
 
 macro_rules! check {
     ($id:ident, $description:expr) => {
+        check!($id, $description, crate::CHECK_LIMIT)
+    };
+    ($id:ident, $description:expr, $limit:expr) => {
         Check {
             id: stringify!($id),
             description: $description,
             run: |ctx| Box::pin($id(ctx)),
+            limit: $limit,
         }
     };
 }
@@ -131,7 +135,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(emit_in_connect, "Un message émis dès la connexion (dans le rappel « connect » du client) n'est pas perdu"),
             check!(client_leaves, "Un client qui part (onglet fermé, ou tué sans fermer) ne fait rien perdre aux autres"),
         ]);
-        checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout"));
+        checks.push(check!(slow_receiver, "Un client trop lent ne manque jamais un message en silence : il est déconnecté et le serveur le dit ; les autres reçoivent tout", crate::LONG_CHECK_LIMIT));
     }
     if matches!(n, 8..=10 | 12..) {
         checks.extend([
@@ -232,7 +236,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(cluster_nickname_race, "Dix clients, cinq sur A et cinq sur B, demandent le même pseudo au même instant : un seul l'obtient"),
             check!(cluster_process_stopped, "Un processus arrêté (SIGTERM) dit qui part avec lui ; l'autre annonce leur départ (« user left », puis « online ») et leurs pseudos sont libres aussitôt"),
             check!(cluster_process_killed, "Un processus tué : ses clients sortent de la liste « online » de l'autre, qui le dit dans son terminal"),
-            check!(cluster_slow_receiver, "Un client gelé sur B reçoit les messages venus de A sans trou, puis B le déclare trop lent et le déconnecte ; le témoin de B reçoit tout"),
+            check!(cluster_slow_receiver, "Un client gelé sur B reçoit les messages venus de A sans trou, puis B le déclare trop lent et le déconnecte ; le témoin de B reçoit tout", crate::LONG_CHECK_LIMIT),
             check!(redis_restart, "Redis tué puis relancé : les processus le disent, servent encore leurs propres clients sans les faire attendre (accusé et remise en moins de 2 s, dix messages de suite), puis les messages passent de nouveau entre eux sans les relancer"),
             check!(redis_missing, "Redis absent au démarrage : une phrase en français qui nomme l'adresse et redis-server, un code de sortie non nul, sans panique"),
         ]);
