@@ -110,11 +110,13 @@ async fn scenario(mut stack: Stack, chaos: Chaos) -> Result<(), Failure> {
                 name: format!("Compte{a}-onglet{t}"),
                 cookie: cookie.clone(),
                 ports: vec![ports[first], ports[1 - first]],
-                transport: if t == 0 {
-                    Transport::WebSocket
-                } else {
-                    Transport::Polling
-                },
+                // WebSocket pour toutes : en long-polling, le client Rust
+                // (`rust_socketio` 0.6) perd les paquets d'une réponse
+                // qu'il lit en plusieurs morceaux, et ses pages attendaient
+                // 5 s des accusés perdus en route. Le long-polling sous
+                // charge est vérifié avec le vrai client, dans Chromium
+                // (`chapters/ch11-historique/tests/long_polling.rs`).
+                transport: Transport::WebSocket,
             };
             let (over, goal) = (sending_over.clone(), goal.clone());
             pages.push(tokio::spawn(page.run(MESSAGES, EVERY, over, goal)));
