@@ -17,18 +17,14 @@ use browser::checks::open_tabs;
 use browser::checks::send;
 use browser::{Browser, Result, Server, Tab, bail, ensure, settle};
 
-use common::{PROGRAM, database, exactly, free_port, owned, reload, start};
+use common::{database, exactly, free_port, launch_on_new_database, owned, reload, start};
 
 #[tokio::test]
 async fn un_onglet_recharge_retrouve_l_historique() -> Result<()> {
     let test = "ch11-historique (historique)";
-    let Some(browser) = browser::launch_or_skip(test).await? else {
+    let Some((browser, _dir, server)) = launch_on_new_database(test).await? else {
         return Ok(());
     };
-    let (_dir, db) = database(test)?;
-    let server = Server::start_with_env(PROGRAM, &[("DATABASE", db.as_os_str())])
-        .await
-        .map_err(|e| e.context(test))?;
     history(&browser, &server)
         .await
         .and(browser.check_console().await)

@@ -13,20 +13,16 @@ mod common;
 use browser::checks::FORCE_POLLING;
 use browser::{Browser, Result, Server, bail, ensure, settle};
 
-use common::{PROGRAM, database};
+use common::launch_on_new_database;
 
 const COUNT: usize = 200;
 
 #[tokio::test]
 async fn un_gros_historique_arrive_entier_en_long_polling() -> Result<()> {
     let test = "ch11-historique (gros historique en long-polling)";
-    let Some(browser) = browser::launch_or_skip(test).await? else {
+    let Some((browser, _dir, server)) = launch_on_new_database(test).await? else {
         return Ok(());
     };
-    let (_dir, db) = database(test)?;
-    let server = Server::start_with_env(PROGRAM, &[("DATABASE", db.as_os_str())])
-        .await
-        .map_err(|e| e.context(test))?;
     big_history(&browser, &server)
         .await
         .and(browser.check_console().await)

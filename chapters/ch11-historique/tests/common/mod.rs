@@ -68,3 +68,19 @@ pub async fn start(db: &Path, port: &str) -> Result<Server> {
     let env: [(&str, &OsStr); 2] = [("DATABASE", db.as_os_str()), ("PORT", OsStr::new(port))];
     Server::start_with_env(PROGRAM, &env).await
 }
+
+/// Chromium, une base neuve et le chapitre lancé dessus (port libre) ;
+/// `None` quand Chromium manque hors CI : le test est sauté, et le dit.
+/// Garder le dossier rendu tant que le serveur tourne.
+pub async fn launch_on_new_database(
+    test: &str,
+) -> Result<Option<(Browser, tempfile::TempDir, Server)>> {
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(None);
+    };
+    let (dir, db) = database(test)?;
+    let server = Server::start_with_env(PROGRAM, &[("DATABASE", db.as_os_str())])
+        .await
+        .map_err(|e| e.context(test))?;
+    Ok(Some((browser, dir, server)))
+}
