@@ -176,9 +176,11 @@ pub(super) async fn ack_order(ctx: Ctx) -> Result<(), Failure> {
     let sender = connect(&ctx, &server.url(), Transport::WebSocket, "émetteur").await?;
     let chatter = connect(&ctx, &server.url(), Transport::WebSocket, "bavard").await?;
     // À partir du chapitre 9, chaque arrivée ajoute des évènements (« user
-    // joined », « online ») : le client long-polling de `rust_socketio`
-    // cesse alors de lire sous un flot de 2 000 messages (vu en CI : il
-    // s'arrête après 187 à 502 évènements, le serveur ayant tout envoyé).
+    // joined », « online ») : sous un flot de 2 000 messages, les réponses
+    // de long-polling grossissent, et le client de `rust_socketio` 0.6, qui
+    // les lit morceau par morceau, perd le paquet coupé entre deux morceaux
+    // avec le reste de la réponse (vu en CI : il s'arrête après 187 à 502
+    // évènements, le serveur ayant tout envoyé).
     // Le long-polling de ces chapitres est vérifié par les autres
     // vérifications et dans Chromium, avec le client officiel.
     let transport = if ctx.number() < 9 {

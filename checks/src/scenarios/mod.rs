@@ -446,9 +446,11 @@ pub(super) async fn connect_many(
             // À partir du chapitre 9, chaque arrivée envoie la liste
             // `online` à tous : avec 200 clients, des centaines de paquets
             // attendent chaque client. Le client long-polling de
-            // `rust_socketio` cesse alors de lire (observé : il s'arrête
-            // après 150 à 190 évènements). Ces chapitres-là se vérifient en
-            // long-polling par les autres vérifications et dans Chromium.
+            // `rust_socketio` 0.6 lit chaque réponse HTTP morceau par
+            // morceau, et perd le paquet coupé entre deux morceaux avec
+            // tout le reste de la réponse (vu : il s'arrête après 150 à 190
+            // évènements). Ces chapitres-là se vérifient en long-polling
+            // par les autres vérifications et dans Chromium.
             let transport = if i % 10 == 1 && ctx.number() < 9 {
                 Transport::Polling
             } else {
