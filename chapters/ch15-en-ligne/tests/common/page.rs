@@ -144,10 +144,10 @@ impl Page {
                         }
                     },
                     // Pas d'accusé en 5 s : la connexion est tombée sans
-                    // que le client Rust le voie (le long-polling d'un
-                    // processus tué) ; on se reconnecte, comme le ferait le
-                    // battement de cœur de la page, et le même message
-                    // repartira.
+                    // que le client Rust le voie (celle d'un processus tué,
+                    // dont il ne remarque pas toujours la fermeture) ; on se
+                    // reconnecte, comme le ferait le battement de cœur de la
+                    // page, et le même message repartira.
                     Err(_) => {
                         report.timeouts += 1;
                         client = None;
