@@ -13,10 +13,19 @@
 //! différents, eux, restent traités en parallèle.
 //!
 //! Le gestionnaire de connexion (`io.ns("/", in_order(…))`) prend le premier
-//! tour, et sa première étape s'exécute tout de suite : les `socket.on(…)`
-//! qu'il contient sont enregistrés avant que le premier message du client
-//! soit lu, comme en Node. Sans cela, un message envoyé dès la connexion
-//! pourrait arriver, sur un autre cœur, avant son gestionnaire, et se perdre.
+//! tour, et sa première étape s'exécute tout de suite, pendant l'appel : un
+//! message qui arrive pendant qu'il s'exécute attend qu'il ait fini.
+//!
+//! Ce que `in_order` ne peut pas faire : socketioxide (0.18) envoie au client
+//! la confirmation de connexion *avant* d'appeler ce gestionnaire. Un message
+//! que le client émet dès qu'il la reçoit peut être lu, sur un autre cœur,
+//! avant que `socket.on(…)` soit enregistré ; socketioxide ne lui trouve alors
+//! aucun gestionnaire et l'abandonne. D'où la règle des chapitres : les
+//! `socket.on(…)` en tête du gestionnaire de connexion, avant tout
+//! `println!` (un appel au système, qui cède souvent le cœur) et tout
+//! `.await`. La fenêtre restante tient en quelques instructions ; seul
+//! socketioxide pourrait la fermer, en appelant le gestionnaire avant
+//! d'envoyer la confirmation (Node n'a pas ce problème : un seul fil).
 //! Le gestionnaire de départ (`socket.on_disconnect(in_order(…))`) prend le
 //! dernier : il passe après les messages déjà reçus.
 

@@ -22,13 +22,11 @@ async fn main() -> std::process::ExitCode {
     // `in_order` : Node n'a qu'un fil, donc les évènements d'un client y
     // passent un par un, dans l'ordre d'arrivée. Ici tokio se sert de tous
     // les cœurs : `in_order` range chaque évènement dans la file de son
-    // client. La connexion passe la première, et ses `socket.on(…)` sont
-    // enregistrés avant que le premier message du client soit lu.
+    // client. La connexion passe la première : un message arrivé pendant
+    // qu'elle s'exécute attend qu'elle ait fini.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             // `socket.on('new message', (msg) => { … })` : le nom de
             // l'évènement doit être exactement celui qu'émet le client. `Text`
             // n'accepte qu'un texte : toute autre donnée est signalée dans le
@@ -40,6 +38,12 @@ async fn main() -> std::process::ExitCode {
                     println!("message: {msg}");
                 }),
             );
+
+            // Écouter d'abord, afficher ensuite : quand ce gestionnaire
+            // commence, le client sait déjà qu'il est connecté, et son premier
+            // message peut arriver, sur un autre cœur, pendant que l'on écrit
+            // dans le terminal. Il trouve alors son `socket.on` en place.
+            println!("Un client vient de se connecter");
         }),
     );
     // ANCHOR_END: connection

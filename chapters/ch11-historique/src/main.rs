@@ -70,10 +70,11 @@ async fn on_connect(
     State(store): State<Arc<Store>>,
     TryData(auth): TryData<Json>,
 ) {
-    println!("Un client vient de se connecter");
-    // D'abord écouter (avant tout `.await`) : un message que le client
-    // envoie dès sa connexion n'est pas perdu ; il attendra son tour.
+    // D'abord écouter (avant tout `.await`, et même avant d'afficher) : un
+    // message que le client envoie dès sa connexion n'est pas perdu ; il
+    // attendra son tour.
     socket.on("new message", in_order(on_message));
+    println!("Un client vient de se connecter");
     history::catch_up(&socket, &store, auth.ok().as_ref()).await;
 }
 // ANCHOR_END: connection

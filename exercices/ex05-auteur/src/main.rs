@@ -21,8 +21,6 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             socket.on(
                 "new message",
                 in_order(async |socket: SocketRef, Text(msg): Text| {
@@ -33,6 +31,9 @@ async fn main() -> std::process::ExitCode {
                     socket.broadcast().emit("new message", &msg).await.ok();
                 }),
             );
+
+            // Écouter d'abord, afficher ensuite (chapitre 3).
+            println!("Un client vient de se connecter");
         }),
     );
 

@@ -24,8 +24,6 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             // `socket.on('new message', (msg) => { … })` : le nom de
             // l'évènement doit être exactement celui qu'émet le client. `Text`
             // n'accepte qu'un texte : toute autre donnée est signalée dans le
@@ -37,6 +35,12 @@ async fn main() -> std::process::ExitCode {
                     // TODO (exercice 3) : afficher « 4 caractères, 5 octets » pour « café ».
                 }),
             );
+
+            // Écouter d'abord, afficher ensuite : quand ce gestionnaire
+            // commence, le client sait déjà qu'il est connecté, et son premier
+            // message peut arriver, sur un autre cœur, pendant que l'on écrit
+            // dans le terminal. Il trouve alors son `socket.on` en place.
+            println!("Un client vient de se connecter");
         }),
     );
 

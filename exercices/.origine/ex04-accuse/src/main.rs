@@ -21,8 +21,6 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             // Le gestionnaire peut demander `io` en argument : socketioxide le
             // lui fournit, comme il fournit `socket` ou le texte du message.
             socket.on(
@@ -37,6 +35,9 @@ async fn main() -> std::process::ExitCode {
                     // l'émetteur seul.
                 }),
             );
+
+            // Écouter d'abord, afficher ensuite (chapitre 3).
+            println!("Un client vient de se connecter");
         }),
     );
 

@@ -27,12 +27,7 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter. Son ID : {}", socket.id);
-            // `socket.handshake.address` : l'adresse de la connexion TCP.
-            println!("Adresse IP du client : {}", support::client_ip(&socket));
-            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
-            println!("#clients connectés : {count}");
-
+            // Écouter d'abord, afficher ensuite (chapitre 3).
             socket.on(
                 "new message",
                 in_order(async |socket: SocketRef, Text(msg): Text| {
@@ -49,6 +44,12 @@ async fn main() -> std::process::ExitCode {
                 // Le client qui part n'est plus là pour le recevoir.
                 io.emit("new message", "Un client est parti").await.ok();
             }));
+
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
+            // `socket.handshake.address` : l'adresse de la connexion TCP.
+            println!("Adresse IP du client : {}", support::client_ip(&socket));
+            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
+            println!("#clients connectés : {count}");
         }),
     );
 

@@ -20,13 +20,7 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter. Son ID : {}", socket.id);
-
-            // `socket.join('room1')` : chaque nouveau client entre dans room1.
-            socket.join("room1");
-            print_rooms(&socket);
-
-            // `Room` n'accepte qu'un nom de salon valide : un texte non vide
+            // Écouter d'abord (chapitre 3). `Room` n'accepte qu'un nom de salon valide : un texte non vide
             // d'au plus 64 caractères.
             socket.on(
                 "join",
@@ -65,6 +59,11 @@ async fn main() -> std::process::ExitCode {
                     },
                 ),
             );
+
+            println!("Un client vient de se connecter. Son ID : {}", socket.id);
+            // `socket.join('room1')` : chaque nouveau client entre dans room1.
+            socket.join("room1");
+            print_rooms(&socket);
         }),
     );
 

@@ -27,8 +27,6 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             // `AckSender` : la fonction que le client a passée en dernier
             // argument de `emit` (ou que `emitWithAck` attend).
             socket.on(
@@ -58,6 +56,9 @@ async fn main() -> std::process::ExitCode {
                     },
                 ),
             );
+
+            // Écouter d'abord, afficher ensuite (chapitre 3).
+            println!("Un client vient de se connecter");
         }),
     );
 
