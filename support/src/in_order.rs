@@ -10,7 +10,16 @@
 //! [`in_order`] enveloppe un gestionnaire : au moment de l'appel (donc dans
 //! l'ordre d'arrivée), il prend un *tour* dans la file de ce client ; le futur
 //! lancé attend la fin du tour précédent avant de commencer. Les clients
-//! différents, eux, restent traités en parallèle.
+//! différents, eux, restent traités en parallèle. La file est rangée dans la
+//! connexion même (ses extensions) : pas de table commune à tous les clients,
+//! donc pas de verrou qu'ils se disputent.
+//!
+//! C'est plus strict que Node. Là-bas, un gestionnaire `async` rend la main à
+//! chaque `await`, et le message suivant du même client peut commencer
+//! pendant ce temps : seuls les morceaux entre deux `await` gardent l'ordre.
+//! Ici, le gestionnaire suivant attend que le précédent ait *fini*, `.await`
+//! compris : on peut attendre une base de données sans que deux messages d'un
+//! client se doublent.
 //!
 //! Le gestionnaire de connexion (`io.ns("/", in_order(…))`) prend le premier
 //! tour, et sa première étape s'exécute tout de suite, pendant l'appel : un
@@ -26,13 +35,13 @@
 //! `.await`. La fenêtre restante tient en quelques instructions ; seul
 //! socketioxide pourrait la fermer, en appelant le gestionnaire avant
 //! d'envoyer la confirmation (Node n'a pas ce problème : un seul fil).
+//!
 //! Le gestionnaire de départ (`socket.on_disconnect(in_order(…))`) prend le
 //! dernier : il passe après les messages déjà reçus.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use socketioxide::adapter::Adapter;
@@ -41,7 +50,6 @@ use socketioxide::handler::{
     FromMessageParts, MessageHandler, Value,
 };
 use socketioxide::socket::{DisconnectReason, Socket};
-use socketioxide_core::Sid;
 use tokio::sync::oneshot;
 
 /// Un gestionnaire d'évènement dont les appels, pour un même client,
@@ -70,18 +78,41 @@ pub fn in_order<H>(handler: H) -> InOrder<H> {
     InOrder(handler)
 }
 
-/// Pour chaque client, le numéro de son dernier tour et la fin qu'attendra
-/// le suivant.
-type LastTurns = HashMap<Sid, (u64, oneshot::Receiver<()>)>;
+/// La file d'un client : la fin de son dernier tour, qu'attendra le
+/// suivant. Elle est rangée dans les extensions de sa connexion : chaque
+/// client a son propre verrou, pris un instant par ses seuls évènements, et la
+/// file disparaît avec la connexion.
+#[derive(Clone, Default)]
+struct Queue(Arc<Mutex<Option<oneshot::Receiver<()>>>>);
 
-/// Le dernier tour pris par chaque client : le suivant l'attendra.
-static LAST_TURN: LazyLock<Mutex<LastTurns>> = LazyLock::new(Mutex::default);
-static NEXT_TURN: AtomicU64 = AtomicU64::new(0);
+impl Queue {
+    /// La file de `socket`, créée à son premier évènement.
+    fn of<A: Adapter>(socket: &Socket<A>) -> Self {
+        socket.extensions.get::<Queue>().unwrap_or_else(|| {
+            let queue = Queue::default();
+            socket.extensions.insert(queue.clone());
+            queue
+        })
+    }
+
+    /// Prend le tour suivant. Appelé de façon synchrone, dans l'ordre
+    /// d'arrivée des paquets.
+    fn take(&self) -> Turn {
+        let (done, next) = oneshot::channel();
+        let previous = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace(next);
+        Turn {
+            previous,
+            _done: done,
+        }
+    }
+}
 
 /// Une place dans la file d'un client.
 struct Turn {
-    sid: Sid,
-    number: u64,
     previous: Option<oneshot::Receiver<()>>,
     /// Lâché à la fin du tour (même si le gestionnaire panique) : c'est ce
     /// que le tour suivant attend.
@@ -89,22 +120,6 @@ struct Turn {
 }
 
 impl Turn {
-    /// Prend le tour suivant de `sid`. Appelé de façon synchrone, dans
-    /// l'ordre d'arrivée des paquets.
-    fn take(sid: Sid) -> Self {
-        let (done, next) = oneshot::channel();
-        let number = NEXT_TURN.fetch_add(1, Ordering::Relaxed);
-        let previous = lock_turns()
-            .insert(sid, (number, next))
-            .map(|(_, previous)| previous);
-        Turn {
-            sid,
-            number,
-            previous,
-            _done: done,
-        }
-    }
-
     /// Attend le tour précédent, puis exécute `work`.
     async fn run(mut self, work: impl Future<Output = ()>) {
         if let Some(previous) = self.previous.take() {
@@ -114,20 +129,6 @@ impl Turn {
         }
         work.await;
     }
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        // Dernier tour du client : on oublie sa file.
-        let mut turns = lock_turns();
-        if turns.get(&self.sid).is_some_and(|(n, _)| *n == self.number) {
-            turns.remove(&self.sid);
-        }
-    }
-}
-
-fn lock_turns() -> std::sync::MutexGuard<'static, LastTurns> {
-    LAST_TURN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Comme les gestionnaires de socketioxide (`socketioxide/src/handler/message.rs`) :
@@ -145,7 +146,7 @@ macro_rules! impl_in_order {
             $last: FromMessage<A, M> + Send,
         {
             fn call(&self, s: Arc<Socket<A>>, mut v: Value, ack_id: Option<i64>) {
-                let sid = s.id;
+                let queue = Queue::of(&s);
                 $(
                     let Ok($ty) = $ty::from_message_parts(&s, &mut v, &ack_id) else {
                         return;
@@ -154,7 +155,7 @@ macro_rules! impl_in_order {
                 let Ok(last) = $last::from_message(s, v, ack_id) else {
                     return;
                 };
-                let turn = Turn::take(sid);
+                let turn = queue.take();
                 let work = (self.0.clone())($($ty,)* last);
                 tokio::spawn(turn.run(work));
             }
@@ -180,7 +181,7 @@ macro_rules! impl_in_order_connect {
                         return;
                     };
                 )*
-                let turn = Turn::take(s.id);
+                let turn = Queue::of(&s).take();
                 start_now(turn.run((self.0.clone())($($ty,)*)));
             }
         }
@@ -204,7 +205,7 @@ macro_rules! impl_in_order_connect {
                         return;
                     };
                 )*
-                let turn = Turn::take(s.id);
+                let turn = Queue::of(&s).take();
                 let work = (self.0.clone())($($ty,)*);
                 let departure = Departure::start();
                 tokio::spawn(async move {
@@ -282,11 +283,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn les_tours_d_un_client_passent_dans_l_ordre_sans_faire_attendre_les_autres() {
-        let (client, other) = (Sid::new(), Sid::new());
+        let (client, other) = (Queue::default(), Queue::default());
         let seen = Arc::new(Mutex::new(Vec::new()));
         // Le premier tour attend un signal : tous les suivants l'attendent.
         let (release, wait) = oneshot::channel::<()>();
-        let mut tasks = vec![tokio::spawn(Turn::take(client).run({
+        let mut tasks = vec![tokio::spawn(client.take().run({
             let seen = seen.clone();
             async move {
                 wait.await.ok();
@@ -295,13 +296,13 @@ mod tests {
         }))];
         for i in 1..200 {
             let seen = seen.clone();
-            tasks.push(tokio::spawn(Turn::take(client).run(async move {
+            tasks.push(tokio::spawn(client.take().run(async move {
                 tokio::task::yield_now().await;
                 push(&seen, i);
             })));
         }
         // Un autre client passe pendant que le premier est bloqué.
-        let alone = tokio::time::timeout(Duration::from_secs(5), Turn::take(other).run(async {}));
+        let alone = tokio::time::timeout(Duration::from_secs(5), other.take().run(async {}));
         assert!(alone.await.is_ok(), "un autre client a attendu le premier");
         release.send(()).ok();
         for task in tasks {
@@ -309,7 +310,8 @@ mod tests {
         }
         let seen = seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
         assert_eq!(seen, (0..200).collect::<Vec<_>>());
-        // Fini : la file du client est oubliée.
-        assert!(!lock_turns().contains_key(&client));
+        // Fini : un nouveau tour passe sans attendre.
+        let next = tokio::time::timeout(Duration::from_secs(5), client.take().run(async {}));
+        assert!(next.await.is_ok(), "le tour suivant attend un tour fini");
     }
 }
