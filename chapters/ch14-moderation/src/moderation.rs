@@ -89,11 +89,7 @@ impl Moderation {
     pub fn allow(&self, key: &str, text: &str) -> Result<(), String> {
         check_length(text)?;
         if let Some(until) = self.muted_until(key) {
-            return Err(format!(
-                "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
-                 votre message n'est pas parti.",
-                clock(until)
-            ));
+            return Err(mute_refusal(until));
         }
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         let times = recent.entry(key.to_owned()).or_default();
@@ -149,6 +145,15 @@ impl Moderation {
             .filter(|until| *until > SystemTime::now())
     }
     // ANCHOR_END: mute
+}
+
+/// La phrase d'un refus pendant un silence qui dure jusqu'à `until`.
+pub fn mute_refusal(until: SystemTime) -> String {
+    format!(
+        "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
+         votre message n'est pas parti.",
+        clock(until)
+    )
 }
 
 /// Un texte de plus de [`MAX_TEXT_CHARS`] caractères est refusé.

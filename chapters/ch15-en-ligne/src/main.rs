@@ -11,6 +11,8 @@
 //! - `presence.rs` : qui est en ligne dans tout le chat (chapitres 12 et 13) ;
 //! - `messages.rs` : écrire, à tous ou en privé, avec les limites du
 //!   chapitre 14 (et ce que fait le message quand la base est en panne) ;
+//! - `admin.rs` : l'espace de noms `/admin` du chapitre 14, sur tous les
+//!   processus (silences dans la base, exclusions par Redis) ;
 //! - `ops.rs` : `/health` et `/metrics`, pour l'exploitation ;
 //! - repris tels quels (`#[path]`) : `accounts.rs` et `session.rs`
 //!   (chapitre 13), `private.rs` (chapitres 10 et 13), `moderation.rs`
@@ -24,11 +26,11 @@
 // ANCHOR: all
 #[path = "../../ch13-comptes/src/accounts.rs"]
 mod accounts;
+mod admin;
 mod feed;
 mod messages;
-// Du chapitre 14, seules les limites servent ici (longueur, débit) :
-// l'espace de noms des modérateurs n'est pas encore passé à plusieurs
-// processus.
+// Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
+// et débit se gardent dans la base (`admin.rs`, `store.rs`).
 #[allow(dead_code)]
 #[path = "../../ch14-moderation/src/moderation.rs"]
 mod moderation;
@@ -71,6 +73,8 @@ pub struct Chat {
     moderation: Arc<Moderation>,
     feed: Feed,
     metrics: Arc<Metrics>,
+    /// La dernière liste envoyée aux pages de modération de ce processus.
+    admin_list: Arc<tokio::sync::Mutex<Option<Vec<Json>>>>,
 }
 // ANCHOR_END: state
 
@@ -92,6 +96,7 @@ async fn main() -> ExitCode {
         moderation: Arc::new(moderation),
         feed: Feed::default(),
         metrics: Arc::default(),
+        admin_list: Arc::default(),
     };
     let (layer, io, redis) = match support::cluster::connect_with_state(chat.clone()).await {
         Ok(cluster) => cluster,
@@ -101,7 +106,14 @@ async fn main() -> ExitCode {
 
     // ANCHOR: ns
     let ns = io.ns("/", in_order(on_connect).with(session::check_session));
-    if let Err(e) = ns.await {
+    // Avec `.with(a).with(b)`, `b` passe en premier (chapitre 14).
+    let moderators = io.ns(
+        "/admin",
+        in_order(admin::on_connect)
+            .with(admin::check_moderator)
+            .with(session::check_session),
+    );
+    if let Err(e) = tokio::try_join!(ns, moderators) {
         return fail(&format!("abonnement aux canaux Redis impossible ({e})."));
     }
     chat.feed.spawn(io.clone(), store.clone());
@@ -122,10 +134,15 @@ async fn main() -> ExitCode {
             chat.metrics.clone(),
         ))
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        // Le formulaire du compte est celui du chapitre 13.
+        // Le formulaire du compte est celui du chapitre 13, la page des
+        // modérateurs celle du chapitre 14.
         .nest_service(
             "/comptes",
             ServeDir::new(support::client_dir("ch13-comptes")),
+        )
+        .nest_service(
+            "/moderation",
+            ServeDir::new(support::client_dir("ch14-moderation")),
         )
         .fallback_service(ServeDir::new(support::client_dir("ch15-en-ligne")))
         .layer(layer);

@@ -10,6 +10,7 @@
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
 
+use crate::admin;
 use crate::moderation::{self, FLOOD_WINDOW};
 use crate::ops::Metrics;
 use crate::private;
@@ -91,10 +92,19 @@ async fn write(
 
 // ANCHOR: allow
 /// Les limites du chapitre 14, pour tout le chat : la longueur se juge ici,
-/// le débit dans la base, que tous les processus partagent (au chapitre
-/// 14, un compteur en mémoire suffisait : un seul processus).
+/// le silence et le débit dans la base, que tous les processus partagent
+/// (au chapitre 14, la mémoire suffisait : un seul processus).
 async fn allow(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
     moderation::check_length(text).map_err(Refusal::Refused)?;
+    // Le silence, écrit dans la base par le processus du modérateur.
+    match admin::muted_until(&chat.store, &account.key).await {
+        Ok(None) => {}
+        Ok(Some(until)) => return Err(Refusal::Refused(moderation::mute_refusal(until))),
+        Err(why) => {
+            println!("Message de {} non vérifié\u{a0}: {why}", account.pseudo);
+            return Err(Refusal::Unavailable);
+        }
+    }
     let limit = chat.moderation.flood_limit();
     match chat.store.admit(&account.key, limit, FLOOD_WINDOW).await {
         Ok(Ok(())) => Ok(()),

@@ -21,6 +21,7 @@ use std::time::Duration;
 use socketioxide::extract::{Extension, State};
 use support::nickname_key;
 
+use crate::admin;
 use crate::store::Account;
 use crate::{Chat, SocketIo, SocketRef};
 
@@ -74,7 +75,11 @@ impl Presence {
 /// Un onglet arrive : il entre dans ses deux salons, puis chacun apprend ce
 /// qui a changé.
 pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Account) {
-    socket.join([room_of(&account.key), named(&account.pseudo)]);
+    socket.join([
+        room_of(&account.key),
+        named(&account.pseudo),
+        admin::tab_room(&account.key, socket),
+    ]);
     println!("{} vient de se connecter ({})", account.pseudo, socket.id);
     // La liste de tout le chat passe par Redis, qui peut tarder (relancé,
     // ou un processus tué qui ne répond plus : 2 s d'attente). `in_order`
@@ -84,6 +89,7 @@ pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Ac
     tokio::spawn(async move {
         refresh(&io, &chat).await;
         socket.emit("online", &chat.presence.online()).ok();
+        admin::refresh(&io, &chat).await;
     });
 }
 
@@ -100,6 +106,7 @@ pub async fn leave(
     println!("{} a fermé un onglet ({})", account.pseudo, socket.id);
     if !support::is_stopping() {
         refresh(&io, &chat).await;
+        admin::refresh(&io, &chat).await;
         return;
     }
     // Le processus s'arrête : il ne relit plus la liste de tout le chat
@@ -176,6 +183,7 @@ pub fn spawn_watch(io: SocketIo, chat: Chat) {
                 return;
             }
             refresh(&io, &chat).await;
+            admin::refresh(&io, &chat).await;
         }
     });
 }

@@ -95,6 +95,12 @@ const SCHEMA: &str = "
         at_ms BIGINT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS recent_sends_account ON recent_sends (account, at_ms);
+    -- Les silences décidés par les modérateurs (`admin.rs`) : la fin, en
+    -- millisecondes depuis 1970.
+    CREATE TABLE IF NOT EXISTS mutes (
+        account TEXT PRIMARY KEY,
+        until_ms BIGINT NOT NULL
+    );
     -- La limite de débit (voir `admit`) : NULL si le message passe, sinon
     -- l'attente en millisecondes. Une fonction s'exécute dans la base, en
     -- un seul aller-retour ; chacune de ses instructions voit ce que les

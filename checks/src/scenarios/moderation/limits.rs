@@ -56,7 +56,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let refused = bob
-        .emit_with_ack("new message", vec![json!("je parle quand même")], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "je parle quand même"), WAIT)
         .await?;
     if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
         return Err(Failure::new(
@@ -119,7 +119,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         ));
     }
     let reply = bob
-        .emit_with_ack("new message", vec![json!("merci")], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "merci"), WAIT)
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
@@ -127,12 +127,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
             format!("{reply:?}"),
         ));
     }
-    alice
-        .expect(
-            &[json!({ "from": "Bob", "text": "merci" })],
-            "Bob rendu à la parole",
-        )
-        .await
+    expect_authored(&ctx, &mut alice, "Bob", "merci", "Bob rendu à la parole").await
 }
 
 /// La limite de débit, avec sa valeur par défaut : 5 messages en 5 s par

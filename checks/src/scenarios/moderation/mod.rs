@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::client::{Client, Transport};
 use crate::scenarios::accounts::{join_account, open_tab, session_for};
+use crate::scenarios::chat_args;
 use crate::scenarios::pseudos::expect_online;
 use crate::{Ctx, Failure, WAIT};
 
@@ -203,7 +204,104 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         }
     }
     alice
-        .emit_with_ack("new message", vec![json!("toujours là")], WAIT)
+        .emit_with_ack("new message", chat_args(&ctx, "toujours là"), WAIT)
         .await
         .map(drop)
+}
+
+/// Chapitre 15 : `/admin` sur deux processus. Le modérateur, sur A, voit
+/// les onglets de B, réduit au silence une personne dont l'onglet est sur
+/// B, lui rend la parole, puis l'exclut de A et de B à la fois.
+pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
+    let a = ctx.start_with(&env).await?;
+    let b = ctx.start_with(&env).await?;
+    let mut admin = open_admin(&a.url(), MODERATOR).await?;
+    let bob = session_for(&a.url(), "Bob").await?;
+    let mut tabs = vec![
+        open_tab(&a.url(), &bob, Transport::WebSocket, "Bob sur A").await?,
+        open_tab(&b.url(), &bob, Transport::WebSocket, "Bob sur B").await?,
+    ];
+    let mut alice = join_account(&b.url(), "Alice", Transport::WebSocket).await?;
+    expect_users(
+        &mut admin,
+        json!([
+            { "pseudo": "Alice", "tabs": 1, "muted_until": null },
+            { "pseudo": "Bob", "tabs": 2, "muted_until": null },
+        ]),
+        "Alice sur B, Bob sur A et sur B",
+    )
+    .await?;
+    let reply = admin
+        .emit_with_ack(
+            "mute",
+            vec![json!({ "pseudo": "bob", "minutes": 10 })],
+            WAIT,
+        )
+        .await?;
+    if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
+        return Err(Failure::new(
+            "le silence de Bob, décidé sur A : { \"ok\": true, \"until\" }",
+            format!("{reply:?}"),
+        ));
+    }
+    let refused = tabs[1]
+        .emit_with_ack("new message", chat_args(&ctx, "depuis B"), WAIT)
+        .await?;
+    if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
+        return Err(Failure::new(
+            "Bob, réduit au silence sur A, écrit depuis B : accusé { \"error\" } qui dit jusqu'à quand",
+            format!("{refused:?}"),
+        ));
+    }
+    admin
+        .emit_with_ack("mute", vec![json!({ "pseudo": "Bob", "minutes": 0 })], WAIT)
+        .await?;
+    let reply = tabs[1]
+        .emit_with_ack("new message", chat_args(&ctx, "de nouveau"), WAIT)
+        .await?;
+    if reply.first().and_then(|r| r.get("id")).is_none() {
+        return Err(Failure::new(
+            "Bob rendu à la parole sur A écrit depuis B : accusé { \"id\" }",
+            format!("{reply:?}"),
+        ));
+    }
+    alice.clear_events();
+    let reply = admin
+        .emit_with_ack(
+            "kick",
+            vec![json!({ "pseudo": "Bob", "reason": "spam" })],
+            WAIT,
+        )
+        .await?;
+    if reply != [json!({ "ok": true })] {
+        return Err(Failure::new(
+            "l'exclusion de Bob, décidée sur A : { \"ok\": true }",
+            format!("{reply:?}"),
+        ));
+    }
+    for tab in &mut tabs {
+        if tab.next_event("kicked", WAIT).await.is_none() || !tab.wait_closed(WAIT).await {
+            return Err(Failure::new(
+                format!("{} reçoit « kicked » puis est déconnecté", tab.name),
+                "rien de tel",
+            ));
+        }
+    }
+    match alice.next_event("user left", WAIT).await {
+        Some(args) if args == [json!("Bob")] => {}
+        other => {
+            return Err(Failure::new(
+                "Alice, sur B, reçoit « user left » Bob",
+                format!("{other:?}"),
+            ));
+        }
+    }
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "Alice", "tabs": 1, "muted_until": null }]),
+        "Bob exclu de A et de B",
+    )
+    .await
 }
