@@ -16,13 +16,14 @@
 // ANCHOR: all
 #[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../chapters/ch15-en-ligne/src/admin.rs"]
+mod admin;
 #[path = "../../../chapters/ch15-en-ligne/src/feed.rs"]
 mod feed;
 #[path = "../../../chapters/ch15-en-ligne/src/messages.rs"]
 mod messages;
-// Du chapitre 14, seules les limites servent ici (longueur, débit) :
-// l'espace de noms des modérateurs n'est pas encore passé à plusieurs
-// processus.
+// Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
+// et débit se gardent dans la base (`admin.rs`, `store.rs`).
 #[allow(dead_code)]
 #[path = "../../../chapters/ch14-moderation/src/moderation.rs"]
 mod moderation;
@@ -72,6 +73,8 @@ pub struct Chat {
     moderation: Arc<Moderation>,
     feed: Feed,
     metrics: Arc<Metrics>,
+    /// La dernière liste envoyée aux pages de modération de ce processus.
+    admin_list: Arc<tokio::sync::Mutex<Option<Vec<Json>>>>,
 }
 // ANCHOR_END: state
 
@@ -93,6 +96,7 @@ async fn main() -> ExitCode {
         moderation: Arc::new(moderation),
         feed: Feed::default(),
         metrics: Arc::default(),
+        admin_list: Arc::default(),
     };
     let (layer, io, redis) = match support::cluster::connect_with_state(chat.clone()).await {
         Ok(cluster) => cluster,
@@ -102,7 +106,14 @@ async fn main() -> ExitCode {
 
     // ANCHOR: ns
     let ns = io.ns("/", in_order(on_connect).with(session::check_session));
-    if let Err(e) = ns.await {
+    // Avec `.with(a).with(b)`, `b` passe en premier (chapitre 14).
+    let moderators = io.ns(
+        "/admin",
+        in_order(admin::on_connect)
+            .with(admin::check_moderator)
+            .with(session::check_session),
+    );
+    if let Err(e) = tokio::try_join!(ns, moderators) {
         return fail(&format!("abonnement aux canaux Redis impossible ({e})."));
     }
     chat.feed.spawn(io.clone(), store.clone());
@@ -129,10 +140,15 @@ async fn main() -> ExitCode {
             chat.metrics.clone(),
         ))
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        // Le formulaire du compte est celui du chapitre 13.
+        // Le formulaire du compte est celui du chapitre 13, la page des
+        // modérateurs celle du chapitre 14.
         .nest_service(
             "/comptes",
             ServeDir::new(support::client_dir("ch13-comptes")),
+        )
+        .nest_service(
+            "/moderation",
+            ServeDir::new(support::client_dir("ch14-moderation")),
         )
         .fallback_service(ServeDir::new(support::client_dir("ch15-en-ligne")))
         .layer(layer);
