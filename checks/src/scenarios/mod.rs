@@ -202,7 +202,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(metrics, "GET /metrics répond au format texte de Prometheus : chat_connected_accounts compte les comptes en ligne, chat_messages_stored_total et chat_messages_refused_total suivent les messages enregistrés et refusés"),
             check!(processes_share, "Deux processus sur la même base et le même Redis : un message envoyé sur A arrive aux onglets de B avec le même numéro, 200 d'affilée dans l'ordre, et l'historique de B contient les messages de A"),
             check!(processes_flood, "Deux processus : la limite de débit compte les messages d'un compte sur tous les processus (5 en 5 s en tout, avec un onglet sur chacun) ; un autre compte n'est pas gêné"),
-            check!(processes_admin, "Deux processus : le modérateur sur A voit les onglets de B, y réduit au silence et rend la parole, et exclut un compte de A et de B à la fois"),
+            check!(processes_admin, "Deux processus\u{a0}: le modérateur sur A voit les onglets de B, y réduit au silence et rend la parole, et exclut un compte de A et de B à la fois"),
             check!(processes_presence, "Deux processus : « user joined », « user left » et « online » couvrent tout le chat, une personne avec un onglet sur chacun compte une fois, un message privé passe de A à B"),
             check!(database_missing, "PostgreSQL injoignable ou base absente au démarrage : une phrase en français qui nomme l'adresse, sans jamais montrer le mot de passe, et un code de sortie non nul"),
             check!(database_outage, "PostgreSQL arrêté : « new message » reçoit { \"error\", \"retry\": true }, jamais { \"id\" }, rien ne part et /health répond 503 ; relancé, le même clientOffset est enregistré une fois et remis à tous"),

@@ -242,7 +242,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
         return Err(Failure::new(
-            "le silence de Bob, décidé sur A : { \"ok\": true, \"until\" }",
+            "le silence de Bob, décidé sur A\u{a0}: { \"ok\": true, \"until\" }",
             format!("{reply:?}"),
         ));
     }
@@ -251,7 +251,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
         return Err(Failure::new(
-            "Bob, réduit au silence sur A, écrit depuis B : accusé { \"error\" } qui dit jusqu'à quand",
+            "Bob, réduit au silence sur A, écrit depuis B\u{a0}: accusé { \"error\" } qui dit jusqu'à quand",
             format!("{refused:?}"),
         ));
     }
@@ -263,7 +263,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
-            "Bob rendu à la parole sur A écrit depuis B : accusé { \"id\" }",
+            "Bob rendu à la parole sur A écrit depuis B\u{a0}: accusé { \"id\" }",
             format!("{reply:?}"),
         ));
     }
@@ -277,14 +277,14 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
-            "l'exclusion de Bob, décidée sur A : { \"ok\": true }",
+            "l'exclusion de Bob, décidée sur A\u{a0}: { \"ok\": true }",
             format!("{reply:?}"),
         ));
     }
     for tab in &mut tabs {
         if tab.next_event("kicked", WAIT).await.is_none() || !tab.wait_closed(WAIT).await {
             return Err(Failure::new(
-                format!("{} reçoit « kicked » puis est déconnecté", tab.name),
+                format!("{} reçoit «\u{a0}kicked\u{a0}» puis est déconnecté", tab.name),
                 "rien de tel",
             ));
         }
@@ -293,7 +293,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         Some(args) if args == [json!("Bob")] => {}
         other => {
             return Err(Failure::new(
-                "Alice, sur B, reçoit « user left » Bob",
+                "Alice, sur B, reçoit «\u{a0}user left\u{a0}» Bob",
                 format!("{other:?}"),
             ));
         }
