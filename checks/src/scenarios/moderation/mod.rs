@@ -284,7 +284,10 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
     for tab in &mut tabs {
         if tab.next_event("kicked", WAIT).await.is_none() || !tab.wait_closed(WAIT).await {
             return Err(Failure::new(
-                format!("{} reçoit «\u{a0}kicked\u{a0}» puis est déconnecté", tab.name),
+                format!(
+                    "{} reçoit «\u{a0}kicked\u{a0}» puis est déconnecté",
+                    tab.name
+                ),
                 "rien de tel",
             ));
         }

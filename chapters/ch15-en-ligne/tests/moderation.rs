@@ -1,0 +1,153 @@
+//! L'étape « modération » de « Pour tester », dans Chromium, sur deux
+//! processus : Modo (modérateur) ouvre le chat et la page des modérateurs
+//! sur le processus A (`127.0.0.1`) ; Bob ouvre le chat sur le processus B
+//! (`localhost` : un autre cookie). La page de Modo nomme Bob ; Modo le
+//! réduit au silence, et le message suivant de Bob, écrit sur B, est
+//! refusé avec l'heure de fin ; Modo lui rend la parole, puis l'exclut : la
+//! page de Bob revient au formulaire avec la raison, et la liste ne le
+//! nomme plus.
+//!
+//! Sans Chromium, PostgreSQL ou Redis, le test n'est pas lancé, et un
+//! message visible le dit ; en CI, c'est une erreur.
+
+mod common;
+
+use browser::checks::send;
+use browser::pseudos::{online, wait_message};
+use browser::{Browser, Error, Result, Tab};
+use checks::Failure;
+use common::{PASSWORD, stack_or_skip};
+
+const TEST: &str = "ch15-en-ligne (modération, navigateur)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderer_tout_le_chat() -> Result<()> {
+    let Some(browser) = browser::launch_or_skip(TEST).await? else {
+        return Ok(());
+    };
+    let stack = match stack_or_skip(TEST).await {
+        Ok(Some(stack)) => stack,
+        Ok(None) => return Ok(()),
+        Err(failure) => return Err(failed(failure)),
+    };
+    let env = [("MODERATORS", "Modo")];
+    let a = stack.process_with(0, &env).await.map_err(failed)?;
+    let b = stack.process_with(0, &env).await.map_err(failed)?;
+    let outcome = match scenario(&browser, a.port(), b.port()).await {
+        Ok(()) => browser.check_console().await,
+        Err(e) => Err(e),
+    };
+    outcome.map_err(|e| {
+        let mut text = format!("{TEST} : {e}");
+        for (name, process) in [("A", &a), ("B", &b)] {
+            text.push_str(&format!("\nProcessus {name} :"));
+            for line in process.log().tail(20) {
+                text.push_str("\n  | ");
+                text.push_str(&line);
+            }
+        }
+        Error::new(text)
+    })?;
+    a.stop().await.map_err(failed)?;
+    b.stop().await.map_err(failed)?;
+    Ok(())
+}
+
+fn failed(failure: Failure) -> Error {
+    Error::new(format!("{TEST} : {failure}"))
+}
+
+async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
+    browser.wait_visible(tab, "#login").await?;
+    browser.fill(tab, "#pseudo", pseudo).await?;
+    browser.fill(tab, "#password", PASSWORD).await?;
+    browser.click(tab, "#sign-up").await?;
+    browser.wait_visible(tab, "#chat").await?;
+    browser.wait_connected(tab).await.map(drop)
+}
+
+/// Attend que le tableau des modérateurs nomme exactement `expected`.
+async fn wait_users(browser: &Browser, admin: &Tab, expected: &[&str]) -> Result<()> {
+    browser
+        .wait_texts(
+            admin,
+            "#users tbody td:first-child",
+            &format!("le tableau des modérateurs devrait nommer {expected:?}"),
+            |list| list == expected,
+        )
+        .await
+        .map(drop)
+}
+
+/// Clique sur le `nth` bouton de la ligne de `pseudo` (1 : exclure,
+/// 2 : silence, 3 : parole).
+async fn act(browser: &Browser, admin: &Tab, pseudo: &str, nth: usize) -> Result<()> {
+    browser
+        .click(
+            admin,
+            &format!("#users tr[data-pseudo=\"{pseudo}\"] td:last-child button:nth-child({nth})"),
+        )
+        .await
+}
+
+async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
+    let modo_site = format!("http://127.0.0.1:{port_a}");
+    let modo = browser.open(&format!("{modo_site}/"), "Modo (A)").await?;
+    sign_up(browser, &modo, "Modo").await?;
+    let admin = browser
+        .open(
+            &format!("{modo_site}/moderation/"),
+            "Modo, la modération (A)",
+        )
+        .await?;
+    browser
+        .wait_text(&admin, "#status", "Connecté à /admin")
+        .await?;
+    let bob = browser
+        .open(&format!("http://localhost:{port_b}/"), "Bob (B)")
+        .await?;
+    sign_up(browser, &bob, "Bob").await?;
+    online(browser, &modo, &["Bob", "Modo"]).await?;
+    wait_users(browser, &admin, &["Bob", "Modo"]).await?;
+
+    // Silence, décidé sur A : le message de Bob, écrit sur B, est refusé.
+    act(browser, &admin, "Bob", 2).await?;
+    browser
+        .wait_text(&admin, "#status", "Bob est réduit au silence")
+        .await?;
+    send(browser, &bob, "je peux parler ?").await?;
+    browser
+        .wait_texts(
+            &bob,
+            "#messages li.notice",
+            "la page de Bob devrait dire que son message est refusé pour silence",
+            |list| list.iter().any(|s| s.contains("réduit au silence jusqu'à")),
+        )
+        .await?;
+
+    // La parole rendue : le message suivant passe, jusque chez Modo.
+    act(browser, &admin, "Bob", 3).await?;
+    browser
+        .wait_text(&admin, "#status", "Bob peut de nouveau écrire")
+        .await?;
+    send(browser, &bob, "merci").await?;
+    wait_message(browser, &modo, "Bob", "merci").await?;
+
+    // Exclusion, décidée sur A : la page de Bob, sur B, revient au
+    // formulaire avec la raison.
+    act(browser, &admin, "Bob", 1).await?;
+    browser
+        .wait_text(&admin, "#status", "Bob est exclu")
+        .await?;
+    browser.wait_visible(&bob, "#login").await?;
+    browser
+        .wait_text(&bob, "#login-error", "Un modérateur vous a exclu")
+        .await?;
+    wait_users(browser, &admin, &["Modo"]).await?;
+
+    // Avant l'inscription, chaque page demande `/api/me` : 401, attendu.
+    browser
+        .dismiss_console_errors(|message| message.contains("401"))
+        .await?;
+    Ok(())
+}
