@@ -30,6 +30,7 @@
 //! démarrer Chromium (assez pour une machine de CI chargée à deux cœurs).
 //! `BROWSER_WAIT_SECS` change le premier (le second en est le triple).
 
+pub mod accounts;
 pub mod checks;
 mod chromium;
 mod error;

@@ -8,7 +8,7 @@ use socketioxide::extract::{Extension, State, TryData};
 use support::nickname_key;
 
 use crate::Chat;
-use crate::moderation::{MAX_MUTE_MINUTES, rfc3339};
+use crate::moderation::{kick_request, mute_request, rfc3339};
 use crate::presence::room_of;
 use crate::store::Account;
 use crate::{AckSender, SocketIo, SocketRef};
@@ -88,11 +88,9 @@ async fn on_kick(
     TryData(data): TryData<Value>,
     ack: AckSender,
 ) {
-    let data = data.unwrap_or_default();
-    let (pseudo, reason) = match (text_field(&data, "pseudo"), text_field(&data, "reason")) {
-        (Some(pseudo), Some(reason)) => (pseudo, reason),
-        _ => {
-            let why = "Attendu\u{a0}: { pseudo, reason }, deux textes.";
+    let (pseudo, reason) = match kick_request(&data.unwrap_or_default()) {
+        Ok(request) => request,
+        Err(why) => {
             ack.send(&json!({ "error": why })).ok();
             return;
         }
@@ -132,18 +130,13 @@ async fn on_mute(
     TryData(data): TryData<Value>,
     ack: AckSender,
 ) {
-    let data = data.unwrap_or_default();
-    let minutes = data.get("minutes").and_then(Value::as_u64);
-    let (Some(pseudo), Some(minutes)) = (text_field(&data, "pseudo"), minutes) else {
-        let why = "Attendu\u{a0}: { pseudo, minutes }, un texte et un nombre entier de minutes.";
-        ack.send(&json!({ "error": why })).ok();
-        return;
+    let (pseudo, minutes) = match mute_request(&data.unwrap_or_default()) {
+        Ok(request) => request,
+        Err(why) => {
+            ack.send(&json!({ "error": why })).ok();
+            return;
+        }
     };
-    if minutes > MAX_MUTE_MINUTES {
-        let why = format!("{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour).");
-        ack.send(&json!({ "error": why })).ok();
-        return;
-    }
     let account = match chat.store.find_account(nickname_key(&pseudo)).await {
         Ok(Some((account, _))) => account,
         _ => {
@@ -169,9 +162,4 @@ async fn on_mute(
 }
 // ANCHOR_END: mute
 
-/// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.
-fn text_field(data: &Value, name: &str) -> Option<String> {
-    let text = data.get(name)?.as_str()?.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
 // ANCHOR_END: all

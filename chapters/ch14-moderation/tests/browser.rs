@@ -10,49 +10,13 @@
 
 use std::ffi::OsStr;
 
+use browser::accounts::{Decision, decide, sign_up, users, wait_users};
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Error, Result, Server, Tab, ensure};
+use browser::{Browser, Error, Result, Server, ensure};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch14-moderation");
-
-async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    browser.wait_visible(tab, "#login").await?;
-    browser.fill(tab, "#pseudo", pseudo).await?;
-    browser
-        .fill(tab, "#password", "un long mot de passe")
-        .await?;
-    browser.click(tab, "#sign-up").await?;
-    browser.wait_visible(tab, "#chat").await?;
-    browser.wait_connected(tab).await.map(drop)
-}
-
-/// Les lignes du tableau des modérateurs : (pseudo, onglets, silence).
-async fn users(browser: &Browser, tab: &Tab) -> Result<Vec<String>> {
-    browser.texts(tab, "#users tbody td:first-child").await
-}
-
-async fn wait_users(browser: &Browser, tab: &Tab, expected: &[&str]) -> Result<()> {
-    browser
-        .wait_texts(
-            tab,
-            "#users tbody td:first-child",
-            &format!("le tableau des modérateurs devrait nommer {expected:?}"),
-            |list| list == expected,
-        )
-        .await
-        .map(drop)
-}
-
-/// Clique sur le bouton `label` de la ligne de `pseudo`.
-async fn act(browser: &Browser, admin: &Tab, pseudo: &str, nth: usize) -> Result<()> {
-    browser
-        .click(
-            admin,
-            &format!("#users tr[data-pseudo=\"{pseudo}\"] td:last-child button:nth-child({nth})"),
-        )
-        .await
-}
+const PASSWORD: &str = "un long mot de passe";
 
 #[tokio::test]
 async fn moderer_le_chat() -> Result<()> {
@@ -81,7 +45,7 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
     let bob_site = modo_site.replace("127.0.0.1", "localhost");
 
     let modo = browser.open(&modo_site, "Modo, le chat").await?;
-    sign_up(browser, &modo, "Modo").await?;
+    sign_up(browser, &modo, "Modo", PASSWORD).await?;
     let admin = browser
         .open(&format!("{modo_site}/moderation/"), "Modo, la modération")
         .await?;
@@ -89,7 +53,7 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
         .wait_text(&admin, "#status", "Connecté à /admin")
         .await?;
     let bob = browser.open(&bob_site, "Bob").await?;
-    sign_up(browser, &bob, "Bob").await?;
+    sign_up(browser, &bob, "Bob", PASSWORD).await?;
     online(browser, &modo, &["Bob", "Modo"]).await?;
     wait_users(browser, &admin, &["Bob", "Modo"]).await?;
 
@@ -108,7 +72,7 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
     );
 
     // Silence : le message suivant est refusé avec l'heure de fin.
-    act(browser, &admin, "Bob", 2).await?;
+    decide(browser, &admin, "Bob", Decision::Mute).await?;
     browser
         .wait_text(&admin, "#status", "Bob est réduit au silence")
         .await?;
@@ -123,7 +87,7 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
         .await?;
 
     // Exclusion : la page de Bob revient au formulaire, avec la raison.
-    act(browser, &admin, "Bob", 1).await?;
+    decide(browser, &admin, "Bob", Decision::Kick).await?;
     browser
         .wait_text(&admin, "#status", "Bob est exclu")
         .await?;

@@ -25,7 +25,7 @@ use socketioxide::extract::{Extension, State, TryData};
 use sqlx::Row;
 use support::nickname_key;
 
-use crate::moderation::{MAX_MUTE_MINUTES, rfc3339};
+use crate::moderation::{kick_request, mute_request, rfc3339};
 use crate::presence::room_of;
 use crate::store::{Account, Store, StoreError};
 use crate::{AckSender, Chat, SocketIo, SocketRef};
@@ -123,12 +123,12 @@ async fn on_kick(
     TryData(data): TryData<Value>,
     ack: AckSender,
 ) {
-    let data = data.unwrap_or_default();
-    let (Some(pseudo), Some(reason)) = (text_field(&data, "pseudo"), text_field(&data, "reason"))
-    else {
-        ack.send(&json!({ "error": "Attendu\u{a0}: { pseudo, reason }, deux textes." }))
-            .ok();
-        return;
+    let (pseudo, reason) = match kick_request(&data.unwrap_or_default()) {
+        Ok(request) => request,
+        Err(why) => {
+            ack.send(&json!({ "error": why })).ok();
+            return;
+        }
     };
     let Some(main) = io.of("/") else {
         return;
@@ -172,18 +172,13 @@ async fn on_mute(
     TryData(data): TryData<Value>,
     ack: AckSender,
 ) {
-    let data = data.unwrap_or_default();
-    let minutes = data.get("minutes").and_then(Value::as_u64);
-    let (Some(pseudo), Some(minutes)) = (text_field(&data, "pseudo"), minutes) else {
-        let why = "Attendu\u{a0}: { pseudo, minutes }, un texte et un nombre entier de minutes.";
-        ack.send(&json!({ "error": why })).ok();
-        return;
+    let (pseudo, minutes) = match mute_request(&data.unwrap_or_default()) {
+        Ok(request) => request,
+        Err(why) => {
+            ack.send(&json!({ "error": why })).ok();
+            return;
+        }
     };
-    if minutes > MAX_MUTE_MINUTES {
-        let why = format!("{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour).");
-        ack.send(&json!({ "error": why })).ok();
-        return;
-    }
     let account = match chat.store.find_account(nickname_key(&pseudo)).await {
         Ok(Some((account, _))) => account,
         Ok(None) => {
@@ -284,9 +279,4 @@ fn from_millis(ms: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms.unsigned_abs())
 }
 
-/// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.
-fn text_field(data: &Value, name: &str) -> Option<String> {
-    let text = data.get(name)?.as_str()?.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
 // ANCHOR_END: all

@@ -39,6 +39,7 @@ mod front;
 
 use std::time::Duration;
 
+use browser::accounts::sign_up;
 use browser::checks::send;
 use browser::pseudos::{Shown, messages, online, shown, wait_message};
 use browser::{Browser, Error, Result, Tab, ensure};
@@ -112,7 +113,7 @@ async fn scenario(
     let alice = browser
         .open(&format!("{}/", front.url()), "Alice (par nginx)")
         .await?;
-    sign_up(browser, &alice, "Alice").await?;
+    sign_up(browser, &alice, "Alice", PASSWORD).await?;
     browser
         .wait_js(
             &alice,
@@ -130,7 +131,7 @@ async fn scenario(
             "Bob (sans nginx, sur l'autre processus)",
         )
         .await?;
-    sign_up(browser, &bob, "Bob").await?;
+    sign_up(browser, &bob, "Bob", PASSWORD).await?;
     for tab in [&alice, &bob] {
         online(browser, tab, &["Alice", "Bob"]).await?;
     }
@@ -217,18 +218,6 @@ async fn scenario(
         .dismiss_console_errors(|e| e.contains("/api/me") && e.contains("401"))
         .await?;
     Ok(())
-}
-
-/// Remplit le formulaire du compte, crée le compte, attend le chat.
-async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    browser.wait_visible(tab, "#login").await?;
-    browser.fill(tab, "#pseudo", pseudo).await?;
-    browser.fill(tab, "#password", PASSWORD).await?;
-    browser.click(tab, "#sign-up").await?;
-    browser.wait_visible(tab, "#chat").await?;
-    browser.wait_hidden(tab, "#login").await?;
-    browser.wait_connected(tab).await?;
-    browser.wait_text(tab, "#me", pseudo).await.map(drop)
 }
 
 /// Le processus (0 ou 1) auquel nginx a envoyé `pseudo`.

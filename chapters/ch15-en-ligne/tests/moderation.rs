@@ -12,9 +12,10 @@
 
 mod common;
 
+use browser::accounts::{Decision, decide, sign_up, wait_users};
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Error, Result, Tab};
+use browser::{Browser, Error, Result};
 use checks::Failure;
 use common::{PASSWORD, stack_or_skip};
 
@@ -57,43 +58,10 @@ fn failed(failure: Failure) -> Error {
     Error::new(format!("{TEST} : {failure}"))
 }
 
-async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    browser.wait_visible(tab, "#login").await?;
-    browser.fill(tab, "#pseudo", pseudo).await?;
-    browser.fill(tab, "#password", PASSWORD).await?;
-    browser.click(tab, "#sign-up").await?;
-    browser.wait_visible(tab, "#chat").await?;
-    browser.wait_connected(tab).await.map(drop)
-}
-
-/// Attend que le tableau des modérateurs nomme exactement `expected`.
-async fn wait_users(browser: &Browser, admin: &Tab, expected: &[&str]) -> Result<()> {
-    browser
-        .wait_texts(
-            admin,
-            "#users tbody td:first-child",
-            &format!("le tableau des modérateurs devrait nommer {expected:?}"),
-            |list| list == expected,
-        )
-        .await
-        .map(drop)
-}
-
-/// Clique sur le `nth` bouton de la ligne de `pseudo` (1 : exclure,
-/// 2 : silence, 3 : parole).
-async fn act(browser: &Browser, admin: &Tab, pseudo: &str, nth: usize) -> Result<()> {
-    browser
-        .click(
-            admin,
-            &format!("#users tr[data-pseudo=\"{pseudo}\"] td:last-child button:nth-child({nth})"),
-        )
-        .await
-}
-
 async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
     let modo_site = format!("http://127.0.0.1:{port_a}");
     let modo = browser.open(&format!("{modo_site}/"), "Modo (A)").await?;
-    sign_up(browser, &modo, "Modo").await?;
+    sign_up(browser, &modo, "Modo", PASSWORD).await?;
     let admin = browser
         .open(
             &format!("{modo_site}/moderation/"),
@@ -106,12 +74,12 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
     let bob = browser
         .open(&format!("http://localhost:{port_b}/"), "Bob (B)")
         .await?;
-    sign_up(browser, &bob, "Bob").await?;
+    sign_up(browser, &bob, "Bob", PASSWORD).await?;
     online(browser, &modo, &["Bob", "Modo"]).await?;
     wait_users(browser, &admin, &["Bob", "Modo"]).await?;
 
     // Silence, décidé sur A : le message de Bob, écrit sur B, est refusé.
-    act(browser, &admin, "Bob", 2).await?;
+    decide(browser, &admin, "Bob", Decision::Mute).await?;
     browser
         .wait_text(&admin, "#status", "Bob est réduit au silence")
         .await?;
@@ -126,7 +94,7 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
         .await?;
 
     // La parole rendue : le message suivant passe, jusque chez Modo.
-    act(browser, &admin, "Bob", 3).await?;
+    decide(browser, &admin, "Bob", Decision::Unmute).await?;
     browser
         .wait_text(&admin, "#status", "Bob peut de nouveau écrire")
         .await?;
@@ -135,7 +103,7 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
 
     // Exclusion, décidée sur A : la page de Bob, sur B, revient au
     // formulaire avec la raison.
-    act(browser, &admin, "Bob", 1).await?;
+    decide(browser, &admin, "Bob", Decision::Kick).await?;
     browser
         .wait_text(&admin, "#status", "Bob est exclu")
         .await?;

@@ -3,9 +3,10 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
+use browser::accounts::sign_up;
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Error, Panel, Result, Server, Tab};
+use browser::{Browser, Error, Panel, Result, Server};
 use checks::postgres::PostgresServer;
 use checks::redis::RedisServer;
 
@@ -28,18 +29,6 @@ pub(super) async fn shoot(scene: &mut Scene<'_>) -> Result<Option<Vec<u8>>> {
     Ok(Some(png))
 }
 
-/// Crée le compte `pseudo` depuis le formulaire de `tab`, et attend le chat.
-async fn sign_up(browser: &Browser, tab: &Tab, pseudo: &str) -> Result<()> {
-    browser.wait_visible(tab, "#login").await?;
-    browser.fill(tab, "#pseudo", pseudo).await?;
-    browser
-        .fill(tab, "#password", "un long mot de passe")
-        .await?;
-    browser.click(tab, "#sign-up").await?;
-    browser.wait_visible(tab, "#chat").await?;
-    browser.wait_connected(tab).await.map(drop)
-}
-
 /// Chapitre 13 : Alice dans deux onglets (sur 127.0.0.1), Bob dans un
 /// troisième (sur localhost : un autre cookie) ; un message d'Alice vu
 /// comme le sien dans son autre onglet, et « En ligne » qui la nomme une
@@ -49,11 +38,11 @@ async fn accounts(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
     let alice_site = scene.url().replace("localhost", "127.0.0.1");
     let bob_site = alice_site.replace("127.0.0.1", "localhost");
     let a1 = scene.tab(&alice_site, "Alice, onglet 1", TAB).await?;
-    sign_up(browser, &a1, "Alice").await?;
+    sign_up(browser, &a1, "Alice", "un long mot de passe").await?;
     let a2 = scene.tab(&alice_site, "Alice, onglet 2", TAB).await?;
     browser.wait_connected(&a2).await?;
     let b = scene.tab(&bob_site, "Bob", TAB).await?;
-    sign_up(browser, &b, "Bob").await?;
+    sign_up(browser, &b, "Bob", "un long mot de passe").await?;
     for tab in [&a1, &a2, &b] {
         online(browser, tab, &["Alice", "Bob"]).await?;
     }
@@ -93,7 +82,7 @@ async fn moderation(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
     let modo_site = modo_site.trim_end_matches('/').to_owned();
     let bob_site = modo_site.replace("127.0.0.1", "localhost");
     let chat = scene.tab(&modo_site, "Modo", TAB).await?;
-    sign_up(browser, &chat, "Modo").await?;
+    sign_up(browser, &chat, "Modo", "un long mot de passe").await?;
     let admin = scene
         .tab(
             &format!("{modo_site}/moderation/"),
@@ -103,7 +92,7 @@ async fn moderation(scene: &mut Scene<'_>) -> Result<Vec<u8>> {
         .await?;
     browser.wait_text(&admin, "#status", "Connecté").await?;
     let bob = scene.tab(&bob_site, "Bob", TAB).await?;
-    sign_up(browser, &bob, "Bob").await?;
+    sign_up(browser, &bob, "Bob", "un long mot de passe").await?;
     for i in 1..=6 {
         send(browser, &bob, &format!("Message nº\u{a0}{i}")).await?;
     }
@@ -164,8 +153,8 @@ pub(super) async fn online_chat(browser: &Browser, program: &Path) -> Result<Vec
     browser.resize(&alice, TAB.0, TAB.1).await?;
     let bob = browser.open(&bob_url, "Bob").await?;
     browser.resize(&bob, TAB.0, TAB.1).await?;
-    sign_up(browser, &alice, "Alice").await?;
-    sign_up(browser, &bob, "Bob").await?;
+    sign_up(browser, &alice, "Alice", "un long mot de passe").await?;
+    sign_up(browser, &bob, "Bob", "un long mot de passe").await?;
     for tab in [&alice, &bob] {
         online(browser, tab, &["Alice", "Bob"]).await?;
     }
