@@ -17,8 +17,6 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-
             // `in_order` : les messages d'un même client sont relayés dans leur
             // ordre d'arrivée, même quand tokio répartit le travail sur
             // plusieurs cœurs.
@@ -31,6 +29,9 @@ async fn main() -> std::process::ExitCode {
                     socket.broadcast().emit("new message", &msg).await.ok();
                 }),
             );
+
+            // Écouter d'abord, afficher ensuite (chapitre 3).
+            println!("Un client vient de se connecter");
         }),
     );
 
