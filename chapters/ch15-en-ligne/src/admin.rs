@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use socketioxide::extract::{Extension, State, TryData};
 use sqlx::Row;
 use support::nickname_key;
+use tracing::{info, warn};
 
 use crate::moderation::{kick_request, mute_request, rfc3339};
 use crate::presence::room_of;
@@ -45,7 +46,8 @@ pub async fn check_moderator(socket: SocketRef, State(chat): State<Chat>) -> Res
         return Err("Connectez-vous d'abord.".to_owned());
     };
     if !chat.moderation.is_moderator(&account.key) {
-        println!(
+        info!(
+            account = %account.pseudo,
             "Connexion à /admin refusée\u{a0}: {} n'est pas modérateur",
             account.pseudo
         );
@@ -59,7 +61,7 @@ pub async fn on_connect(socket: SocketRef, io: SocketIo, State(chat): State<Chat
     socket.on("kick", support::in_order(on_kick));
     socket.on("mute", support::in_order(on_mute));
     if let Some(account) = socket.extensions.get::<Account>() {
-        println!("{} ouvre la page des modérateurs", account.pseudo);
+        info!(account = %account.pseudo, "{} ouvre la page des modérateurs", account.pseudo);
     }
     if let Ok(users) = users(&io, &chat.store).await {
         socket.emit("users", &users).ok();
@@ -146,7 +148,11 @@ async fn on_kick(
         ack.send(&json!({ "error": why })).ok();
         return;
     }
-    println!(
+    info!(
+        moderator = %moderator.pseudo,
+        account = %pseudo,
+        tabs,
+        reason = %reason,
         "Modération\u{a0}: {} exclut {pseudo} ({tabs}\u{a0}{}), raison\u{a0}: {reason}",
         moderator.pseudo,
         if tabs == 1 { "onglet" } else { "onglets" }
@@ -199,11 +205,16 @@ async fn on_mute(
         return refuse_unavailable(ack, &why);
     }
     match until {
-        Some(_) => println!(
+        Some(_) => info!(
+            moderator = %moderator.pseudo,
+            account = %account.pseudo,
+            minutes,
             "Modération\u{a0}: {} réduit {} au silence pour {minutes}\u{a0}min",
             moderator.pseudo, account.pseudo
         ),
-        None => println!(
+        None => info!(
+            moderator = %moderator.pseudo,
+            account = %account.pseudo,
             "Modération\u{a0}: {} rend la parole à {}",
             moderator.pseudo, account.pseudo
         ),
@@ -216,7 +227,7 @@ async fn on_mute(
 
 /// La base ne répond pas : rien n'est décidé, et le modérateur le sait.
 fn refuse_unavailable(ack: AckSender, why: &StoreError) {
-    println!("Décision de modération non enregistrée\u{a0}: {why}");
+    warn!(error = %why, "Décision de modération non enregistrée\u{a0}: {why}");
     let why = "La base de données ne répond pas\u{a0}: rien n'est décidé, réessayez.";
     ack.send(&json!({ "error": why })).ok();
 }

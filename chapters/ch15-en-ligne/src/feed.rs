@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 use sqlx::postgres::PgListener;
 use tokio::sync::Mutex;
+use tracing::warn;
 
 use crate::store::{Store, Stored};
 use crate::{SocketIo, SocketRef};
@@ -116,7 +117,8 @@ impl Feed {
         let last = self.0.lock().await;
         while offset < *last {
             let Ok(batch) = store.messages_after(offset, BATCH).await else {
-                println!(
+                warn!(
+                    socket = %socket.id,
                     "Historique non envoyé à {}\u{a0}: la base ne répond pas",
                     socket.id
                 );
@@ -152,7 +154,8 @@ fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
         Some(value) => match value.as_u64() {
             Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
             None => {
-                println!(
+                warn!(
+                    socket = %socket.id,
                     "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
                     socket.id
                 );

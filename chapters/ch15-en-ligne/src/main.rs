@@ -14,6 +14,8 @@
 //! - `admin.rs` : l'espace de noms `/admin` du chapitre 14, sur tous les
 //!   processus (silences dans la base, exclusions par Redis) ;
 //! - `ops.rs` : `/health` et `/metrics`, pour l'exploitation ;
+//! - `logs.rs` : le journal, en français sur la sortie standard et, pour
+//!   l'exploitation, en JSON (`LOG_FORMAT=json`) ;
 //! - repris tels quels (`#[path]`) : `accounts.rs` et `session.rs`
 //!   (chapitre 13), `private.rs` (chapitres 10 et 13), `moderation.rs`
 //!   (chapitre 14).
@@ -28,6 +30,7 @@
 mod accounts;
 mod admin;
 mod feed;
+mod logs;
 mod messages;
 // Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
 // et débit se gardent dans la base (`admin.rs`, `store.rs`).
@@ -81,6 +84,9 @@ pub struct Chat {
 #[tokio::main]
 async fn main() -> ExitCode {
     // ANCHOR: setup
+    if let Err(why) = logs::init() {
+        return fail(&why);
+    }
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
     let store = match Store::connect().await {
         Ok(store) => store,

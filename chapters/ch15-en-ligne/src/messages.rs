@@ -9,12 +9,13 @@
 // ANCHOR: all
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
+use tracing::{info, warn};
 
 use crate::admin;
 use crate::moderation::{self, FLOOD_WINDOW};
 use crate::ops::Metrics;
 use crate::private;
-use crate::store::Account;
+use crate::store::{Account, StoreError};
 use crate::{AckSender, Chat, SocketRef};
 
 /// `socket.emit('new message', texte, clientOffset)`, comme au chapitre 11 :
@@ -56,7 +57,8 @@ async fn write(
 ) -> Result<i64, Refusal> {
     let Ok((Json::String(text), Json::String(offset))) = data else {
         let why = "Message refusé\u{a0}: il faut deux textes, le message puis son identifiant (clientOffset).";
-        println!(
+        warn!(
+            account = %account.pseudo,
             "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
             account.pseudo
         );
@@ -67,10 +69,7 @@ async fn write(
     match chat.store.known(&offset).await {
         Ok(Some(id)) => return Ok(id),
         Ok(None) => {}
-        Err(why) => {
-            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
-            return Err(Refusal::Unavailable);
-        }
+        Err(why) => return Err(unavailable(account, "non enregistré", &why)),
     }
     allow(chat, account, &text).await?;
     match chat
@@ -80,13 +79,11 @@ async fn write(
     {
         Ok(id) => {
             Metrics::count(&chat.metrics.stored);
-            println!("message: {text}");
+            // La phrase du chapitre 3 ; le JSON garde l'auteur et le numéro.
+            info!(account = %account.pseudo, id, "message: {text}");
             Ok(id)
         }
-        Err(why) => {
-            println!("Message de {} non enregistré\u{a0}: {why}", account.pseudo);
-            Err(Refusal::Unavailable)
-        }
+        Err(why) => Err(unavailable(account, "non enregistré", &why)),
     }
 }
 
@@ -95,27 +92,36 @@ async fn write(
 /// le silence et le débit dans la base, que tous les processus partagent
 /// (au chapitre 14, la mémoire suffisait : un seul processus).
 async fn allow(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
+    let limits = limits(chat, account, text).await;
+    if let Err(Refusal::Refused(why)) = &limits {
+        info!(account = %account.pseudo, reason = %why, "Message de {} refusé. {why}", account.pseudo);
+    }
+    limits
+}
+
+async fn limits(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
     moderation::check_length(text).map_err(Refusal::Refused)?;
     // Le silence, écrit dans la base par le processus du modérateur.
     match admin::muted_until(&chat.store, &account.key).await {
         Ok(None) => {}
         Ok(Some(until)) => return Err(Refusal::Refused(moderation::mute_refusal(until))),
-        Err(why) => {
-            println!("Message de {} non vérifié\u{a0}: {why}", account.pseudo);
-            return Err(Refusal::Unavailable);
-        }
+        Err(why) => return Err(unavailable(account, "non vérifié", &why)),
     }
     let limit = chat.moderation.flood_limit();
     match chat.store.admit(&account.key, limit, FLOOD_WINDOW).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(wait)) => Err(Refusal::Refused(chat.moderation.flood_refusal(wait))),
-        Err(why) => {
-            println!("Message de {} non vérifié\u{a0}: {why}", account.pseudo);
-            Err(Refusal::Unavailable)
-        }
+        Err(why) => Err(unavailable(account, "non vérifié", &why)),
     }
 }
 // ANCHOR_END: allow
+
+/// La base ne répond pas : un avertissement au journal, avec l'erreur à
+/// part, et un « réessayez » pour la page.
+fn unavailable(account: &Account, what: &str, why: &StoreError) -> Refusal {
+    warn!(account = %account.pseudo, error = %why, "Message de {} {what}\u{a0}: {why}", account.pseudo);
+    Refusal::Unavailable
+}
 
 /// Un message privé passe par les limites du chapitre 14, puis par le
 /// chapitre 13 (l'adaptateur Redis le porte au bon processus).

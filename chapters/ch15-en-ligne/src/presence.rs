@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use socketioxide::extract::{Extension, State};
 use support::nickname_key;
+use tracing::info;
 
 use crate::admin;
 use crate::store::Account;
@@ -80,7 +81,7 @@ pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Ac
         named(&account.pseudo),
         admin::tab_room(&account.key, socket),
     ]);
-    println!("{} vient de se connecter ({})", account.pseudo, socket.id);
+    info!(account = %account.pseudo, socket = %socket.id, "{} vient de se connecter ({})", account.pseudo, socket.id);
     // La liste de tout le chat passe par Redis, qui peut tarder (relancé,
     // ou un processus tué qui ne répond plus : 2 s d'attente). `in_order`
     // tient les messages de cet onglet derrière sa connexion : on ne les
@@ -103,7 +104,7 @@ pub async fn leave(
     Extension(account): Extension<Account>,
 ) {
     socket.leave_all();
-    println!("{} a fermé un onglet ({})", account.pseudo, socket.id);
+    info!(account = %account.pseudo, socket = %socket.id, "{} a fermé un onglet ({})", account.pseudo, socket.id);
     if !support::is_stopping() {
         refresh(&io, &chat).await;
         admin::refresh(&io, &chat).await;
@@ -121,7 +122,7 @@ pub async fn leave(
         .filter(|other| other.id != socket.id)
         .count();
     if tabs_left == 0 {
-        println!("{} s'est déconnecté", account.pseudo);
+        info!(account = %account.pseudo, "{} s'est déconnecté", account.pseudo);
     }
 }
 // ANCHOR_END: arrive
@@ -144,7 +145,7 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         return;
     }
     for (key, pseudo) in now.iter().filter(|(k, _)| !shown.contains_key(*k)) {
-        println!("{pseudo} est en ligne");
+        info!(account = %pseudo, "{pseudo} est en ligne");
         // Ses propres onglets savent déjà qu'il est là.
         io.local()
             .except(room_of(key))
@@ -153,7 +154,7 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
             .ok();
     }
     for (key, pseudo) in shown.iter().filter(|(k, _)| !now.contains_key(*k)) {
-        println!("{pseudo} s'est déconnecté");
+        info!(account = %pseudo, "{pseudo} s'est déconnecté");
         io.local()
             .except(room_of(key))
             .emit("user left", pseudo)

@@ -26,6 +26,7 @@ mod cluster;
 mod delivery;
 mod history;
 mod lifecycle;
+mod logs;
 pub(crate) mod moderation;
 pub(crate) mod online;
 mod private;
@@ -51,6 +52,7 @@ use cluster::*;
 use delivery::*;
 use history::*;
 use lifecycle::*;
+use logs::*;
 use moderation::*;
 use online::*;
 use private::*;
@@ -199,6 +201,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(health, "GET /health répond 200 quand PostgreSQL et Redis répondent, 503 quand Redis est arrêté, puis 200 de nouveau quand il revient"),
+            check!(structured_logs, "LOG_FORMAT=json\u{a0}: chaque évènement est aussi une ligne JSON sur la sortie d'erreur (heure, niveau, module, phrase, champs à part\u{a0}: le compte, le numéro du message, la raison d'un refus)\u{a0}; la sortie standard garde ses lignes\u{a0}; ni mot de passe ni session\u{a0}; un format inconnu est refusé en français"),
             check!(metrics, "GET /metrics répond au format texte de Prometheus : chat_connected_accounts compte les comptes en ligne, chat_messages_stored_total et chat_messages_refused_total suivent les messages enregistrés et refusés"),
             check!(processes_share, "Deux processus sur la même base et le même Redis : un message envoyé sur A arrive aux onglets de B avec le même numéro, 200 d'affilée dans l'ordre, et l'historique de B contient les messages de A"),
             check!(processes_flood, "Deux processus : la limite de débit compte les messages d'un compte sur tous les processus (5 en 5 s en tout, avec un onglet sur chacun) ; un autre compte n'est pas gêné"),

@@ -20,6 +20,8 @@ mod accounts;
 mod admin;
 #[path = "../../../chapters/ch15-en-ligne/src/feed.rs"]
 mod feed;
+#[path = "../../../chapters/ch15-en-ligne/src/logs.rs"]
+mod logs;
 #[path = "../../../chapters/ch15-en-ligne/src/messages.rs"]
 mod messages;
 // Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
@@ -77,6 +79,9 @@ pub struct Chat {
 #[tokio::main]
 async fn main() -> ExitCode {
     // ANCHOR: setup
+    if let Err(why) = logs::init() {
+        return fail(&why);
+    }
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
     let store = match Store::connect().await {
         Ok(store) => store,
