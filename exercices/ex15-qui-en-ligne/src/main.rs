@@ -39,11 +39,12 @@ mod private;
 mod session;
 #[path = "../../../chapters/ch15-en-ligne/src/store.rs"]
 mod store;
+#[path = "../../../chapters/ch15-en-ligne/src/web.rs"]
+mod web;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use axum::Router;
 use serde_json::Value as Json;
 use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
@@ -53,7 +54,6 @@ use support::cluster::{
     ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef,
 };
 use support::in_order;
-use tower_http::services::ServeDir;
 
 use feed::Feed;
 use moderation::Moderation;
@@ -78,31 +78,31 @@ pub struct Chat {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // ANCHOR: setup
-    if let Err(why) = logs::init() {
-        return fail(&why);
+    // Une erreur de démarrage : une phrase, et un code de sortie non nul.
+    match start().await {
+        Ok(code) => code,
+        Err(why) => {
+            eprintln!("Erreur\u{a0}: {why}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
+async fn start() -> Result<ExitCode, String> {
+    // ANCHOR: setup
+    logs::init()?;
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
-    let store = match Store::connect().await {
-        Ok(store) => store,
-        Err(why) => return fail(&why),
-    };
-    let moderation = match Moderation::from_env() {
-        Ok(moderation) => moderation,
-        Err(why) => return fail(&why),
-    };
+    let store = Store::connect().await?;
     let chat = Chat {
         store: store.clone(),
         presence: Arc::default(),
-        moderation: Arc::new(moderation),
+        moderation: Arc::new(Moderation::from_env()?),
         feed: Feed::default(),
         metrics: Arc::default(),
         admin_list: Arc::default(),
     };
-    let (layer, io, redis) = match support::cluster::connect_with_state(chat.clone()).await {
-        Ok(cluster) => cluster,
-        Err(why) => return fail(&why),
-    };
+    let (layer, io, redis) = support::cluster::connect_with_state(chat.clone()).await?;
     // ANCHOR_END: setup
 
     // ANCHOR: ns
@@ -114,48 +114,17 @@ async fn main() -> ExitCode {
             .with(admin::check_moderator)
             .with(session::check_session),
     );
-    if let Err(e) = tokio::try_join!(ns, moderators) {
-        return fail(&format!("abonnement aux canaux Redis impossible ({e})."));
-    }
-    chat.feed.spawn(io.clone(), store.clone());
+    tokio::try_join!(ns, moderators)
+        .map_err(|e| format!("abonnement aux canaux Redis impossible ({e})."))?;
+    chat.feed.spawn(io.clone(), store);
     presence::spawn_watch(io.clone(), chat.clone());
     // ANCHOR_END: ns
 
     // ANCHOR: router
-    let api = match accounts::routes(store.clone(), io.clone()) {
-        Ok(api) => api,
-        Err(why) => return fail(&why),
-    };
-    let app = Router::new()
-        .merge(api)
-        .merge(ops::routes(
-            store,
-            redis,
-            chat.presence.clone(),
-            chat.metrics.clone(),
-        ))
-        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        // Le formulaire du compte est celui du chapitre 13, la page des
-        // modérateurs celle du chapitre 14.
-        .nest_service(
-            "/comptes",
-            ServeDir::new(support::client_dir("ch13-comptes")),
-        )
-        .nest_service(
-            "/moderation",
-            ServeDir::new(support::client_dir("ch14-moderation")),
-        )
-        .fallback_service(ServeDir::new(support::client_dir("ch15-en-ligne")))
-        .layer(layer);
+    // Les pages et les routes HTTP sont dans `web.rs`.
+    let app = web::routes(&chat, io.clone(), redis)?.layer(layer);
     // ANCHOR_END: router
-
-    support::listen_with(app, io).await
-}
-
-/// Une erreur de démarrage : une phrase, et un code de sortie non nul.
-fn fail(why: &str) -> ExitCode {
-    eprintln!("Erreur\u{a0}: {why}");
-    ExitCode::FAILURE
+    Ok(support::listen_with(app, io).await)
 }
 
 // ANCHOR: connection
