@@ -5,8 +5,8 @@
 //! session dans un cookie dit au serveur qui l'on est, aux routes HTTP comme
 //! à Socket.IO. Une personne qui ouvre trois onglets est une seule personne.
 //!
-//! Le serveur tient en cinq fichiers, un sujet chacun :
-//! - ce `main.rs` : l'assemblage, et les messages à tous ;
+//! Le serveur tient en sept fichiers, un sujet chacun :
+//! - ce `main.rs` : l'assemblage ; `messages.rs` : les messages à tous ;
 //! - `store.rs` : les comptes et les sessions dans SQLite ;
 //! - `accounts.rs` : les routes HTTP (inscription, connexion, déconnexion) ;
 //! - `session.rs` : le cookie, lu aussi par la poignée de main de Socket.IO ;
@@ -18,6 +18,7 @@
 
 // ANCHOR: all
 mod accounts;
+mod messages;
 mod presence;
 mod private;
 mod session;
@@ -25,13 +26,12 @@ mod store;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
-use serde_json::json;
 use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;
-use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
+use support::{AckSender, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 use presence::Presence;
@@ -55,10 +55,7 @@ async fn main() -> ExitCode {
     // ANCHOR: setup
     let store = match Store::open(&store::path_from_env()) {
         Ok(store) => store,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
+        Err(why) => return fail(&why),
     };
     let chat = Chat {
         store: store.clone(),
@@ -76,10 +73,7 @@ async fn main() -> ExitCode {
     // ANCHOR: router
     let api = match accounts::routes(store, io.clone()) {
         Ok(api) => api,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
+        Err(why) => return fail(&why),
     };
     let app = Router::new()
         .merge(api)
@@ -91,6 +85,12 @@ async fn main() -> ExitCode {
     support::listen_with(app, io).await
 }
 
+/// Une erreur de démarrage : une phrase, et un code de sortie non nul.
+fn fail(why: &str) -> ExitCode {
+    eprintln!("Erreur\u{a0}: {why}");
+    ExitCode::FAILURE
+}
+
 // ANCHOR: connection
 async fn on_connect(
     socket: SocketRef,
@@ -98,7 +98,7 @@ async fn on_connect(
     State(chat): State<Chat>,
     Extension(account): Extension<Account>,
 ) {
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     socket.on("private message", in_order(private::on_private_message));
     socket.on("typing", in_order(private::on_typing));
     socket.on_disconnect(in_order(presence::leave));
@@ -106,34 +106,4 @@ async fn on_connect(
 }
 // ANCHOR_END: connection
 
-// ANCHOR: message
-/// Comme au chapitre 10 : `{ "from", "text" }` à tous les autres onglets,
-/// ceux de l'auteur compris.
-async fn on_message(
-    socket: SocketRef,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    Checked(msg): Checked<Text>,
-    ack: AckSender,
-) {
-    let msg = match msg {
-        Ok(Text(msg)) => msg,
-        Err(refused) => {
-            ack.send(&json!({ "error": refused.to_string() })).ok();
-            return;
-        }
-    };
-    println!("message: {msg}");
-    socket
-        .broadcast()
-        .emit(
-            "new message",
-            &json!({ "from": account.pseudo, "text": msg }),
-        )
-        .await
-        .ok();
-    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
-    ack.send(&json!({ "id": id })).ok();
-}
-// ANCHOR_END: message
 // ANCHOR_END: all

@@ -14,6 +14,8 @@
 // (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
 #[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../chapters/ch13-comptes/src/messages.rs"]
+mod messages;
 #[path = "../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
 #[path = "../../../chapters/ch13-comptes/src/private.rs"]
@@ -25,13 +27,12 @@ mod store;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
-use serde_json::json;
 use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;
-use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
+use support::{AckSender, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
 use presence::Presence;
@@ -52,10 +53,7 @@ pub struct Chat {
 async fn main() -> ExitCode {
     let store = match Store::open(&store::path_from_env()) {
         Ok(store) => store,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
+        Err(why) => return fail(&why),
     };
     let chat = Chat {
         store: store.clone(),
@@ -69,10 +67,7 @@ async fn main() -> ExitCode {
 
     let api = match accounts::routes(store, io.clone()) {
         Ok(api) => api,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
+        Err(why) => return fail(&why),
     };
     // TODO (exercice 13) : la route GET /api/online.
     let app = Router::new()
@@ -84,44 +79,22 @@ async fn main() -> ExitCode {
     support::listen_with(app, io).await
 }
 
+/// Une erreur de démarrage : une phrase, et un code de sortie non nul.
+fn fail(why: &str) -> ExitCode {
+    eprintln!("Erreur\u{a0}: {why}");
+    ExitCode::FAILURE
+}
+
 async fn on_connect(
     socket: SocketRef,
     io: SocketIo,
     State(chat): State<Chat>,
     Extension(account): Extension<Account>,
 ) {
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     socket.on("private message", in_order(private::on_private_message));
     socket.on("typing", in_order(private::on_typing));
     socket.on_disconnect(in_order(presence::leave));
     presence::arrive(&socket, &io, &chat, &account).await;
 }
 
-/// Comme au chapitre 10 : `{ "from", "text" }` à tous les autres onglets,
-/// ceux de l'auteur compris.
-async fn on_message(
-    socket: SocketRef,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    Checked(msg): Checked<Text>,
-    ack: AckSender,
-) {
-    let msg = match msg {
-        Ok(Text(msg)) => msg,
-        Err(refused) => {
-            ack.send(&json!({ "error": refused.to_string() })).ok();
-            return;
-        }
-    };
-    println!("message: {msg}");
-    socket
-        .broadcast()
-        .emit(
-            "new message",
-            &json!({ "from": account.pseudo, "text": msg }),
-        )
-        .await
-        .ok();
-    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
-    ack.send(&json!({ "id": id })).ok();
-}
