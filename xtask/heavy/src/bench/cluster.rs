@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::format::{fmt, ratio, thousands};
-use super::report::Summary;
 use super::scenarios::options_label;
+use super::summary::Summary;
 use super::{Scenario, Server};
 
 /// Le tableau, précédé d'une phrase ; vide si aucun serveur du scénario n'a

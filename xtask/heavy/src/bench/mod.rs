@@ -38,6 +38,7 @@ mod report;
 mod scenarios;
 mod servers;
 mod student;
+mod summary;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,10 +49,11 @@ use crate::repository_root;
 use format::french;
 use measure::{add_cpu_per_delivery, measure, one_line};
 use plot::plot;
-use report::{markdown, summarize, update_annex};
+use report::{markdown, update_annex};
 use scenarios::{SCENARIOS, Scenario, Server};
 use servers::{build_release, describe_machine, prepare_node, redis_available};
 use student::student_loop;
+use summary::summarize;
 
 const HELP: &str = "\
 Utilisation : cargo xtask bench [--vs-node] [--quick] [--reps N]

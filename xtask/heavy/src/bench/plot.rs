@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::format::{fmt, thousands};
-use super::report::Summary;
+use super::summary::Summary;
 use super::{Scenario, Server};
 
 /// Trois panneaux de barres horizontales, un par mesure, un serveur par

@@ -7,65 +7,12 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cluster::cluster_table;
-use super::format::{fmt, median, ratio, thousands};
+use super::format::{fmt, ratio, thousands};
 use super::scenarios::options_label;
 use super::servers::today;
+use super::summary::Summary;
 use super::{BEGIN, END, Options, SCENARIOS, Scenario, Server, write};
 use crate::french::count;
-
-/// Médianes par (serveur, scénario, mesure) ; sommes pour les compteurs.
-pub(super) struct Summary {
-    runs: Vec<Value>,
-}
-
-impl Summary {
-    pub(super) fn values(&self, server: Server, scenario: Scenario, pointer: &str) -> Vec<f64> {
-        self.runs
-            .iter()
-            .filter(|r| r["server"] == server.key() && r["scenario"] == scenario.key())
-            .filter_map(|r| r["result"].pointer(pointer).and_then(Value::as_f64))
-            .collect()
-    }
-    pub(super) fn median(&self, server: Server, scenario: Scenario, pointer: &str) -> Option<f64> {
-        median(&self.values(server, scenario, pointer))
-    }
-    pub(super) fn max(&self, server: Server, scenario: Scenario, pointer: &str) -> Option<f64> {
-        self.values(server, scenario, pointer)
-            .into_iter()
-            .reduce(f64::max)
-    }
-    pub(super) fn sum(&self, server: Server, scenario: Scenario, pointer: &str) -> f64 {
-        self.values(server, scenario, pointer).iter().sum()
-    }
-    pub(super) fn failures(&self, server: Server) -> usize {
-        self.runs
-            .iter()
-            .filter(|r| r["server"] == server.key() && r.get("error").is_some())
-            .count()
-    }
-    /// Pertes silencieuses, doublons, désordre : sur toutes les mesures de
-    /// livraison de ce serveur.
-    pub(super) fn integrity(&self, server: Server) -> (f64, f64, f64) {
-        let mut t = (0.0, 0.0, 0.0);
-        for s in [
-            Scenario::Rate,
-            Scenario::Saturate,
-            Scenario::Stalled,
-            Scenario::Cluster,
-        ] {
-            t.0 += self.sum(server, s, "/lost");
-            t.1 += self.sum(server, s, "/duplicates");
-            t.2 += self.sum(server, s, "/out_of_order");
-        }
-        t
-    }
-}
-
-pub(super) fn summarize(runs: &[Value], _servers: &[Server]) -> Summary {
-    Summary {
-        runs: runs.to_vec(),
-    }
-}
 
 pub(super) fn markdown(
     s: &Summary,
@@ -285,16 +232,7 @@ pub(super) fn markdown(
     t.push('\n');
     naive_note(&mut t, s, servers);
     t.push_str(&cluster_table(s, all, options.quick));
-    let noise = median(
-        &s.runs
-            .iter()
-            .filter_map(|r| {
-                r["result"]
-                    .pointer("/cpu/other_cores")
-                    .and_then(Value::as_f64)
-            })
-            .collect::<Vec<_>>(),
-    );
+    let noise = s.machine_noise();
     if let Some(noise) = noise.filter(|&n| n > 0.3) {
         let _ = writeln!(
             t,
