@@ -4,22 +4,35 @@
 //! les appels à axum et à Socket.IO. Tout ce qui se répète d'un chapitre à
 //! l'autre et n'apprend rien de neuf vit ici, une seule fois :
 //!
-//! - [`client_dir`] : retrouver le dossier `client/` du chapitre depuis
-//!   n'importe quel dossier de travail ;
-//! - [`socket_io`] : un serveur Socket.IO réglé comme celui de Node
-//!   (limite de taille des messages, battement de cœur) et qui ne perd
-//!   jamais un message en silence ;
-//! - [`listen`] et [`listen_with`] : lire `PORT` et `HOST`, afficher la ligne
+//! Toute son API publique, une ligne chacune :
+//!
+//! - [`listen`], [`listen_with`] : lire `PORT` et `HOST`, afficher la ligne
 //!   « Adresse du serveur », servir `/socket.io/socket.io.js`, expliquer les
-//!   erreurs en français et s'arrêter proprement (Ctrl+C, SIGTERM) ;
+//!   erreurs en français, s'arrêter proprement (Ctrl+C, SIGTERM) ;
+//! - [`is_stopping`] : vrai pendant cet arrêt (un départ n'est plus annoncé) ;
+//! - [`socket_io`], [`socket_io_with_state`] : le serveur Socket.IO des
+//!   chapitres, réglé comme celui de Node, sans ou avec un état partagé ;
+//! - [`SocketIo`], [`SocketRef`], [`AckSender`] : ses types, tels que les
+//!   reçoivent les gestionnaires ;
+//! - [`ReliableAdapter`] : son adaptateur, qui déconnecte un client trop lent
+//!   au lieu de lui faire manquer un message en silence ;
+//! - [`MAX_PAYLOAD_BYTES`], [`SEND_BUFFER_PACKETS`] : ses deux limites (taille
+//!   d'un message reçu, file d'envoi d'un client) ;
+//! - [`in_order`], [`InOrder`] : les évènements d'un client traités un par
+//!   un, dans l'ordre d'arrivée, sur tous les cœurs ;
+//! - [`Text`], [`Room`], [`RoomMessage`], [`PrivateMessage`], [`Typing`] :
+//!   les données des évènements, refusées en français quand elles sont
+//!   invalides ; [`Checked`] et [`Rejected`] : recevoir ce refus pour le
+//!   dire au client ; [`MAX_ROOM_NAME_CHARS`] ;
+//! - [`nickname_from_auth`], [`nickname_key`], [`NicknameError`],
+//!   [`MAX_NICKNAME_CHARS`] : lire et comparer un pseudo (le réserver est la
+//!   leçon du chapitre 9, dans le chapitre) ;
 //! - [`client_ip`] : l'adresse IP réelle du client ;
-//! - [`Text`], [`Room`], [`RoomMessage`] : des extracteurs qui refusent les
-//!   données invalides en le disant dans le terminal ;
-//! - [`socket_io_with_state`] : le même serveur, avec un état partagé par
-//!   les gestionnaires (chapitres 11, 13 et 14) ;
-//! - `cluster`, avec la fonctionnalité `cluster` (chapitre 12 seulement :
-//!   les autres chapitres ne compilent pas Redis) : un chat sur plusieurs
-//!   processus reliés par Redis.
+//! - [`client_dir`], [`repository_root`] : retrouver `client/` et la racine du
+//!   dépôt depuis n'importe quel dossier de travail ;
+//! - `cluster`, avec la fonctionnalité `cluster` (chapitres 12 et 15 : les
+//!   autres ne compilent pas Redis) : un chat sur plusieurs processus reliés
+//!   par Redis.
 
 mod adapter;
 #[cfg(feature = "cluster")]

@@ -3,7 +3,7 @@
 //! [`connect`] construit le serveur Socket.IO des chapitres (mêmes réglages
 //! que [`crate::socket_io`]) avec l'adaptateur Redis de socketioxide et le
 //! pilote [`RedisBus`] ; [`ClusterNicknames`] tient les pseudos de tout le
-//! chat ; [`spawn_upkeep`] prolonge les pseudos de ce processus et prévient
+//! chat ; [`Cluster::spawn_upkeep`] prolonge les pseudos de ce processus et prévient
 //! ses clients quand un autre processus disparaît.
 
 mod adapter;
