@@ -97,4 +97,3 @@ async fn on_connect(
     socket.on_disconnect(in_order(presence::leave));
     presence::arrive(&socket, &io, &chat, &account).await;
 }
-
