@@ -2,33 +2,23 @@
 //! port libre : `PORT=0 cargo run -p chNN-…`.
 
 use std::path::Path;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use checks::{OutputLog, READY, ready_port, spawn_command};
 use tokio::process::{Child, Command};
 
 use crate::group::Group;
 use crate::{Error, Result, bail, poll, timeouts};
-
-/// La ligne « prêt » que chaque chapitre écrit une fois le port ouvert.
-const READY: &str = "Adresse du serveur : http://localhost:";
 
 /// Le serveur d'un chapitre en marche. Il est tué quand cette valeur est
 /// détruite, y compris quand un test échoue ou panique.
 pub struct Server {
     program: String,
     port: u16,
-    output: Arc<Output>,
+    /// Ce qu'il écrit, lu par le harnais commun (`checks::server`).
+    output: Arc<OutputLog>,
     child: Child,
     _group: Group,
-}
-
-#[derive(Default)]
-struct Output {
-    stdout: Mutex<Vec<String>>,
-    stderr: Mutex<Vec<String>>,
-    stdout_closed: Mutex<bool>,
 }
 
 impl Server {
@@ -53,25 +43,14 @@ impl Server {
             .unwrap_or_else(|| path.display().to_string());
         // Son propre groupe de processus, tué avec le test (voir `Group`).
         let group = Group::new(None)?;
-        let mut child = group
-            .attach(&mut Command::new(path))
+        let mut command = Command::new(path);
+        group
+            .attach(&mut command)
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
+            .envs(env.iter().copied());
+        let (child, output) = spawn_command(command)
             .map_err(|e| Error::new(format!("impossible de lancer {}: {e}", path.display())))?;
-
-        let output = Arc::new(Output::default());
-        if let Some(stdout) = child.stdout.take() {
-            tokio::spawn(collect(stdout, output.clone(), Stream::Stdout));
-        }
-        if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(collect(stderr, output.clone(), Stream::Stderr));
-        }
         let mut server = Self {
             program: name,
             port: 0,
@@ -87,10 +66,9 @@ impl Server {
                 |l| l.starts_with(READY),
             )
             .await?;
-        let port = ready[READY.len()..].trim().trim_end_matches('/');
-        server.port = match port.parse::<u16>() {
-            Ok(port) if port != 0 => port,
-            _ => bail!(
+        server.port = match ready_port(&ready) {
+            Some(port) => port,
+            None => bail!(
                 "{} : ligne « prêt » inattendue : « {ready} » (on attendait le vrai port)",
                 server.program
             ),
@@ -132,7 +110,7 @@ impl Server {
         }
         // Le processus fini, sa sortie se ferme : attendre la dernière ligne lue.
         poll(timeouts::wait(), || async {
-            Ok(if *lock(&self.output.stdout_closed) {
+            Ok(if self.output.stdout_closed() {
                 Ok(())
             } else {
                 Err(())
@@ -165,21 +143,18 @@ impl Server {
 
     /// Toutes les lignes écrites sur la sortie standard jusqu'ici.
     pub fn lines(&self) -> Vec<String> {
-        lock(&self.output.stdout).clone()
+        self.output.stdout()
     }
 
     /// Le nombre de lignes écrites jusqu'ici : une marque à passer à
     /// [`Server::wait_line`] ou [`Server::lines_since`].
     pub fn mark(&self) -> usize {
-        lock(&self.output.stdout).len()
+        self.output.stdout_len()
     }
 
     /// Les lignes écrites depuis la marque `since`.
     pub fn lines_since(&self, since: usize) -> Vec<String> {
-        lock(&self.output.stdout)
-            .get(since..)
-            .map(<[String]>::to_vec)
-            .unwrap_or_default()
+        self.output.stdout_since(since)
     }
 
     /// Attend, à partir de la ligne `since`, une ligne qui vérifie `matches`.
@@ -211,18 +186,18 @@ impl Server {
         matches: impl Fn(&str) -> bool,
     ) -> Result<(usize, String)> {
         let found = poll(timeout, || async {
-            let lines = lock(&self.output.stdout);
-            let hit = lines
-                .iter()
+            // Fermée avant d'avoir lu : aucune ligne ne peut plus venir.
+            let closed = self.output.stdout_closed();
+            let hit = self
+                .output
+                .stdout_since(since)
+                .into_iter()
                 .enumerate()
-                .skip(since)
                 .find(|(_, l)| matches(l))
-                .map(|(n, l)| (n, l.clone()));
+                .map(|(n, l)| (since + n, l));
             match hit {
                 Some(hit) => Ok(Ok(hit)),
-                None if *lock(&self.output.stdout_closed) => {
-                    Err(Error::new("sa sortie standard est fermée".to_owned()))
-                }
+                None if closed => Err(Error::new("sa sortie standard est fermée".to_owned())),
                 None => Ok(Err(())),
             }
         })
@@ -250,7 +225,7 @@ impl Server {
     /// Un message d'erreur suivi de ce que le serveur a écrit depuis `since`.
     pub fn explain(&self, since: usize, message: &str) -> Error {
         let lines = self.lines_since(since);
-        let stderr = lock(&self.output.stderr).clone();
+        let stderr = self.output.stderr();
         let end = if message.ends_with(['.', '!', '?', ')']) {
             ""
         } else {
@@ -273,26 +248,4 @@ impl Server {
         }
         Error::new(text)
     }
-}
-
-enum Stream {
-    Stdout,
-    Stderr,
-}
-
-async fn collect(stream: impl AsyncRead + Unpin, output: Arc<Output>, which: Stream) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        match which {
-            Stream::Stdout => lock(&output.stdout).push(line),
-            Stream::Stderr => lock(&output.stderr).push(line),
-        }
-    }
-    if let Stream::Stdout = which {
-        *lock(&output.stdout_closed) = true;
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use client::{Client, Transport};
-pub use server::{OutputLog, Server};
+pub use server::{OutputLog, READY, Server, ready_port, spawn_command};
 
 /// Le temps d'attente par défaut d'une réponse ou d'une ligne du serveur :
 /// large, pour une machine chargée, mais un échec ne bloque jamais.

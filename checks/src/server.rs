@@ -1,4 +1,9 @@
 //! Un chapitre lancé comme un processus, tel qu'un étudiant le lance.
+//!
+//! La seule façon de lancer un chapitre et de lire sa ligne « prêt » :
+//! les vérifications ([`Server`]), les tests dans Chromium (`browser`, qui
+//! met le processus dans son propre groupe avant [`spawn_command`]) et les
+//! bancs d'essai de `xtask` ([`ready_port`]) passent tous par ici.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,6 +17,20 @@ use tokio::sync::Notify;
 
 use crate::{Failure, WAIT};
 
+/// Le début de la ligne « prêt » que chaque chapitre écrit une fois son
+/// port ouvert (le contrat la veut avec des espaces ordinaires).
+pub const READY: &str = "Adresse du serveur : http://localhost:";
+
+/// Le port d'une ligne « prêt », s'il y est en entier et n'est pas 0.
+pub fn ready_port(line: &str) -> Option<u16> {
+    line.strip_prefix(READY)?
+        .trim()
+        .trim_end_matches('/')
+        .parse()
+        .ok()
+        .filter(|&port| port != 0)
+}
+
 /// Ce qu'un processus a écrit, ligne par ligne, au fil de l'eau.
 #[derive(Default)]
 pub struct OutputLog {
@@ -20,6 +39,8 @@ pub struct OutputLog {
     changed: Notify,
     /// Combien des deux sorties (standard, erreur) ont été lues jusqu'au bout.
     finished: std::sync::atomic::AtomicUsize,
+    /// La sortie standard a été lue jusqu'au bout (le programme est fini).
+    stdout_closed: std::sync::atomic::AtomicBool,
 }
 
 impl OutputLog {
@@ -42,6 +63,29 @@ impl OutputLog {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Les lignes de la sortie standard à partir de la `since`-ième.
+    pub fn stdout_since(&self, since: usize) -> Vec<String> {
+        self.stdout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(since..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Le nombre de lignes de la sortie standard jusqu'ici.
+    pub fn stdout_len(&self) -> usize {
+        self.stdout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Vrai quand la sortie standard est fermée : plus aucune ligne ne viendra.
+    pub fn stdout_closed(&self) -> bool {
+        self.stdout_closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Les lignes écrites sur la sortie d'erreur jusqu'ici.
@@ -125,19 +169,25 @@ pub fn spawn(
     env: &HashMap<String, String>,
 ) -> Result<(Child, Arc<OutputLog>), Failure> {
     let mut command = Command::new(binary);
-    command
-        .envs(env)
-        .env_remove("RUST_BACKTRACE")
+    command.envs(env).env_remove("RUST_BACKTRACE");
+    spawn_command(command).map_err(|e| {
+        Failure::new(
+            format!("le programme {} démarre", binary.display()),
+            format!("impossible de le lancer : {e}"),
+        )
+    })
+}
+
+/// Lance `command`, déjà préparée (programme, variables, groupe de
+/// processus…), et lit ses deux sorties ligne par ligne ; le processus est
+/// tué si `Child` est détruit.
+pub fn spawn_command(mut command: Command) -> std::io::Result<(Child, Arc<OutputLog>)> {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = command.spawn().map_err(|e| {
-        Failure::new(
-            format!("le programme {} démarre", binary.display()),
-            format!("impossible de le lancer : {e}"),
-        )
-    })?;
+        .kill_on_drop(true)
+        .spawn()?;
     let log = Arc::new(OutputLog::default());
     if let Some(out) = child.stdout.take() {
         tokio::spawn(pump(out, log.clone(), false));
@@ -153,8 +203,13 @@ async fn pump(stream: impl AsyncRead + Unpin, log: Arc<OutputLog>, stderr: bool)
     while let Ok(Some(line)) = lines.next_line().await {
         log.push(stderr, line);
     }
+    if !stderr {
+        log.stdout_closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
     log.finished
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    log.changed.notify_waiters();
 }
 
 impl Server {
@@ -174,28 +229,23 @@ impl Server {
         logs.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(log.clone());
-        let prefix = "Adresse du serveur : http://localhost:";
-        let what = format!("« {prefix}<port> »");
+        let what = format!("« {READY}<port> »");
         let ready = tokio::select! {
-            found = log.wait_for(&what, 1, |l| l.starts_with(prefix), WAIT) => found?,
+            found = log.wait_for(&what, 1, |l| l.starts_with(READY), WAIT) => found?,
             status = child.wait() => {
                 return Err(Failure::new(
-                    format!("le serveur démarre et affiche « {prefix}<port> »"),
+                    format!("le serveur démarre et affiche « {READY}<port> »"),
                     format!("il s'est arrêté avant ({})", describe_status(status.ok())),
                 ));
             }
         };
         let line = ready.first().cloned().unwrap_or_default();
-        let port = line
-            .strip_prefix(prefix)
-            .and_then(|p| p.parse::<u16>().ok())
-            .filter(|p| *p != 0)
-            .ok_or_else(|| {
-                Failure::new(
-                    format!("exactement « {prefix}<port> » avec le vrai port"),
-                    format!("« {line} »"),
-                )
-            })?;
+        let port = ready_port(&line).ok_or_else(|| {
+            Failure::new(
+                format!("exactement « {READY}<port> » avec le vrai port"),
+                format!("« {line} »"),
+            )
+        })?;
         Ok(Server {
             child,
             port,

@@ -78,9 +78,7 @@ fn watch_server(child: &mut Child, slow: &Arc<AtomicU64>) -> Result<u16, String>
         let mut ready = Some(ready_tx);
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if let Some(port) = line
-                .strip_prefix("Adresse du serveur : http://localhost:")
-                .and_then(|p| p.trim().parse::<u16>().ok())
+            if let Some(port) = checks::ready_port(&line)
                 && let Some(tx) = ready.take()
             {
                 tx.send(port).ok();

@@ -102,10 +102,7 @@ pub(super) fn wait_ready(binary: &Path) -> Result<(), String> {
         .map_err(|e| format!("impossible de lancer {} : {e}", binary.display()))?;
     let stdout = child.stdout.take().ok_or("pas de sortie standard")?;
     let mut lines = BufReader::new(stdout).lines();
-    let ready = lines.any(|l| {
-        l.map(|l| l.starts_with("Adresse du serveur : "))
-            .unwrap_or(false)
-    });
+    let ready = lines.any(|l| l.map(|l| checks::ready_port(&l).is_some()).unwrap_or(false));
     child.kill().ok();
     child.wait().ok();
     if ready {
