@@ -506,9 +506,11 @@ pub async fn assert_chapter(chapter: &'static str, binary: &str) {
     assert!(report.passed(), "\n{report}");
 }
 
-/// « 1 ligne », « 3 lignes » : le nombre, puis le mot accordé.
+/// « 1 ligne », « 3 lignes » : le nombre, puis le mot accordé (au
+/// singulier pour 0 et 1, comme le veut l'usage français). La seule
+/// fonction d'accord du dépôt : `xtask` s'en sert aussi.
 pub fn plural(count: usize, one: &str, many: &str) -> String {
-    let word = if count == 1 { one } else { many };
+    let word = if count > 1 { many } else { one };
     format!("{count}\u{a0}{word}")
 }
 

@@ -2,10 +2,9 @@
 //! chapitre », « 2 chapitres » plutôt que « chapitre(s) ») et la virgule
 //! décimale (« 12,3 s »).
 
-/// `n` suivi du mot accordé : singulier pour 0 et 1, pluriel au-delà.
-pub fn count(n: usize, singular: &str, plural: &str) -> String {
-    format!("{n}\u{a0}{}", if n > 1 { plural } else { singular })
-}
+/// `n` suivi du mot accordé : singulier pour 0 et 1, pluriel au-delà
+/// (celle des vérifications, pour qu'il n'y ait qu'une règle).
+pub use checks::plural as count;
 
 /// `x` avec `digits` décimales et une virgule : `decimal(12.34, 1)` donne
 /// « 12,3 ».
