@@ -5,11 +5,18 @@
 //! est connecté et peuvent exclure ou réduire au silence ; et des limites
 //! pour tous, qui refusent un message trop long ou trop de messages d'affilée.
 //!
-//! Les comptes, les sessions, la présence et les messages privés sont ceux
-//! du chapitre 13, repris tels quels (`#[path]`). Ce chapitre ajoute :
+//! Ce `main.rs` est la table des matières : l'état partagé, le démarrage,
+//! les deux espaces de noms. Ce chapitre ajoute :
 //! - `moderation.rs` : les règles (modérateurs, silences, limite de débit) ;
+//! - `messages.rs` : les messages, à tous ou privés, qui passent par les
+//!   règles ;
+//! - `connection.rs` : une connexion au chat (`/`), ce qu'elle écoute, son
+//!   arrivée et son départ, tenus à jour pour les modérateurs ;
 //! - `admin.rs` : l'espace de noms `/admin` ;
-//! - ce `main.rs` : l'assemblage, et les messages qui passent par les règles.
+//! - `web.rs` : les routes HTTP et les pages, dont celle des modérateurs.
+//!
+//! Les comptes, les sessions, la présence et les messages privés sont ceux
+//! du chapitre 13, repris tels quels (`#[path]`).
 //!
 //! Lancer : `MODERATORS=Alice cargo run -p ch14-moderation`, ouvrir
 //! <http://localhost:3000>, créer le compte « Alice », puis ouvrir
@@ -19,6 +26,8 @@
 #[path = "../../ch13-comptes/src/accounts.rs"]
 mod accounts;
 mod admin;
+mod connection;
+mod messages;
 mod moderation;
 #[path = "../../ch13-comptes/src/presence.rs"]
 mod presence;
@@ -28,21 +37,18 @@ mod private;
 mod session;
 #[path = "../../ch13-comptes/src/store.rs"]
 mod store;
+mod web;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
-use axum::Router;
-use serde_json::json;
-use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;
-use support::{AckSender, Checked, PrivateMessage, SocketIo, SocketRef, Text, in_order};
-use tower_http::services::ServeDir;
+use support::{AckSender, SocketIo, SocketRef, in_order};
 
 use moderation::Moderation;
 use presence::Presence;
-use store::{Account, Store};
+use store::Store;
 
 // ANCHOR: state
 /// L'état partagé du chapitre 13, plus la modération.
@@ -57,27 +63,33 @@ pub struct Chat {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let opened = Store::open(&store::path_from_env()).and_then(|store| {
-        let moderation = Moderation::from_env()?;
-        Ok((store, moderation))
-    });
-    let (store, moderation) = match opened {
-        Ok(both) => both,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
-    };
+    // Une erreur de démarrage : une phrase, et un code de sortie non nul.
+    start().await.unwrap_or_else(|why| {
+        eprintln!("Erreur\u{a0}: {why}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
+async fn start() -> Result<ExitCode, String> {
+    // ANCHOR: setup
+    // La base d'abord (chapitre 13), puis les règles : `MODERATORS` et
+    // `FLOOD_LIMIT`.
+    let store = Store::open(&store::path_from_env())?;
     let chat = Chat {
         store: store.clone(),
         presence: Arc::default(),
         forwarded: Arc::default(),
-        moderation: Arc::new(moderation),
+        moderation: Arc::new(Moderation::from_env()?),
     };
     let (layer, io) = support::socket_io_with_state(chat);
+    // ANCHOR_END: setup
 
     // ANCHOR: ns
-    io.ns("/", in_order(on_connect).with(session::check_session));
+    io.ns(
+        "/",
+        in_order(connection::on_connect).with(session::check_session),
+    );
     // Avec `.with(a).with(b)`, `b` passe en premier : la session d'abord,
     // puis le rôle de modérateur.
     io.ns(
@@ -88,103 +100,11 @@ async fn main() -> ExitCode {
     );
     // ANCHOR_END: ns
 
-    let api = match accounts::routes(store, io.clone()) {
-        Ok(api) => api,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // La page du chat est celle du chapitre 13 ; celle des modérateurs est
-    // sous /moderation/.
-    let app = Router::new()
-        .merge(api)
-        .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
-        .nest_service(
-            "/moderation",
-            ServeDir::new(support::client_dir("ch14-moderation")),
-        )
-        .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
-        .layer(layer);
-
-    support::listen_with(app, io).await
+    // ANCHOR: router
+    // Les routes des comptes et les pages, dont celle des modérateurs sous
+    // /moderation/ : `web.rs`.
+    let app = web::routes(store, io.clone())?.layer(layer);
+    // ANCHOR_END: router
+    Ok(support::listen_with(app, io).await)
 }
-
-// ANCHOR: connection
-async fn on_connect(
-    socket: SocketRef,
-    io: SocketIo,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-) {
-    socket.on("new message", in_order(on_message));
-    socket.on("private message", in_order(on_private_message));
-    socket.on("typing", in_order(private::on_typing));
-    socket.on_disconnect(in_order(on_leave));
-    presence::arrive(&socket, &io, &chat, &account).await;
-    admin::refresh(&io, &chat).await;
-}
-
-/// Le départ du chapitre 13, puis la liste à jour pour les modérateurs.
-async fn on_leave(
-    socket: SocketRef,
-    io: SocketIo,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-) {
-    presence::leave(socket, State(chat.clone()), Extension(account)).await;
-    admin::refresh(&io, &chat).await;
-}
-// ANCHOR_END: connection
-
-// ANCHOR: message
-/// Comme au chapitre 13, mais le message passe d'abord par les règles :
-/// refusé, il ne part pas, et l'accusé dit pourquoi.
-async fn on_message(
-    socket: SocketRef,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    Checked(msg): Checked<Text>,
-    ack: AckSender,
-) {
-    let checked = msg
-        .map_err(|refused| refused.to_string())
-        .and_then(|Text(msg)| chat.moderation.allow(&account.key, &msg).map(|()| msg));
-    let msg = match checked {
-        Ok(msg) => msg,
-        Err(why) => {
-            ack.send(&json!({ "error": why })).ok();
-            return;
-        }
-    };
-    println!("message: {msg}");
-    socket
-        .broadcast()
-        .emit(
-            "new message",
-            &json!({ "from": account.pseudo, "text": msg }),
-        )
-        .await
-        .ok();
-    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
-    ack.send(&json!({ "id": id })).ok();
-}
-
-/// Un message privé passe par les mêmes règles, puis par le chapitre 13.
-async fn on_private_message(
-    socket: SocketRef,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-    Checked(msg): Checked<PrivateMessage>,
-    ack: AckSender,
-) {
-    if let Ok(PrivateMessage { text, .. }) = &msg
-        && let Err(why) = chat.moderation.allow(&account.key, text)
-    {
-        ack.send(&json!({ "error": why })).ok();
-        return;
-    }
-    private::on_private_message(socket, State(chat), Extension(account), Checked(msg), ack).await;
-}
-// ANCHOR_END: message
 // ANCHOR_END: all

@@ -1,13 +1,15 @@
-//! Les variantes cassées qui reprennent le `main.rs` d'un chapitre n'en
-//! diffèrent que par l'erreur qu'elles montrent : un changement fait au
-//! chapitre doit y être reporté, sinon elles prouvent quelque chose sur un
-//! chapitre qui n'existe plus.
+//! Les variantes cassées qui reprennent les fichiers d'un chapitre (son
+//! `main.rs`, et le module où elles mettent leur erreur) n'en diffèrent que
+//! par l'erreur qu'elles montrent : un changement fait au chapitre doit y
+//! être reporté, sinon elles prouvent quelque chose sur un chapitre qui
+//! n'existe plus.
 
 use std::path::{Path, PathBuf};
 
-/// Une variante cassée : son fichier, le chapitre qu'elle reprend, et ses
-/// seules différences (texte de la variante → texte du chapitre, écrits
-/// sans espaces : rustfmt peut couper une ligne autrement).
+/// Un fichier d'une variante cassée : son chemin sous
+/// `checks/broken/src/bin/`, le fichier du chapitre qu'il reprend (sous
+/// `chapters/`), et ses seules différences (texte de la variante → texte du
+/// chapitre, écrits sans espaces : rustfmt peut couper une ligne autrement).
 struct Derived {
     broken: &'static str,
     chapter: &'static str,
@@ -17,12 +19,19 @@ struct Derived {
 const DERIVED: &[Derived] = &[
     Derived {
         broken: "ch13-any-origin.rs",
-        chapter: "ch13-comptes",
+        chapter: "ch13-comptes/src/main.rs",
+        changes: &[],
+    },
+    // Le chapitre 14 cassé : son `main.rs` est celui du chapitre, l'erreur
+    // est dans sa copie de `messages.rs`.
+    Derived {
+        broken: "ch14-flood-per-tab/main.rs",
+        chapter: "ch14-moderation/src/main.rs",
         changes: &[],
     },
     Derived {
-        broken: "ch14-flood-per-tab.rs",
-        chapter: "ch14-moderation",
+        broken: "ch14-flood-per-tab/messages.rs",
+        chapter: "ch14-moderation/src/messages.rs",
         changes: &[
             (
                 ".and_then(|Text(msg)|{chat.moderation.allow(&socket.id.to_string(),&msg).map(|()|msg)});",
@@ -41,13 +50,12 @@ fn root() -> PathBuf {
     here.join("../..")
 }
 
-/// Le code à partir de `use std::process::ExitCode;` (les déclarations
-/// de modules, qui diffèrent par leurs chemins, restent avant), sans
-/// commentaires ni espaces.
+/// Le code sans commentaires ni espaces : pour un `main.rs`, à partir de
+/// `use std::process::ExitCode;` (les déclarations de modules, qui
+/// diffèrent par leurs chemins, restent avant) ; pour un autre module, tout
+/// son code.
 fn body(text: &str) -> String {
-    let start = text
-        .find("use std::process::ExitCode;")
-        .unwrap_or(text.len());
+    let start = text.find("use std::process::ExitCode;").unwrap_or(0);
     text[start..]
         .lines()
         .map(str::trim)
@@ -73,19 +81,37 @@ fn broken_variants_follow_their_chapter() {
             );
             broken = broken.replace(from, to);
         }
-        let chapter = body(&read(
-            root()
-                .join("chapters")
-                .join(derived.chapter)
-                .join("src/main.rs"),
-        ));
+        let chapter = body(&read(root().join("chapters").join(derived.chapter)));
         if broken.is_empty() || broken != chapter {
             problems.push(format!(
-                "checks/broken/src/bin/{} ne reprend plus chapters/{}/src/main.rs : reportez-y \
-                 le changement du chapitre",
+                "checks/broken/src/bin/{} ne reprend plus chapters/{}\u{a0}: reportez-y le \
+                 changement du chapitre",
                 derived.broken, derived.chapter
             ));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Une variante en dossier (`ch14-flood-per-tab/`) : chacun de ses fichiers
+/// est comparé au chapitre, sinon une copie de plus y dériverait sans bruit.
+#[test]
+fn every_file_of_a_variant_folder_is_compared() {
+    let mut missing = Vec::new();
+    let folders = DERIVED.iter().filter_map(|d| d.broken.split_once('/'));
+    for (folder, _) in folders {
+        let dir = root().join("checks/broken/src/bin").join(folder);
+        let entries = std::fs::read_dir(&dir).expect("le dossier de la variante");
+        for entry in entries.flatten() {
+            let file = format!("{folder}/{}", entry.file_name().to_string_lossy());
+            if !DERIVED.iter().any(|d| d.broken == file) && !missing.contains(&file) {
+                missing.push(file);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "fichiers de variantes comparés à aucun fichier de chapitre (ajoutez-les à DERIVED)\u{a0}: {}",
+        missing.join(", ")
+    );
 }

@@ -1,0 +1,86 @@
+//! Chapitre 14 cassé : la limite de débit compte par onglet (`socket.id`)
+//! au lieu de compter par compte. Avec deux onglets, on écrit deux fois
+//! plus. L'erreur est dans `messages.rs`, une copie de celui du chapitre ;
+//! tout le reste est le vrai chapitre, repris tel quel.
+
+#[path = "../../../../../chapters/ch13-comptes/src/accounts.rs"]
+mod accounts;
+#[path = "../../../../../chapters/ch14-moderation/src/admin.rs"]
+mod admin;
+#[path = "../../../../../chapters/ch14-moderation/src/connection.rs"]
+mod connection;
+// La copie cassée, à côté de ce fichier.
+mod messages;
+#[path = "../../../../../chapters/ch14-moderation/src/moderation.rs"]
+mod moderation;
+#[path = "../../../../../chapters/ch13-comptes/src/presence.rs"]
+mod presence;
+#[path = "../../../../../chapters/ch13-comptes/src/private.rs"]
+mod private;
+#[path = "../../../../../chapters/ch13-comptes/src/session.rs"]
+mod session;
+#[path = "../../../../../chapters/ch13-comptes/src/store.rs"]
+mod store;
+#[path = "../../../../../chapters/ch14-moderation/src/web.rs"]
+mod web;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use socketioxide::handler::ConnectHandler;
+use support::{AckSender, SocketIo, SocketRef, in_order};
+
+use moderation::Moderation;
+use presence::Presence;
+use store::Store;
+
+/// L'état partagé du chapitre 13, plus la modération.
+#[derive(Clone)]
+pub struct Chat {
+    store: Store,
+    presence: Arc<Presence>,
+    forwarded: Arc<AtomicU64>,
+    moderation: Arc<Moderation>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Une erreur de démarrage : une phrase, et un code de sortie non nul.
+    start().await.unwrap_or_else(|why| {
+        eprintln!("Erreur\u{a0}: {why}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
+async fn start() -> Result<ExitCode, String> {
+    // La base d'abord (chapitre 13), puis les règles : `MODERATORS` et
+    // `FLOOD_LIMIT`.
+    let store = Store::open(&store::path_from_env())?;
+    let chat = Chat {
+        store: store.clone(),
+        presence: Arc::default(),
+        forwarded: Arc::default(),
+        moderation: Arc::new(Moderation::from_env()?),
+    };
+    let (layer, io) = support::socket_io_with_state(chat);
+
+    io.ns(
+        "/",
+        in_order(connection::on_connect).with(session::check_session),
+    );
+    // Avec `.with(a).with(b)`, `b` passe en premier : la session d'abord,
+    // puis le rôle de modérateur.
+    io.ns(
+        "/admin",
+        in_order(admin::on_connect)
+            .with(admin::check_moderator)
+            .with(session::check_session),
+    );
+
+    // Les routes des comptes et les pages, dont celle des modérateurs sous
+    // /moderation/ : `web.rs`.
+    let app = web::routes(store, io.clone())?.layer(layer);
+    Ok(support::listen_with(app, io).await)
+}
