@@ -197,10 +197,25 @@ pub fn check_length(text: &str) -> Result<(), String> {
     let chars = text.chars().count();
     if chars > MAX_TEXT_CHARS {
         return Err(format!(
-            "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {chars})."
+            "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {}).",
+            thousands(chars)
         ));
     }
     Ok(())
+}
+
+/// Un nombre écrit à la française : `12345` donne « 12 345 », les milliers
+/// séparés par une espace fine insécable.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            text.push('\u{202f}');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// Une date au format RFC 3339, en UTC (`2026-12-03T14:32:00Z`) : celui

@@ -223,10 +223,17 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         ),
     ] {
         let reply = bob.emit_with_ack(event, args, WAIT).await?;
-        if ack_error(&reply).is_none() {
+        let Some(error) = ack_error(&reply) else {
             return Err(Failure::new(
                 format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),
+            ));
+        };
+        // La longueur, écrite à la française (espace fine entre les milliers).
+        if !error.contains("1\u{202f}001") {
+            return Err(Failure::new(
+                "la phrase dit la longueur du message, «\u{a0}1\u{202f}001\u{a0}»",
+                error,
             ));
         }
     }
