@@ -10,23 +10,29 @@
 //! Lancer : `cargo run -p ch11-historique`, puis ouvrir
 //! <http://localhost:3000> dans deux onglets.
 //!
+//! Le serveur tient en quatre fichiers, un sujet chacun :
+//! - ce `main.rs` : l'assemblage, et ce que fait une connexion ;
+//! - `store.rs` : la base SQLite (ouvrir, enregistrer, relire) ;
+//! - `history.rs` : l'historique qu'une page n'a pas vu, à sa connexion ;
+//! - `messages.rs` : un nouveau message, enregistré, envoyé à tous, accusé.
+//!
 //! À essayer : envoyez quelques messages, arrêtez le serveur, relancez-le,
 //! rechargez la page : l'historique est là.
 
 // ANCHOR: all
 mod history;
+mod messages;
 mod store;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Router;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use socketioxide::extract::{State, TryData};
-use support::{AckSender, SocketRef, in_order};
+use support::{SocketRef, in_order};
 use tower_http::services::ServeDir;
 
-use history::CHAT;
 use store::Store;
 
 #[tokio::main]
@@ -64,7 +70,7 @@ async fn main() -> ExitCode {
 
 // ANCHOR: connection
 /// Une connexion : d'abord l'historique qu'elle n'a pas vu (`history.rs`),
-/// puis la suite.
+/// puis ses nouveaux messages (`messages.rs`).
 async fn on_connect(
     socket: SocketRef,
     State(store): State<Arc<Store>>,
@@ -73,61 +79,10 @@ async fn on_connect(
     // D'abord écouter (avant tout `.await`, et même avant d'afficher) : un
     // message que le client envoie dès sa connexion n'est pas perdu ; il
     // attendra son tour.
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     println!("Un client vient de se connecter");
     history::catch_up(&socket, &store, auth.ok().as_ref()).await;
 }
 // ANCHOR_END: connection
-
-// ANCHOR: message
-/// `socket.emit('new message', texte, clientOffset)` : on enregistre, on
-/// envoie à tous (l'émetteur compris), puis on accuse réception.
-async fn on_message(
-    socket: SocketRef,
-    State(store): State<Arc<Store>>,
-    TryData(data): TryData<(Json, Json)>,
-    ack: AckSender,
-) {
-    let (text, client_offset) = match data {
-        Ok((Json::String(text), Json::String(offset))) => (text, offset),
-        _ => {
-            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
-            println!(
-                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
-                socket.id
-            );
-            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
-                .ok();
-            return;
-        }
-    };
-    // Un message à la fois, tous clients confondus : chacun est numéroté
-    // puis envoyé avant que le suivant passe, donc tout le monde reçoit les
-    // numéros dans l'ordre. (Ceux d'un même client arrivent ici dans leur
-    // ordre d'envoi grâce à `in_order`.)
-    let _turn = store.turn.lock().await;
-    match store.add(text.clone(), client_offset).await {
-        Ok((id, true)) => {
-            println!("message: {text}");
-            socket
-                .within(CHAT)
-                .emit("new message", &(text, id))
-                .await
-                .ok();
-            ack.send(&json!({ "id": id })).ok();
-        }
-        // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
-        Ok((id, false)) => {
-            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
-            ack.send(&json!({ "id": id })).ok();
-        }
-        Err(why) => {
-            println!("Message de {} non enregistré : {why}", socket.id);
-            ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
-                .ok();
-        }
-    }
-}
-// ANCHOR_END: message
 
 // ANCHOR_END: all

@@ -22,7 +22,7 @@ pub fn path_from_env() -> PathBuf {
 }
 
 /// La base du chat. `turn` fait passer les messages un par un, tous clients
-/// confondus (voir `main.rs`).
+/// confondus (voir `messages.rs`).
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
     pub turn: tokio::sync::Mutex<()>,

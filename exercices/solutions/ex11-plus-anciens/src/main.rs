@@ -13,6 +13,8 @@
 
 #[path = "../../../chapters/ch11-historique/src/history.rs"]
 mod history;
+#[path = "../../../chapters/ch11-historique/src/messages.rs"]
+mod messages;
 mod store;
 
 use std::process::ExitCode;
@@ -24,7 +26,6 @@ use socketioxide::extract::{State, TryData};
 use support::{AckSender, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
-use history::CHAT;
 use store::Store;
 
 #[tokio::main]
@@ -57,7 +58,7 @@ async fn main() -> ExitCode {
 }
 
 /// Une connexion : d'abord l'historique qu'elle n'a pas vu (`history.rs`),
-/// puis la suite.
+/// puis ses nouveaux messages (`messages.rs`).
 async fn on_connect(
     socket: SocketRef,
     State(store): State<Arc<Store>>,
@@ -66,59 +67,10 @@ async fn on_connect(
     // D'abord écouter (avant tout `.await`, et même avant d'afficher) : un
     // message que le client envoie dès sa connexion n'est pas perdu ; il
     // attendra son tour.
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     println!("Un client vient de se connecter");
     socket.on("history", in_order(on_history));
     history::catch_up(&socket, &store, auth.ok().as_ref()).await;
-}
-
-/// `socket.emit('new message', texte, clientOffset)` : on enregistre, on
-/// envoie à tous (l'émetteur compris), puis on accuse réception.
-async fn on_message(
-    socket: SocketRef,
-    State(store): State<Arc<Store>>,
-    TryData(data): TryData<(Json, Json)>,
-    ack: AckSender,
-) {
-    let (text, client_offset) = match data {
-        Ok((Json::String(text), Json::String(offset))) => (text, offset),
-        _ => {
-            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
-            println!(
-                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
-                socket.id
-            );
-            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
-                .ok();
-            return;
-        }
-    };
-    // Un message à la fois, tous clients confondus : chacun est numéroté
-    // puis envoyé avant que le suivant passe, donc tout le monde reçoit les
-    // numéros dans l'ordre. (Ceux d'un même client arrivent ici dans leur
-    // ordre d'envoi grâce à `in_order`.)
-    let _turn = store.turn.lock().await;
-    match store.add(text.clone(), client_offset).await {
-        Ok((id, true)) => {
-            println!("message: {text}");
-            socket
-                .within(CHAT)
-                .emit("new message", &(text, id))
-                .await
-                .ok();
-            ack.send(&json!({ "id": id })).ok();
-        }
-        // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
-        Ok((id, false)) => {
-            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
-            ack.send(&json!({ "id": id })).ok();
-        }
-        Err(why) => {
-            println!("Message de {} non enregistré : {why}", socket.id);
-            ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
-                .ok();
-        }
-    }
 }
 
 // ANCHOR: history

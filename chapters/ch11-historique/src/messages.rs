@@ -1,0 +1,65 @@
+//! Un nouveau message : l'enregistrer, l'envoyer à tous (l'émetteur compris)
+//! avec son numéro, puis accuser réception. Un renvoi du même
+//! `clientOffset` n'est enregistré qu'une fois.
+
+// ANCHOR: all
+use std::sync::Arc;
+
+use serde_json::{Value as Json, json};
+use socketioxide::extract::{State, TryData};
+use support::{AckSender, SocketRef};
+
+use crate::history::CHAT;
+use crate::store::Store;
+
+// ANCHOR: message
+/// `socket.emit('new message', texte, clientOffset)` : on enregistre, on
+/// envoie à tous (l'émetteur compris), puis on accuse réception.
+pub async fn on_message(
+    socket: SocketRef,
+    State(store): State<Arc<Store>>,
+    TryData(data): TryData<(Json, Json)>,
+    ack: AckSender,
+) {
+    let (text, client_offset) = match data {
+        Ok((Json::String(text), Json::String(offset))) => (text, offset),
+        _ => {
+            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
+            println!(
+                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
+                socket.id
+            );
+            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
+                .ok();
+            return;
+        }
+    };
+    // Un message à la fois, tous clients confondus : chacun est numéroté
+    // puis envoyé avant que le suivant passe, donc tout le monde reçoit les
+    // numéros dans l'ordre. (Ceux d'un même client arrivent ici dans leur
+    // ordre d'envoi grâce à `in_order`.)
+    let _turn = store.turn.lock().await;
+    match store.add(text.clone(), client_offset).await {
+        Ok((id, true)) => {
+            println!("message: {text}");
+            socket
+                .within(CHAT)
+                .emit("new message", &(text, id))
+                .await
+                .ok();
+            ack.send(&json!({ "id": id })).ok();
+        }
+        // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
+        Ok((id, false)) => {
+            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
+            ack.send(&json!({ "id": id })).ok();
+        }
+        Err(why) => {
+            println!("Message de {} non enregistré : {why}", socket.id);
+            ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
+                .ok();
+        }
+    }
+}
+// ANCHOR_END: message
+// ANCHOR_END: all
