@@ -173,7 +173,7 @@ pub fn spawn(
     spawn_command(command).map_err(|e| {
         Failure::new(
             format!("le programme {} démarre", binary.display()),
-            format!("impossible de le lancer : {e}"),
+            format!("impossible de le lancer\u{a0}: {e}"),
         )
     })
 }
@@ -229,12 +229,12 @@ impl Server {
         logs.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(log.clone());
-        let what = format!("« {READY}<port> »");
+        let what = format!("«\u{a0}{READY}<port>\u{a0}»");
         let ready = tokio::select! {
             found = log.wait_for(&what, 1, |l| l.starts_with(READY), WAIT) => found?,
             status = child.wait() => {
                 return Err(Failure::new(
-                    format!("le serveur démarre et affiche « {READY}<port> »"),
+                    format!("le serveur démarre et affiche «\u{a0}{READY}<port>\u{a0}»"),
                     format!("il s'est arrêté avant ({})", describe_status(status.ok())),
                 ));
             }
@@ -242,8 +242,8 @@ impl Server {
         let line = ready.first().cloned().unwrap_or_default();
         let port = ready_port(&line).ok_or_else(|| {
             Failure::new(
-                format!("exactement « {READY}<port> » avec le vrai port"),
-                format!("« {line} »"),
+                format!("exactement «\u{a0}{READY}<port>\u{a0}» avec le vrai port"),
+                format!("«\u{a0}{line}\u{a0}»"),
             )
         })?;
         Ok(Server {
