@@ -33,12 +33,8 @@ pub async fn on_message(
             if !chat.moderation.is_moderator(&account.key) {
                 return chat.moderation.allow(&account.key, &msg).map(|()| msg);
             }
-            if msg.chars().count() > moderation::MAX_TEXT_CHARS {
-                return Err(
-                    "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus.".to_owned(),
-                );
-            }
-            Ok(msg)
+            // La même phrase qu'à tous, écrite une seule fois (`moderation.rs`).
+            moderation::check_length(&msg).map(|()| msg)
         });
     let msg = match checked {
         Ok(msg) => msg,
