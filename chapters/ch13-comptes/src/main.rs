@@ -52,11 +52,17 @@ pub struct Chat {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Une erreur de démarrage : une phrase, et un code de sortie non nul.
+    start().await.unwrap_or_else(|why| {
+        eprintln!("Erreur\u{a0}: {why}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
+async fn start() -> Result<ExitCode, String> {
     // ANCHOR: setup
-    let store = match Store::open(&store::path_from_env()) {
-        Ok(store) => store,
-        Err(why) => return fail(&why),
-    };
+    let store = Store::open(&store::path_from_env())?;
     let chat = Chat {
         store: store.clone(),
         presence: Arc::default(),
@@ -71,10 +77,7 @@ async fn main() -> ExitCode {
     // ANCHOR_END: ns
 
     // ANCHOR: router
-    let api = match accounts::routes(store, io.clone()) {
-        Ok(api) => api,
-        Err(why) => return fail(&why),
-    };
+    let api = accounts::routes(store, io.clone())?;
     let app = Router::new()
         .merge(api)
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
@@ -82,13 +85,7 @@ async fn main() -> ExitCode {
         .layer(layer);
     // ANCHOR_END: router
 
-    support::listen_with(app, io).await
-}
-
-/// Une erreur de démarrage : une phrase, et un code de sortie non nul.
-fn fail(why: &str) -> ExitCode {
-    eprintln!("Erreur\u{a0}: {why}");
-    ExitCode::FAILURE
+    Ok(support::listen_with(app, io).await)
 }
 
 // ANCHOR: connection

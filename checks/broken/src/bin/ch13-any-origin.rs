@@ -66,10 +66,16 @@ pub struct Chat {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let store = match Store::open(&store::path_from_env()) {
-        Ok(store) => store,
-        Err(why) => return fail(&why),
-    };
+    // Une erreur de démarrage : une phrase, et un code de sortie non nul.
+    start().await.unwrap_or_else(|why| {
+        eprintln!("Erreur\u{a0}: {why}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
+async fn start() -> Result<ExitCode, String> {
+    let store = Store::open(&store::path_from_env())?;
     let chat = Chat {
         store: store.clone(),
         presence: Arc::default(),
@@ -80,23 +86,14 @@ async fn main() -> ExitCode {
     // La session d'abord : `check_session` refuse une connexion sans compte.
     io.ns("/", in_order(on_connect).with(session::check_session));
 
-    let api = match accounts::routes(store, io.clone()) {
-        Ok(api) => api,
-        Err(why) => return fail(&why),
-    };
+    let api = accounts::routes(store, io.clone())?;
     let app = Router::new()
         .merge(api)
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
         .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
         .layer(layer);
 
-    support::listen_with(app, io).await
-}
-
-/// Une erreur de démarrage : une phrase, et un code de sortie non nul.
-fn fail(why: &str) -> ExitCode {
-    eprintln!("Erreur\u{a0}: {why}");
-    ExitCode::FAILURE
+    Ok(support::listen_with(app, io).await)
 }
 
 async fn on_connect(
