@@ -84,13 +84,10 @@ pub struct Chat {
 #[tokio::main]
 async fn main() -> ExitCode {
     // Une erreur de démarrage : une phrase, et un code de sortie non nul.
-    match start().await {
-        Ok(code) => code,
-        Err(why) => {
-            eprintln!("Erreur\u{a0}: {why}");
-            ExitCode::FAILURE
-        }
-    }
+    start().await.unwrap_or_else(|why| {
+        eprintln!("Erreur\u{a0}: {why}");
+        ExitCode::FAILURE
+    })
 }
 
 /// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
