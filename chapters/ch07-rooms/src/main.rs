@@ -27,8 +27,8 @@ async fn main() -> std::process::ExitCode {
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
-            // Écouter d'abord (chapitre 3). `Room` n'accepte qu'un nom de salon valide : un texte non vide
-            // d'au plus 64 caractères.
+            // Écouter d'abord (chapitre 3). `Room` n'accepte qu'un nom de
+            // salon valide : un texte non vide d'au plus 64 caractères.
             socket.on(
                 "join",
                 in_order(async |socket: SocketRef, Room(room): Room| {
