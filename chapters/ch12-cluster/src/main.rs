@@ -6,9 +6,10 @@
 //! ne diffuser qu'à ses propres clients, chaque processus publie la
 //! diffusion dans Redis, et les autres la remettent à leurs clients.
 //!
-//! Le serveur tient en deux fichiers : ce `main.rs` (Redis, la connexion et
-//! les messages) et `presence.rs` (les pseudos, partagés par tous les
-//! processus, les arrivées et les départs).
+//! Le serveur tient en trois fichiers : ce `main.rs` (Redis et la
+//! connexion), `messages.rs` (les messages, y compris quand Redis ne répond
+//! plus) et `presence.rs` (les pseudos, partagés par tous les processus,
+//! les arrivées et les départs).
 //!
 //! Lancer : `redis-server` dans un terminal, puis
 //! `PORT=3000 cargo run -p ch12-cluster` et
@@ -19,22 +20,17 @@
 //! 3000 : il est refusé.
 
 // ANCHOR: all
+mod messages;
 mod presence;
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use serde_json::json;
-use socketioxide::BroadcastError;
 use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
-use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
-use support::{Checked, Text, in_order};
+use support::cluster::{ClusterIo, ClusterSocket};
+use support::in_order;
 use tower_http::services::ServeDir;
-
-/// Le numéro du dernier message relayé par *ce* processus.
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -73,44 +69,10 @@ async fn main() -> ExitCode {
 async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(names): State<presence::Names>) {
     // `in_order` : les messages d'un client passent dans leur ordre
     // d'arrivée, même quand la publication dans Redis se fait attendre.
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     socket.on_disconnect(in_order(presence::leave));
     presence::arrive(&socket, &io, &names).await;
 }
 // ANCHOR_END: connection
 
-// ANCHOR: message
-/// Comme au chapitre 9. Si Redis ne répond plus, le message part quand même
-/// aux clients de ce processus (`.local()`).
-async fn on_message(
-    socket: ClusterSocket,
-    State(names): State<presence::Names>,
-    Checked(msg): Checked<Text>,
-    ack: ClusterAck,
-) {
-    let msg = match msg {
-        Ok(Text(msg)) => msg,
-        Err(refused) => {
-            ack.send(&json!({ "error": refused.to_string() })).ok();
-            return;
-        }
-    };
-    println!("message: {msg}");
-    let message = json!({ "from": presence::nickname(&socket, &names), "text": msg });
-    let sent = socket.broadcast().emit("new message", &message).await;
-    // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
-    // alors rien remis à personne, pas même ici.
-    if let Err(BroadcastError::Adapter(_)) = sent {
-        println!("Redis injoignable : message remis aux seuls clients de ce processus.");
-        socket
-            .local()
-            .broadcast()
-            .emit("new message", &message)
-            .await
-            .ok();
-    }
-    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-    ack.send(&json!({ "id": id })).ok();
-}
-// ANCHOR_END: message
 // ANCHOR_END: all

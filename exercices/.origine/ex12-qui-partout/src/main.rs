@@ -4,29 +4,25 @@
 //! reste intact. La commande `/qui`, comme à l'exercice 10, mais sur
 //! plusieurs processus : un message « /qui » n'est pas relayé ; son auteur
 //! seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`, la
-//! liste de *tout* le chat, quel que soit le processus de chacun.
+//! liste de *tout* le chat, quel que soit le processus de chacun. Le
+//! travail est dans `src/messages.rs` (et un mot dans `src/presence.rs`).
 //!
 //! Vérifier : `cargo xtask exercices ex12` (Redis requis, comme pour le
 //! chapitre) ; un indice : `cargo xtask exercices --indice ex12` ; tout
 //! effacer et repartir de l'original :
 //! `cargo xtask exercices --recommencer ex12`.
 
+mod messages;
 mod presence;
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use serde_json::json;
-use socketioxide::BroadcastError;
 use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
-use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
-use support::{Checked, Text, in_order};
+use support::cluster::{ClusterIo, ClusterSocket};
+use support::in_order;
 use tower_http::services::ServeDir;
-
-/// Le numéro du dernier message relayé par *ce* processus.
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -62,43 +58,7 @@ async fn main() -> ExitCode {
 async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(names): State<presence::Names>) {
     // `in_order` : les messages d'un client passent dans leur ordre
     // d'arrivée, même quand la publication dans Redis se fait attendre.
-    socket.on("new message", in_order(on_message));
+    socket.on("new message", in_order(messages::on_message));
     socket.on_disconnect(in_order(presence::leave));
     presence::arrive(&socket, &io, &names).await;
-}
-
-/// Comme au chapitre 9. Si Redis ne répond plus, le message part quand même
-/// aux clients de ce processus (`.local()`).
-async fn on_message(
-    socket: ClusterSocket,
-    State(names): State<presence::Names>,
-    Checked(msg): Checked<Text>,
-    ack: ClusterAck,
-) {
-    let msg = match msg {
-        Ok(Text(msg)) => msg,
-        Err(refused) => {
-            ack.send(&json!({ "error": refused.to_string() })).ok();
-            return;
-        }
-    };
-    // TODO (exercice 12) : « /qui » ne part pas aux autres ; son auteur seul
-    // reçoit { "from": "serveur", "text": "En ligne : Alice, Bob" }, la liste
-    // de tout le chat.
-    println!("message: {msg}");
-    let message = json!({ "from": presence::nickname(&socket, &names), "text": msg });
-    let sent = socket.broadcast().emit("new message", &message).await;
-    // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
-    // alors rien remis à personne, pas même ici.
-    if let Err(BroadcastError::Adapter(_)) = sent {
-        println!("Redis injoignable : message remis aux seuls clients de ce processus.");
-        socket
-            .local()
-            .broadcast()
-            .emit("new message", &message)
-            .await
-            .ok();
-    }
-    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-    ack.send(&json!({ "id": id })).ok();
 }
