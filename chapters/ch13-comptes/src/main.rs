@@ -5,10 +5,14 @@
 //! session dans un cookie dit au serveur qui l'on est, aux routes HTTP comme
 //! à Socket.IO. Une personne qui ouvre trois onglets est une seule personne.
 //!
-//! Le serveur tient en sept fichiers, un sujet chacun :
+//! Le serveur tient en onze fichiers, un sujet chacun :
 //! - ce `main.rs` : l'assemblage ; `messages.rs` : les messages à tous ;
-//! - `store.rs` : les comptes et les sessions dans SQLite ;
-//! - `accounts.rs` : les routes HTTP (inscription, connexion, déconnexion) ;
+//! - `store.rs` : la base SQLite des comptes et des sessions ;
+//!   `queries.rs` : ses requêtes ;
+//! - `accounts.rs` : les routes HTTP, dont `/api/me` et la déconnexion ;
+//!   `login.rs` : l'inscription et la connexion ;
+//! - `passwords.rs` : les empreintes Argon2id ; `throttle.rs` : le frein
+//!   aux essais de mots de passe ;
 //! - `session.rs` : le cookie, lu aussi par la poignée de main de Socket.IO ;
 //! - `presence.rs` : qui est là, par compte ; `private.rs` : les messages
 //!   privés, à tous les onglets d'une personne.
@@ -18,11 +22,15 @@
 
 // ANCHOR: all
 mod accounts;
+mod login;
 mod messages;
+mod passwords;
 mod presence;
 mod private;
+mod queries;
 mod session;
 mod store;
+mod throttle;
 
 use std::process::ExitCode;
 use std::sync::Arc;

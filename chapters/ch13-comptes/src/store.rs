@@ -8,13 +8,15 @@
 //!   compte qu'il désigne et sa date d'expiration. Le navigateur garde
 //!   l'identifiant ; la base n'en garde que l'empreinte : qui lirait la base
 //!   ne pourrait pas se faire passer pour un utilisateur.
+//!
+//! Ce module ouvre la base et lui passe le travail ; les requêtes elles-mêmes
+//! sont dans `queries.rs`.
 
 // ANCHOR: all
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode};
 
 /// La durée de vie d'une session : une semaine, en secondes.
 pub const SESSION_SECONDS: i64 = 7 * 24 * 3600;
@@ -99,91 +101,11 @@ impl Store {
     }
     // ANCHOR_END: open
 
-    // ANCHOR: accounts
-    /// Crée un compte ; `Taken` si le pseudo (sans tenir compte des
-    /// majuscules) est déjà pris. Vérifier puis insérer en deux temps
-    /// laisserait passer deux inscriptions simultanées : c'est la clé
-    /// primaire qui tranche, d'un seul geste.
-    pub async fn create_account(&self, account: Account, hash: String) -> Result<(), StoreError> {
-        self.blocking(move |conn| {
-            conn.execute(
-                "INSERT INTO accounts (key, pseudo, password_hash) VALUES (?1, ?2, ?3)",
-                params![account.key, account.pseudo, hash],
-            )
-        })
-        .await
-        .map(|_| ())
-    }
-
-    /// Le compte de clé `key` et l'empreinte de son mot de passe.
-    pub async fn find_account(&self, key: String) -> Result<Option<(Account, String)>, StoreError> {
-        self.blocking(move |conn| {
-            conn.query_row(
-                "SELECT pseudo, password_hash FROM accounts WHERE key = ?1",
-                params![key],
-                |row| {
-                    let account = Account {
-                        pseudo: row.get(0)?,
-                        key: key.clone(),
-                    };
-                    Ok((account, row.get(1)?))
-                },
-            )
-            .optional()
-        })
-        .await
-    }
-    // ANCHOR_END: accounts
-
-    // ANCHOR: sessions
-    /// Enregistre une session neuve (l'empreinte de son identifiant).
-    pub async fn start_session(&self, token_hash: String, key: String) -> Result<(), StoreError> {
-        let expires_at = now() + SESSION_SECONDS;
-        self.blocking(move |conn| {
-            conn.execute(
-                "INSERT INTO sessions (token_hash, account, expires_at) VALUES (?1, ?2, ?3)",
-                params![token_hash, key, expires_at],
-            )
-        })
-        .await
-        .map(|_| ())
-    }
-
-    /// Le compte d'une session encore valable ; `None` si elle n'existe pas
-    /// ou a expiré.
-    pub async fn session_account(&self, token_hash: String) -> Result<Option<Account>, StoreError> {
-        let now = now();
-        self.blocking(move |conn| {
-            conn.query_row(
-                "SELECT accounts.pseudo, accounts.key FROM sessions
-                 JOIN accounts ON accounts.key = sessions.account
-                 WHERE sessions.token_hash = ?1 AND sessions.expires_at > ?2",
-                params![token_hash, now],
-                |row| {
-                    Ok(Account {
-                        pseudo: row.get(0)?,
-                        key: row.get(1)?,
-                    })
-                },
-            )
-            .optional()
-        })
-        .await
-    }
-
-    /// Termine toutes les sessions d'un compte (« se déconnecter partout »).
-    pub async fn end_sessions(&self, key: String) -> Result<(), StoreError> {
-        self.blocking(move |conn| {
-            conn.execute("DELETE FROM sessions WHERE account = ?1", params![key])
-        })
-        .await
-        .map(|_| ())
-    }
-    // ANCHOR_END: sessions
-
     /// Exécute `work` sur la connexion, sur un fil où bloquer est permis
-    /// (voir le chapitre 11).
-    async fn blocking<T: Send + 'static>(
+    /// (voir le chapitre 11). Chaque requête de `queries.rs` passe par ici :
+    /// une erreur de SQLite devient une [`StoreError`], et un pseudo en
+    /// double, `Taken`.
+    pub async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -205,12 +127,5 @@ impl Store {
             ))),
         }
     }
-}
-
-/// L'heure, en secondes depuis le 1er janvier 1970.
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 // ANCHOR_END: all

@@ -27,16 +27,24 @@
 mod accounts;
 mod admin;
 mod connection;
+#[path = "../../ch13-comptes/src/login.rs"]
+mod login;
 mod messages;
 mod moderation;
+#[path = "../../ch13-comptes/src/passwords.rs"]
+mod passwords;
 #[path = "../../ch13-comptes/src/presence.rs"]
 mod presence;
 #[path = "../../ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../ch13-comptes/src/queries.rs"]
+mod queries;
 #[path = "../../ch13-comptes/src/session.rs"]
 mod session;
 #[path = "../../ch13-comptes/src/store.rs"]
 mod store;
+#[path = "../../ch13-comptes/src/throttle.rs"]
+mod throttle;
 mod web;
 
 use std::process::ExitCode;

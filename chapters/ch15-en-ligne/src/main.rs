@@ -4,15 +4,21 @@
 //! processus derrière nginx, une base PostgreSQL qu'ils partagent, Redis
 //! entre eux. Ce `main.rs` est la table des matières ; chaque module dit de
 //! quel chapitre il vient :
-//! - `store.rs` : comptes, sessions et historique dans PostgreSQL (les
-//!   fonctions du chapitre 13, plus les messages du chapitre 11) ;
+//! - `database.rs` : la connexion à PostgreSQL et toutes les tables ;
+//! - `store.rs` : comptes et sessions, les fonctions du chapitre 13 ;
+//! - `history.rs` : l'historique des messages du chapitre 11 ;
 //! - `feed.rs` : les messages, de la base à chaque page, dans l'ordre,
 //!   une fois chacun (chapitre 11, sur plusieurs processus) ;
 //! - `presence.rs` : qui est en ligne dans tout le chat (chapitres 12 et 13) ;
-//! - `messages.rs` : écrire, à tous ou en privé, avec les limites du
-//!   chapitre 14 (et ce que fait le message quand la base est en panne) ;
+//! - `tabs.rs` : un onglet arrive, un onglet part (chapitre 13) ;
+//! - `messages.rs` : écrire, à tous ou en privé (et ce que fait le message
+//!   quand la base est en panne) ;
+//! - `limits.rs` : les limites du chapitre 14, pour tout le chat ;
+//! - `flood.rs` : la limite de débit du chapitre 14, comptée dans la base ;
 //! - `admin.rs` : l'espace de noms `/admin` du chapitre 14, sur tous les
-//!   processus (silences dans la base, exclusions par Redis) ;
+//!   processus (exclusions par Redis) ;
+//! - `users.rs` : la liste des modérateurs, lue dans tout le chat ;
+//! - `mutes.rs` : les silences du chapitre 14, gardés dans la base ;
 //! - `ops.rs` : `/health` et `/metrics`, pour l'exploitation ;
 //! - `logs.rs` : le journal, en français sur la sortie standard et, pour
 //!   l'exploitation, en JSON (`LOG_FORMAT=json`) ;
@@ -30,21 +36,34 @@
 #[path = "../../ch13-comptes/src/accounts.rs"]
 mod accounts;
 mod admin;
+mod database;
 mod feed;
+mod flood;
+mod history;
+mod limits;
+#[path = "../../ch13-comptes/src/login.rs"]
+mod login;
 mod logs;
 mod messages;
 // Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
-// et débit se gardent dans la base (`admin.rs`, `store.rs`).
+// et débit se gardent dans la base (`mutes.rs`, `flood.rs`).
 #[allow(dead_code)]
 #[path = "../../ch14-moderation/src/moderation.rs"]
 mod moderation;
+mod mutes;
 mod ops;
+#[path = "../../ch13-comptes/src/passwords.rs"]
+mod passwords;
 mod presence;
 #[path = "../../ch13-comptes/src/private.rs"]
 mod private;
 #[path = "../../ch13-comptes/src/session.rs"]
 mod session;
 mod store;
+mod tabs;
+#[path = "../../ch13-comptes/src/throttle.rs"]
+mod throttle;
+mod users;
 mod web;
 
 use std::process::ExitCode;
@@ -146,11 +165,11 @@ async fn on_connect(
     socket.on("new message", in_order(messages::on_message));
     socket.on("private message", in_order(messages::on_private_message));
     socket.on("typing", in_order(private::on_typing));
-    socket.on_disconnect(in_order(presence::leave));
+    socket.on_disconnect(in_order(tabs::leave));
     chat.feed
         .catch_up(&socket, &chat.store, auth.ok().as_ref())
         .await;
-    presence::arrive(&socket, &io, &chat, &account).await;
+    tabs::arrive(&socket, &io, &chat, &account).await;
 }
 // ANCHOR_END: connection
 

@@ -5,14 +5,22 @@
 
 #[path = "../../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../../chapters/ch13-comptes/src/login.rs"]
+mod login;
 #[path = "../../../../chapters/ch13-comptes/src/messages.rs"]
 mod messages;
+#[path = "../../../../chapters/ch13-comptes/src/passwords.rs"]
+mod passwords;
 #[path = "../../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
 #[path = "../../../../chapters/ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../../../chapters/ch13-comptes/src/queries.rs"]
+mod queries;
 #[path = "../../../../chapters/ch13-comptes/src/store.rs"]
 mod store;
+#[path = "../../../../chapters/ch13-comptes/src/throttle.rs"]
+mod throttle;
 
 /// Le vrai `session.rs`…
 #[path = "../../../../chapters/ch13-comptes/src/session.rs"]

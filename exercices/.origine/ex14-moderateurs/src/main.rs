@@ -19,17 +19,25 @@ mod accounts;
 mod admin;
 #[path = "../../../chapters/ch14-moderation/src/connection.rs"]
 mod connection;
+#[path = "../../../chapters/ch13-comptes/src/login.rs"]
+mod login;
 mod messages;
 #[path = "../../../chapters/ch14-moderation/src/moderation.rs"]
 mod moderation;
+#[path = "../../../chapters/ch13-comptes/src/passwords.rs"]
+mod passwords;
 #[path = "../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
 #[path = "../../../chapters/ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../../chapters/ch13-comptes/src/queries.rs"]
+mod queries;
 #[path = "../../../chapters/ch13-comptes/src/session.rs"]
 mod session;
 #[path = "../../../chapters/ch13-comptes/src/store.rs"]
 mod store;
+#[path = "../../../chapters/ch13-comptes/src/throttle.rs"]
+mod throttle;
 #[path = "../../../chapters/ch14-moderation/src/web.rs"]
 mod web;
 

@@ -18,19 +18,33 @@
 mod accounts;
 #[path = "../../../chapters/ch15-en-ligne/src/admin.rs"]
 mod admin;
+#[path = "../../../chapters/ch15-en-ligne/src/database.rs"]
+mod database;
 #[path = "../../../chapters/ch15-en-ligne/src/feed.rs"]
 mod feed;
+#[path = "../../../chapters/ch15-en-ligne/src/flood.rs"]
+mod flood;
+#[path = "../../../chapters/ch15-en-ligne/src/history.rs"]
+mod history;
+#[path = "../../../chapters/ch15-en-ligne/src/limits.rs"]
+mod limits;
+#[path = "../../../chapters/ch13-comptes/src/login.rs"]
+mod login;
 #[path = "../../../chapters/ch15-en-ligne/src/logs.rs"]
 mod logs;
 #[path = "../../../chapters/ch15-en-ligne/src/messages.rs"]
 mod messages;
 // Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
-// et débit se gardent dans la base (`admin.rs`, `store.rs`).
+// et débit se gardent dans la base (`mutes.rs`, `flood.rs`).
 #[allow(dead_code)]
 #[path = "../../../chapters/ch14-moderation/src/moderation.rs"]
 mod moderation;
+#[path = "../../../chapters/ch15-en-ligne/src/mutes.rs"]
+mod mutes;
 #[path = "../../../chapters/ch15-en-ligne/src/ops.rs"]
 mod ops;
+#[path = "../../../chapters/ch13-comptes/src/passwords.rs"]
+mod passwords;
 #[path = "../../../chapters/ch15-en-ligne/src/presence.rs"]
 mod presence;
 #[path = "../../../chapters/ch13-comptes/src/private.rs"]
@@ -39,6 +53,12 @@ mod private;
 mod session;
 #[path = "../../../chapters/ch15-en-ligne/src/store.rs"]
 mod store;
+#[path = "../../../chapters/ch15-en-ligne/src/tabs.rs"]
+mod tabs;
+#[path = "../../../chapters/ch13-comptes/src/throttle.rs"]
+mod throttle;
+#[path = "../../../chapters/ch15-en-ligne/src/users.rs"]
+mod users;
 #[path = "../../../chapters/ch15-en-ligne/src/web.rs"]
 mod web;
 
@@ -141,11 +161,11 @@ async fn on_connect(
     socket.on("new message", in_order(messages::on_message));
     socket.on("private message", in_order(messages::on_private_message));
     socket.on("typing", in_order(private::on_typing));
-    socket.on_disconnect(in_order(presence::leave));
+    socket.on_disconnect(in_order(tabs::leave));
     chat.feed
         .catch_up(&socket, &chat.store, auth.ok().as_ref())
         .await;
-    presence::arrive(&socket, &io, &chat, &account).await;
+    tabs::arrive(&socket, &io, &chat, &account).await;
 }
 // ANCHOR_END: connection
 

@@ -12,16 +12,24 @@
 // (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
 #[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
+#[path = "../../../chapters/ch13-comptes/src/login.rs"]
+mod login;
 #[path = "../../../chapters/ch13-comptes/src/messages.rs"]
 mod messages;
+#[path = "../../../chapters/ch13-comptes/src/passwords.rs"]
+mod passwords;
 #[path = "../../../chapters/ch13-comptes/src/presence.rs"]
 mod presence;
 #[path = "../../../chapters/ch13-comptes/src/private.rs"]
 mod private;
+#[path = "../../../chapters/ch13-comptes/src/queries.rs"]
+mod queries;
 #[path = "../../../chapters/ch13-comptes/src/session.rs"]
 mod session;
 #[path = "../../../chapters/ch13-comptes/src/store.rs"]
 mod store;
+#[path = "../../../chapters/ch13-comptes/src/throttle.rs"]
+mod throttle;
 
 use std::process::ExitCode;
 use std::sync::Arc;
