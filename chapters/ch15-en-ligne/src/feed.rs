@@ -20,7 +20,8 @@ use sqlx::postgres::PgListener;
 use tokio::sync::Mutex;
 use tracing::warn;
 
-use crate::store::{Store, Stored};
+use crate::history::Stored;
+use crate::store::Store;
 use crate::{SocketIo, SocketRef};
 
 /// Le salon des pages à jour : on n'y entre qu'après l'historique.

@@ -2,7 +2,8 @@
 //!
 //! Comme au chapitre 11, un message à tous est enregistré d'abord et
 //! accusé ensuite ; c'est `feed.rs` qui l'envoie à toutes les pages,
-//! l'auteur compris. Les limites du chapitre 14 passent avant l'écriture.
+//! l'auteur compris. Les limites du chapitre 14 passent avant l'écriture
+//! (`limits.rs`).
 //! Ce qui est nouveau ici : une base en panne n'est pas un refus mais un
 //! « réessayez » (`retry`), que la boîte d'envoi de la page comprend.
 
@@ -11,11 +12,10 @@ use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
 use tracing::{info, warn};
 
-use crate::admin;
-use crate::moderation::{self, FLOOD_WINDOW};
+use crate::limits::{Refusal, allow, unavailable};
 use crate::ops::Metrics;
 use crate::private;
-use crate::store::{Account, StoreError};
+use crate::store::Account;
 use crate::{AckSender, Chat, SocketRef};
 
 /// `socket.emit('new message', texte, clientOffset)`, comme au chapitre 11 :
@@ -42,14 +42,8 @@ pub async fn on_message(
     ack.send(&reply).ok();
 }
 
-/// Pourquoi un message n'est pas enregistré.
-enum Refusal {
-    /// Pour de bon : la raison, en français.
-    Refused(String),
-    /// Pour l'instant : la base ne répond pas.
-    Unavailable,
-}
-
+/// Un message à tous, de la forme à l'enregistrement : son numéro, ou
+/// pourquoi il n'est pas enregistré.
 async fn write(
     chat: &Chat,
     account: &Account,
@@ -85,42 +79,6 @@ async fn write(
         }
         Err(why) => Err(unavailable(account, "non enregistré", &why)),
     }
-}
-
-// ANCHOR: allow
-/// Les limites du chapitre 14, pour tout le chat : la longueur se juge ici,
-/// le silence et le débit dans la base, que tous les processus partagent
-/// (au chapitre 14, la mémoire suffisait : un seul processus).
-async fn allow(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
-    let limits = limits(chat, account, text).await;
-    if let Err(Refusal::Refused(why)) = &limits {
-        info!(account = %account.pseudo, reason = %why, "Message de {} refusé. {why}", account.pseudo);
-    }
-    limits
-}
-
-async fn limits(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusal> {
-    moderation::check_length(text).map_err(Refusal::Refused)?;
-    // Le silence, écrit dans la base par le processus du modérateur.
-    match admin::muted_until(&chat.store, &account.key).await {
-        Ok(None) => {}
-        Ok(Some(until)) => return Err(Refusal::Refused(moderation::mute_refusal(until))),
-        Err(why) => return Err(unavailable(account, "non vérifié", &why)),
-    }
-    let limit = chat.moderation.flood_limit();
-    match chat.store.admit(&account.key, limit, FLOOD_WINDOW).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(wait)) => Err(Refusal::Refused(chat.moderation.flood_refusal(wait))),
-        Err(why) => Err(unavailable(account, "non vérifié", &why)),
-    }
-}
-// ANCHOR_END: allow
-
-/// La base ne répond pas : un avertissement au journal, avec l'erreur à
-/// part, et un « réessayez » pour la page.
-fn unavailable(account: &Account, what: &str, why: &StoreError) -> Refusal {
-    warn!(account = %account.pseudo, error = %why, "Message de {} {what}\u{a0}: {why}", account.pseudo);
-    Refusal::Unavailable
 }
 
 /// Un message privé passe par les limites du chapitre 14, puis par le

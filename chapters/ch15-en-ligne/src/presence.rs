@@ -9,22 +9,19 @@
 //! liste des salons « pseudo: » est la liste des personnes en ligne.
 //!
 //! Chaque processus compare cette liste à la précédente (après chaque
-//! arrivée ou départ chez lui, et chaque seconde pour ce qui se passe
-//! ailleurs) et en tire `user joined`, `user left` et `online` pour ses
-//! propres pages.
+//! arrivée ou départ chez lui, `tabs.rs`, et chaque seconde pour ce qui se
+//! passe ailleurs) et en tire `user joined`, `user left` et `online` pour
+//! ses propres pages.
 
 // ANCHOR: all
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use socketioxide::extract::{Extension, State};
 use support::nickname_key;
 use tracing::info;
 
-use crate::admin;
-use crate::store::Account;
-use crate::{Chat, SocketIo, SocketRef};
+use crate::{Chat, SocketIo, users};
 
 /// Le salon d'un compte : chacun de ses onglets y entre (comme au
 /// chapitre 13).
@@ -33,7 +30,7 @@ pub fn room_of(key: &str) -> String {
 }
 
 /// Le salon qui nomme la personne, pseudo tel qu'écrit par son compte.
-fn named(pseudo: &str) -> String {
+pub fn named(pseudo: &str) -> String {
     format!("pseudo:{pseudo}")
 }
 
@@ -71,61 +68,6 @@ impl Presence {
             .len()
     }
 }
-
-// ANCHOR: arrive
-/// Un onglet arrive : il entre dans ses deux salons, puis chacun apprend ce
-/// qui a changé.
-pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat, account: &Account) {
-    socket.join([
-        room_of(&account.key),
-        named(&account.pseudo),
-        admin::tab_room(&account.key, socket),
-    ]);
-    info!(account = %account.pseudo, socket = %socket.id, "{} vient de se connecter ({})", account.pseudo, socket.id);
-    // La liste de tout le chat passe par Redis, qui peut tarder (relancé,
-    // ou un processus tué qui ne répond plus : 2 s d'attente). `in_order`
-    // tient les messages de cet onglet derrière sa connexion : on ne les
-    // fait pas attendre Redis, la liste suit dans une tâche à part.
-    let (socket, io, chat) = (socket.clone(), io.clone(), chat.clone());
-    tokio::spawn(async move {
-        refresh(&io, &chat).await;
-        socket.emit("online", &chat.presence.online()).ok();
-        admin::refresh(&io, &chat).await;
-    });
-}
-
-/// Un onglet part : il quitte ses salons tout de suite (socketioxide ne
-/// l'en retire qu'après ce gestionnaire), puis chacun apprend ce qui a
-/// changé.
-pub async fn leave(
-    socket: SocketRef,
-    io: SocketIo,
-    State(chat): State<Chat>,
-    Extension(account): Extension<Account>,
-) {
-    socket.leave_all();
-    info!(account = %account.pseudo, socket = %socket.id, "{} a fermé un onglet ({})", account.pseudo, socket.id);
-    if !support::is_stopping() {
-        refresh(&io, &chat).await;
-        admin::refresh(&io, &chat).await;
-        return;
-    }
-    // Le processus s'arrête : il ne relit plus la liste de tout le chat
-    // (les autres processus verront le départ d'eux-mêmes), mais il dit
-    // dans son terminal qui part avec lui : la personne dont c'était le
-    // dernier onglet ici.
-    let tabs_left = io
-        .local()
-        .to(room_of(&account.key))
-        .sockets()
-        .into_iter()
-        .filter(|other| other.id != socket.id)
-        .count();
-    if tabs_left == 0 {
-        info!(account = %account.pseudo, "{} s'est déconnecté", account.pseudo);
-    }
-}
-// ANCHOR_END: arrive
 
 // ANCHOR: refresh
 /// Relit la liste de tout le chat et annonce aux pages de ce processus ce
@@ -184,7 +126,7 @@ pub fn spawn_watch(io: SocketIo, chat: Chat) {
                 return;
             }
             refresh(&io, &chat).await;
-            admin::refresh(&io, &chat).await;
+            users::refresh(&io, &chat).await;
         }
     });
 }
