@@ -23,9 +23,9 @@
 //! - `logs.rs` : le journal, en français sur la sortie standard et, pour
 //!   l'exploitation, en JSON (`LOG_FORMAT=json`) ;
 //! - `web.rs` : les routes HTTP et les pages ;
-//! - repris tels quels (`#[path]`) : `accounts.rs` et `session.rs`
-//!   (chapitre 13), `private.rs` (chapitres 10 et 13), `moderation.rs`
-//!   (chapitre 14).
+//! - repris tels quels (`#[path]`) : `accounts.rs`, `login.rs`,
+//!   `passwords.rs`, `throttle.rs` et `session.rs` (chapitre 13),
+//!   `private.rs` (chapitres 10 et 13), `moderation.rs` (chapitre 14).
 //!
 //! Lancer : PostgreSQL et Redis démarrés (voir « Mise en place »), puis
 //! `PORT=3000 cargo run -p ch15-en-ligne` et `PORT=3001 cargo run -p
