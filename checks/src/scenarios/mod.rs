@@ -401,6 +401,38 @@ pub(super) async fn connect_with(
     Client::open(url, transport, name, on_connect, auth).await
 }
 
+/// Comme [`connect`], mais aux chapitres 11 et 15 le client dit n'avoir
+/// rien vu (`serverOffset: 0`) au lieu de « tout vu ». Sur un serveur où
+/// rien n'est encore enregistré, c'est la même chose, à un détail près :
+/// socketioxide confirme la connexion *avant* d'appeler le gestionnaire qui
+/// envoie l'historique puis fait entrer le client dans le salon. Un message
+/// enregistré entre les deux n'arrive pas en direct ; avec « tout vu », il
+/// serait aussi sauté par l'historique, comme déjà vu. Une vraie page ne dit
+/// jamais avoir vu plus que ce qu'elle a reçu : c'est ce que fait ce client.
+pub(super) async fn connect_from_start(
+    ctx: &Ctx,
+    url: &str,
+    transport: Transport,
+    name: &str,
+) -> Result<Client, Failure> {
+    let from_start = json!({ "serverOffset": 0 });
+    match ctx.number() {
+        11 => Client::open(url, transport, name, None, Some(from_start)).await,
+        15.. => {
+            let pseudo = auth_for(ctx, name)
+                .as_ref()
+                .and_then(|auth| auth.get("pseudo"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| name.to_owned());
+            let cookie = accounts::session_for(url, &pseudo).await?;
+            let headers = [("Cookie".to_owned(), cookie)];
+            Client::open_with_headers(url, transport, name, None, Some(from_start), &headers).await
+        }
+        _ => connect(ctx, url, transport, name).await,
+    }
+}
+
 /// « J'ai déjà tout vu » : le plus grand entier exact en JavaScript, comme
 /// `serverOffset` (chapitres 11 et 15).
 pub(super) const SEEN_ALL: u64 = 9_007_199_254_740_991;
