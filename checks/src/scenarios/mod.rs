@@ -375,9 +375,9 @@ pub(super) async fn connect(
 
 /// Comme [`connect`], avec un rappel à la connexion. À partir du chapitre
 /// 13, le client s'inscrit d'abord (un compte par client) et joint son
-/// cookie de session à la poignée de main ; au chapitre 15, il dit aussi
-/// avoir déjà tout vu (`serverOffset`, comme au chapitre 11) : les
-/// vérifications communes ne veulent que les nouveaux messages.
+/// cookie de session à la poignée de main. Aux chapitres 11 et 15, il dit
+/// avoir déjà tout vu (`serverOffset`) : les vérifications communes ne
+/// veulent que les nouveaux messages.
 pub(super) async fn connect_with(
     ctx: &Ctx,
     url: &str,
@@ -385,20 +385,7 @@ pub(super) async fn connect_with(
     name: &str,
     on_connect: Option<crate::client::OnConnect>,
 ) -> Result<Client, Failure> {
-    let auth = auth_for(ctx, name);
-    if ctx.number() >= 13 {
-        let pseudo = auth
-            .as_ref()
-            .and_then(|auth| auth.get("pseudo"))
-            .and_then(Value::as_str)
-            .unwrap_or(name);
-        let cookie = accounts::session_for(url, pseudo).await?;
-        let headers = [("Cookie".to_owned(), cookie)];
-        let seen_all = (ctx.number() >= 15).then(|| json!({ "serverOffset": SEEN_ALL }));
-        return Client::open_with_headers(url, transport, name, on_connect, seen_all, &headers)
-            .await;
-    }
-    Client::open(url, transport, name, on_connect, auth).await
+    open_client(ctx, url, transport, name, on_connect, SEEN_ALL).await
 }
 
 /// Comme [`connect`], mais aux chapitres 11 et 15 le client dit n'avoir
@@ -415,22 +402,38 @@ pub(super) async fn connect_from_start(
     transport: Transport,
     name: &str,
 ) -> Result<Client, Failure> {
-    let from_start = json!({ "serverOffset": 0 });
-    match ctx.number() {
-        11 => Client::open(url, transport, name, None, Some(from_start)).await,
-        15.. => {
-            let pseudo = auth_for(ctx, name)
-                .as_ref()
-                .and_then(|auth| auth.get("pseudo"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| name.to_owned());
-            let cookie = accounts::session_for(url, &pseudo).await?;
-            let headers = [("Cookie".to_owned(), cookie)];
-            Client::open_with_headers(url, transport, name, None, Some(from_start), &headers).await
-        }
-        _ => connect(ctx, url, transport, name).await,
+    open_client(ctx, url, transport, name, None, 0).await
+}
+
+/// Ouvre un client ; `seen` est le `serverOffset` qu'il donne aux
+/// chapitres 11 et 15 (le dernier numéro qu'il dit avoir vu).
+async fn open_client(
+    ctx: &Ctx,
+    url: &str,
+    transport: Transport,
+    name: &str,
+    on_connect: Option<crate::client::OnConnect>,
+    seen: u64,
+) -> Result<Client, Failure> {
+    let offset = json!({ "serverOffset": seen });
+    if ctx.number() >= 13 {
+        let auth = auth_for(ctx, name);
+        let pseudo = auth
+            .as_ref()
+            .and_then(|auth| auth.get("pseudo"))
+            .and_then(Value::as_str)
+            .unwrap_or(name);
+        let cookie = accounts::session_for(url, pseudo).await?;
+        let headers = [("Cookie".to_owned(), cookie)];
+        let offset = (ctx.number() >= 15).then_some(offset);
+        return Client::open_with_headers(url, transport, name, on_connect, offset, &headers).await;
     }
+    let auth = if ctx.number() == 11 {
+        Some(offset)
+    } else {
+        auth_for(ctx, name)
+    };
+    Client::open(url, transport, name, on_connect, auth).await
 }
 
 /// « J'ai déjà tout vu » : le plus grand entier exact en JavaScript, comme
@@ -441,11 +444,6 @@ pub(super) const SEEN_ALL: u64 = 9_007_199_254_740_991;
 /// numéro, pour que deux clients de même nom n'aient jamais le même pseudo.
 pub(super) fn auth_for(ctx: &Ctx, name: &str) -> Option<Value> {
     static NEXT: AtomicUsize = AtomicUsize::new(1);
-    if ctx.number() == 11 {
-        // Les vérifications communes ne veulent que les nouveaux messages :
-        // « j'ai déjà tout vu » (le plus grand entier exact en JavaScript).
-        return Some(json!({ "serverOffset": SEEN_ALL }));
-    }
     (ctx.number() >= 9).then(|| {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let short: String = name.chars().take(24).collect();
