@@ -30,13 +30,15 @@ const OURS: &str = env!("CARGO_CRATE_NAME");
 
 /// Installe le journal ; une erreur de réglage est une phrase en français.
 pub fn init() -> Result<(), String> {
+    // Lu même sans JSON : une faute de frappe se dit tout de suite.
+    let level = level()?;
     let json = match std::env::var("LOG_FORMAT").as_deref() {
         Err(_) | Ok("") => None,
         Ok("json") => {
             // Des bibliothèques, seulement les avertissements et erreurs.
             let levels = Targets::new()
                 .with_default(LevelFilter::WARN)
-                .with_target(OURS, level()?);
+                .with_target(OURS, level);
             let layer = tracing_subscriber::fmt::layer()
                 .json()
                 .flatten_event(true)

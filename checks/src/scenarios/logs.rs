@@ -79,6 +79,8 @@ pub(super) async fn structured_logs(ctx: Ctx) -> Result<(), Failure> {
     // Un réglage inconnu : refusé avant tout, en français.
     let (code, output) = run_to_exit(&ctx, &[("LOG_FORMAT", "xml")]).await?;
     check_clean_error("LOG_FORMAT=xml", code, &output, &["LOG_FORMAT", "json"])?;
+    let (code, output) = run_to_exit(&ctx, &[("LOG_LEVEL", "bavard")]).await?;
+    check_clean_error("LOG_LEVEL=bavard", code, &output, &["LOG_LEVEL", "info"])?;
 
     let server = ctx.start_with(&[("LOG_FORMAT", "json")]).await?;
     let url = server.url();
