@@ -1,6 +1,8 @@
 //! Un vrai client Socket.IO (le crate `rust_socketio`), comme un onglet.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -44,6 +46,10 @@ pub struct Client {
     /// Les évènements déjà lus mais pas encore demandés (voir [`Client::next_event`]).
     pending: VecDeque<(String, Vec<Value>)>,
     connected: watch::Receiver<bool>,
+    /// Le plus grand numéro de message reçu (chapitres 11 et 15 : le second
+    /// argument de `new message`, ou l'`id` d'un accusé), noté dès
+    /// l'arrivée, lu ou non.
+    latest_id: Arc<AtomicI64>,
     pub name: String,
     pub transport: Transport,
 }
@@ -215,12 +221,17 @@ impl Client {
         let state_tx = std::sync::Arc::new(state_tx);
         let closed_tx = state_tx.clone();
         let on_connect = on_connect.map(std::sync::Arc::new);
+        let latest_id = Arc::new(AtomicI64::new(0));
+        let noted = latest_id.clone();
         let mut builder = ClientBuilder::new(url)
             .namespace(namespace)
             .transport_type(transport_type(transport))
             .reconnect(false)
             .on("new message", move |payload, _| {
                 if let Payload::Text(args) = payload {
+                    if let Some(id) = args.get(1).and_then(Value::as_i64) {
+                        noted.fetch_max(id, Ordering::Relaxed);
+                    }
                     tx.send(args).ok();
                 }
                 async {}.boxed()
@@ -283,9 +294,16 @@ impl Client {
             events,
             pending: VecDeque::new(),
             connected,
+            latest_id,
             name: name.to_owned(),
             transport,
         })
+    }
+
+    /// Le compteur du plus grand numéro de message reçu, partagé : il
+    /// continue d'avancer à chaque message qui arrive.
+    pub fn latest_id(&self) -> Arc<AtomicI64> {
+        self.latest_id.clone()
     }
 
     /// `socket.emit(event, ...args)`
@@ -332,10 +350,19 @@ impl Client {
         match tokio::time::timeout(wait, ack_rx).await {
             // `rust_socketio` rend les arguments de l'accusé dans un tableau
             // de plus : `[[{"id": 1}]]` pour `[{"id": 1}]`.
-            Ok(Ok(mut args)) => Ok(match args.as_mut_slice() {
-                [Value::Array(inner)] => std::mem::take(inner),
-                _ => args,
-            }),
+            Ok(Ok(mut args)) => {
+                let args = match args.as_mut_slice() {
+                    [Value::Array(inner)] => std::mem::take(inner),
+                    _ => args,
+                };
+                // `{ "id": n }` : le message n est enregistré (chapitres 11
+                // et 15), l'émetteur le sait avant même de le recevoir.
+                let id = args.first().and_then(|ack| ack.get("id"));
+                if let Some(id) = id.and_then(Value::as_i64) {
+                    self.latest_id.fetch_max(id, Ordering::Relaxed);
+                }
+                Ok(args)
+            }
             _ => Err(Failure::new(
                 format!("{what} reçoit l'accusé de réception du serveur"),
                 format!("aucun accusé en {} s", wait.as_secs()),

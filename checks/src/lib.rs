@@ -120,6 +120,10 @@ pub struct Ctx {
     /// Le PostgreSQL jetable du chapitre 15, lancé à la première base
     /// demandée et arrêté avec le contexte ; une base neuve par serveur.
     postgres: Arc<tokio::sync::Mutex<Option<postgres::PostgresServer>>>,
+    /// Chapitres 11 et 15 : ce que chaque client de la vérification a déjà
+    /// reçu (le plus grand numéro de message), pour qu'un nouveau client
+    /// dise avoir vu ce que ses voisins ont vu, comme un onglet rouvert.
+    seen: Arc<Mutex<Vec<Arc<std::sync::atomic::AtomicI64>>>>,
 }
 
 impl Ctx {
@@ -131,7 +135,24 @@ impl Ctx {
             temp_dirs: Arc::default(),
             redis: Arc::default(),
             postgres: Arc::default(),
+            seen: Arc::default(),
         }
+    }
+
+    /// Suit désormais ce que `client` reçoit (voir [`Ctx::latest_seen`]).
+    pub fn follow(&self, client: &Client) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.push(client.latest_id());
+    }
+
+    /// Le plus grand numéro de message reçu par un client suivi de cette
+    /// vérification, sur n'importe lequel de ses serveurs (0 si aucun).
+    pub fn latest_seen(&self) -> i64 {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.iter()
+            .map(|id| id.load(std::sync::atomic::Ordering::Relaxed))
+            .max()
+            .unwrap_or(0)
     }
 
     /// Lance le chapitre sur un port libre et attend qu'il soit prêt.

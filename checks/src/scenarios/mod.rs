@@ -376,8 +376,16 @@ pub(super) async fn connect(
 /// Comme [`connect`], avec un rappel à la connexion. À partir du chapitre
 /// 13, le client s'inscrit d'abord (un compte par client) et joint son
 /// cookie de session à la poignée de main. Aux chapitres 11 et 15, il dit
-/// avoir déjà tout vu (`serverOffset`) : les vérifications communes ne
-/// veulent que les nouveaux messages.
+/// avoir vu ce que les autres clients de la vérification ont déjà reçu
+/// (`serverOffset`, voir [`Ctx::latest_seen`]) : comme un onglet rouvert, il
+/// ne reçoit que les messages arrivés depuis.
+///
+/// Pourquoi pas « tout vu » (un numéro immense) : socketioxide confirme la
+/// connexion *avant* d'appeler le gestionnaire qui envoie l'historique puis
+/// fait entrer le client dans le salon. Un message enregistré entre les deux
+/// n'arrive pas en direct ; avec « tout vu », l'historique le sauterait
+/// aussi (vu une fois en CI). Une vraie page ne dit jamais avoir vu plus
+/// que ce qu'elle a reçu : ce client non plus.
 pub(super) async fn connect_with(
     ctx: &Ctx,
     url: &str,
@@ -385,17 +393,12 @@ pub(super) async fn connect_with(
     name: &str,
     on_connect: Option<crate::client::OnConnect>,
 ) -> Result<Client, Failure> {
-    open_client(ctx, url, transport, name, on_connect, SEEN_ALL).await
+    let seen = ctx.latest_seen();
+    open_client(ctx, url, transport, name, on_connect, seen).await
 }
 
 /// Comme [`connect`], mais aux chapitres 11 et 15 le client dit n'avoir
-/// rien vu (`serverOffset: 0`) au lieu de « tout vu ». Sur un serveur où
-/// rien n'est encore enregistré, c'est la même chose, à un détail près :
-/// socketioxide confirme la connexion *avant* d'appeler le gestionnaire qui
-/// envoie l'historique puis fait entrer le client dans le salon. Un message
-/// enregistré entre les deux n'arrive pas en direct ; avec « tout vu », il
-/// serait aussi sauté par l'historique, comme déjà vu. Une vraie page ne dit
-/// jamais avoir vu plus que ce qu'elle a reçu : c'est ce que fait ce client.
+/// rien vu (`serverOffset: 0`) : il reçoit tout l'historique.
 pub(super) async fn connect_from_start(
     ctx: &Ctx,
     url: &str,
@@ -406,17 +409,18 @@ pub(super) async fn connect_from_start(
 }
 
 /// Ouvre un client ; `seen` est le `serverOffset` qu'il donne aux
-/// chapitres 11 et 15 (le dernier numéro qu'il dit avoir vu).
+/// chapitres 11 et 15 (le dernier numéro qu'il dit avoir vu). Ce qu'il
+/// reçoit compte ensuite pour les suivants ([`Ctx::follow`]).
 async fn open_client(
     ctx: &Ctx,
     url: &str,
     transport: Transport,
     name: &str,
     on_connect: Option<crate::client::OnConnect>,
-    seen: u64,
+    seen: i64,
 ) -> Result<Client, Failure> {
     let offset = json!({ "serverOffset": seen });
-    if ctx.number() >= 13 {
+    let client = if ctx.number() >= 13 {
         let auth = auth_for(ctx, name);
         let pseudo = auth
             .as_ref()
@@ -426,19 +430,18 @@ async fn open_client(
         let cookie = accounts::session_for(url, pseudo).await?;
         let headers = [("Cookie".to_owned(), cookie)];
         let offset = (ctx.number() >= 15).then_some(offset);
-        return Client::open_with_headers(url, transport, name, on_connect, offset, &headers).await;
-    }
-    let auth = if ctx.number() == 11 {
-        Some(offset)
+        Client::open_with_headers(url, transport, name, on_connect, offset, &headers).await?
     } else {
-        auth_for(ctx, name)
+        let auth = if ctx.number() == 11 {
+            Some(offset)
+        } else {
+            auth_for(ctx, name)
+        };
+        Client::open(url, transport, name, on_connect, auth).await?
     };
-    Client::open(url, transport, name, on_connect, auth).await
+    ctx.follow(&client);
+    Ok(client)
 }
-
-/// « J'ai déjà tout vu » : le plus grand entier exact en JavaScript, comme
-/// `serverOffset` (chapitres 11 et 15).
-pub(super) const SEEN_ALL: u64 = 9_007_199_254_740_991;
 
 /// `{ "pseudo": … }` à partir du chapitre 9 : le nom du client suivi d'un
 /// numéro, pour que deux clients de même nom n'aient jamais le même pseudo.
