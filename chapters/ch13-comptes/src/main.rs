@@ -36,7 +36,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use axum::Router;
 use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
@@ -85,9 +84,8 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: ns
 
     // ANCHOR: router
-    let api = accounts::routes(store, io.clone())?;
-    let app = Router::new()
-        .merge(api)
+    // Les routes des comptes (`accounts.rs`), puis les fichiers de la page.
+    let app = accounts::routes(store, io.clone())?
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
         .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
         .layer(layer);

@@ -37,7 +37,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use axum::Router;
 use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
@@ -79,10 +78,9 @@ async fn start() -> Result<ExitCode, String> {
     // La session d'abord : `check_session` refuse une connexion sans compte.
     io.ns("/", in_order(on_connect).with(session::check_session));
 
-    let api = accounts::routes(store, io.clone())?;
     // TODO (exercice 13) : la route GET /api/online.
-    let app = Router::new()
-        .merge(api)
+    // Les routes des comptes (`accounts.rs`), puis les fichiers de la page.
+    let app = accounts::routes(store, io.clone())?
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
         .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
         .layer(layer);

@@ -82,14 +82,14 @@ async fn start() -> Result<ExitCode, String> {
     // La session d'abord : `check_session` refuse une connexion sans compte.
     io.ns("/", in_order(on_connect).with(session::check_session));
 
-    let api = accounts::routes(store, io.clone())?;
     // La liste des comptes en ligne, en HTTP : la même `Chat` que Socket.IO,
     // donnée à axum comme état de la route.
     let online = Router::new()
         .route("/api/online", get(online_accounts))
         .with_state(chat);
-    let app = Router::new()
-        .merge(api)
+    // Les routes des comptes (`accounts.rs`), la nouvelle, puis les
+    // fichiers de la page.
+    let app = accounts::routes(store, io.clone())?
         .merge(online)
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
         .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
