@@ -7,12 +7,15 @@
 //!
 //! Ce `main.rs` est la table des matières : l'état partagé, le démarrage,
 //! les deux espaces de noms. Ce chapitre ajoute :
-//! - `moderation.rs` : les règles (modérateurs, silences, limite de débit) ;
+//! - `moderation.rs` : les règles (modérateurs, silences, limite de débit),
+//!   avec `moderation/requests.rs` (les demandes des modérateurs, lues) et
+//!   `moderation/texts.rs` (la longueur, les phrases, les dates) ;
 //! - `messages.rs` : les messages, à tous ou privés, qui passent par les
 //!   règles ;
 //! - `connection.rs` : une connexion au chat (`/`), ce qu'elle écoute, son
 //!   arrivée et son départ, tenus à jour pour les modérateurs ;
-//! - `admin.rs` : l'espace de noms `/admin` ;
+//! - `admin.rs` : l'espace de noms `/admin`, qui y entre et ce qu'on y
+//!   voit ; `admin/decisions.rs` : exclure, réduire au silence ;
 //! - `web.rs` : les routes HTTP et les pages, dont celle des modérateurs.
 //!
 //! Les comptes, les sessions, la présence et les messages privés sont ceux
@@ -48,14 +51,14 @@ mod throttle;
 mod web;
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, atomic::AtomicU64};
 
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
 
 use moderation::Moderation;
 use presence::Presence;
+use session::check_session;
 use store::Store;
 
 // ANCHOR: state
@@ -94,18 +97,12 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: setup
 
     // ANCHOR: ns
-    io.ns(
-        "/",
-        in_order(connection::on_connect).with(session::check_session),
-    );
-    // Avec `.with(a).with(b)`, `b` passe en premier : la session d'abord,
-    // puis le rôle de modérateur.
-    io.ns(
-        "/admin",
-        in_order(admin::on_connect)
-            .with(admin::check_moderator)
-            .with(session::check_session),
-    );
+    io.ns("/", in_order(connection::on_connect).with(check_session));
+    // Pour `/admin`, la session d'abord, puis le rôle de modérateur : avec
+    // `.with(a).with(b)`, `b` passe en premier, `check_session` vient donc
+    // en dernier.
+    let moderators = in_order(admin::on_connect).with(admin::check_moderator);
+    io.ns("/admin", moderators.with(check_session));
     // ANCHOR_END: ns
 
     // ANCHOR: router

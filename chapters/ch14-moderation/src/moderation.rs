@@ -4,25 +4,36 @@
 //!
 //! Avant de relayer un message (à tous ou privé), le chat demande
 //! [`Moderation::allow`] : un refus est la phrase que l'accusé renverra.
+//!
+//! Ce fichier garde l'état et les décisions ; deux modules à côté, sans
+//! état, le complètent :
+//! - `moderation/requests.rs` : les demandes des modérateurs, lues et
+//!   vérifiées (`kick_request`, `mute_request`) ;
+//! - `moderation/texts.rs` : la limite de longueur, les phrases et les
+//!   dates (`check_length`, `mute_refusal`, `rfc3339`).
 
 // ANCHOR: all
+// `#[path]` : d'autres crates reprennent ce fichier (chapitre 15, exercices),
+// ses modules se trouvent ainsi où qu'il soit compilé.
+#[path = "moderation/requests.rs"]
+mod requests;
+#[path = "moderation/texts.rs"]
+mod texts;
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde_json::Value;
 use support::nickname_key;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-/// La longueur maximale d'un message, en caractères.
-pub const MAX_TEXT_CHARS: usize = 1_000;
+// Les autres modules les appellent `crate::moderation::…`, comme avant.
+pub use requests::{kick_request, mute_request};
+pub use texts::{check_length, mute_refusal, rfc3339};
+
 /// La fenêtre de la limite de débit.
 pub const FLOOD_WINDOW: Duration = Duration::from_secs(5);
 /// Le nombre de messages permis par fenêtre, par défaut.
 pub const FLOOD_LIMIT: usize = 5;
-/// La plus longue mise en silence : un jour.
-pub const MAX_MUTE_MINUTES: u64 = 1_440;
 
 // ANCHOR: state
 /// L'état de la modération, partagé par tous les gestionnaires (dans
@@ -146,89 +157,5 @@ impl Moderation {
             .filter(|until| *until > SystemTime::now())
     }
     // ANCHOR_END: mute
-}
-
-/// La phrase d'un refus pendant un silence qui dure jusqu'à `until`.
-pub fn mute_refusal(until: SystemTime) -> String {
-    format!(
-        "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
-         votre message n'est pas parti.",
-        clock(until)
-    )
-}
-
-// ANCHOR: requests
-/// Une demande d'exclusion, `{ pseudo, reason }` : le pseudo et la raison,
-/// ou la phrase qui dit ce qui manque.
-pub fn kick_request(data: &Value) -> Result<(String, String), String> {
-    match (text_field(data, "pseudo"), text_field(data, "reason")) {
-        (Some(pseudo), Some(reason)) => Ok((pseudo, reason)),
-        _ => Err("Attendu\u{a0}: { pseudo, reason }, deux textes.".to_owned()),
-    }
-}
-
-/// Une demande de silence, `{ pseudo, minutes }` : le pseudo et la durée
-/// (0 : rendre la parole), ou la phrase qui dit ce qui ne va pas.
-pub fn mute_request(data: &Value) -> Result<(String, u64), String> {
-    let minutes = data.get("minutes").and_then(Value::as_u64);
-    let (Some(pseudo), Some(minutes)) = (text_field(data, "pseudo"), minutes) else {
-        return Err(
-            "Attendu\u{a0}: { pseudo, minutes }, un texte et un nombre entier de minutes."
-                .to_owned(),
-        );
-    };
-    if minutes > MAX_MUTE_MINUTES {
-        return Err(format!(
-            "{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour)."
-        ));
-    }
-    Ok((pseudo, minutes))
-}
-
-/// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.
-fn text_field(data: &Value, name: &str) -> Option<String> {
-    let text = data.get(name)?.as_str()?.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
-// ANCHOR_END: requests
-
-/// Un texte de plus de [`MAX_TEXT_CHARS`] caractères est refusé.
-pub fn check_length(text: &str) -> Result<(), String> {
-    let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(format!(
-            "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {}).",
-            thousands(chars)
-        ));
-    }
-    Ok(())
-}
-
-/// Un nombre écrit à la française : `12345` donne « 12 345 », les milliers
-/// séparés par une espace fine insécable.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut text = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            text.push('\u{202f}');
-        }
-        text.push(digit);
-    }
-    text
-}
-
-/// Une date au format RFC 3339, en UTC (`2026-12-03T14:32:00Z`) : celui
-/// des données JSON.
-pub fn rfc3339(at: SystemTime) -> String {
-    OffsetDateTime::from(at)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "?".to_owned())
-}
-
-/// L'heure d'une date, pour une phrase (« 14 h 32 »).
-fn clock(at: SystemTime) -> String {
-    let at = OffsetDateTime::from(at);
-    format!("{}\u{a0}h\u{a0}{:02}", at.hour(), at.minute())
 }
 // ANCHOR_END: all

@@ -33,14 +33,14 @@ mod throttle;
 mod web;
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, atomic::AtomicU64};
 
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
 
 use moderation::Moderation;
 use presence::Presence;
+use session::check_session;
 use store::Store;
 
 /// L'état partagé du chapitre 13, plus la modération.
@@ -74,18 +74,12 @@ async fn start() -> Result<ExitCode, String> {
     };
     let (layer, io) = support::socket_io_with_state(chat);
 
-    io.ns(
-        "/",
-        in_order(connection::on_connect).with(session::check_session),
-    );
-    // Avec `.with(a).with(b)`, `b` passe en premier : la session d'abord,
-    // puis le rôle de modérateur.
-    io.ns(
-        "/admin",
-        in_order(admin::on_connect)
-            .with(admin::check_moderator)
-            .with(session::check_session),
-    );
+    io.ns("/", in_order(connection::on_connect).with(check_session));
+    // Pour `/admin`, la session d'abord, puis le rôle de modérateur : avec
+    // `.with(a).with(b)`, `b` passe en premier, `check_session` vient donc
+    // en dernier.
+    let moderators = in_order(admin::on_connect).with(admin::check_moderator);
+    io.ns("/admin", moderators.with(check_session));
 
     // Les routes des comptes et les pages, dont celle des modérateurs sous
     // /moderation/ : `web.rs`.

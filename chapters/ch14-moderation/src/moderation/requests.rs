@@ -1,0 +1,44 @@
+//! Les demandes des modérateurs (`kick`, `mute`), lues et vérifiées avant
+//! toute décision : un pseudo, une raison ou une durée, ou la phrase qui
+//! dit ce qui ne va pas. À part, parce qu'elles ne touchent pas à l'état de
+//! la modération : ce ne sont que des données JSON à lire.
+
+// ANCHOR: all
+use serde_json::Value;
+
+/// La plus longue mise en silence : un jour.
+pub const MAX_MUTE_MINUTES: u64 = 1_440;
+
+/// Une demande d'exclusion, `{ pseudo, reason }` : le pseudo et la raison,
+/// ou la phrase qui dit ce qui manque.
+pub fn kick_request(data: &Value) -> Result<(String, String), String> {
+    match (text_field(data, "pseudo"), text_field(data, "reason")) {
+        (Some(pseudo), Some(reason)) => Ok((pseudo, reason)),
+        _ => Err("Attendu\u{a0}: { pseudo, reason }, deux textes.".to_owned()),
+    }
+}
+
+/// Une demande de silence, `{ pseudo, minutes }` : le pseudo et la durée
+/// (0 : rendre la parole), ou la phrase qui dit ce qui ne va pas.
+pub fn mute_request(data: &Value) -> Result<(String, u64), String> {
+    let minutes = data.get("minutes").and_then(Value::as_u64);
+    let (Some(pseudo), Some(minutes)) = (text_field(data, "pseudo"), minutes) else {
+        return Err(
+            "Attendu\u{a0}: { pseudo, minutes }, un texte et un nombre entier de minutes."
+                .to_owned(),
+        );
+    };
+    if minutes > MAX_MUTE_MINUTES {
+        return Err(format!(
+            "{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour)."
+        ));
+    }
+    Ok((pseudo, minutes))
+}
+
+/// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.
+fn text_field(data: &Value, name: &str) -> Option<String> {
+    let text = data.get(name)?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+// ANCHOR_END: all

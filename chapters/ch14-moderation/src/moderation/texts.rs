@@ -1,0 +1,63 @@
+//! Ce que la modération écrit : la limite de longueur d'un message et sa
+//! phrase, le refus pendant un silence, et les dates, en RFC 3339 pour les
+//! machines (les données JSON) et en « 14 h 32 » pour les gens (les
+//! phrases). À part, parce qu'il n'y a là que du texte : aucun état.
+
+// ANCHOR: all
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// La longueur maximale d'un message, en caractères.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+
+/// Un texte de plus de [`MAX_TEXT_CHARS`] caractères est refusé.
+pub fn check_length(text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(format!(
+            "Message trop long\u{a0}: 1\u{202f}000\u{a0}caractères au plus (il en a {}).",
+            thousands(chars)
+        ));
+    }
+    Ok(())
+}
+
+/// Un nombre écrit à la française : `12345` donne « 12 345 », les milliers
+/// séparés par une espace fine insécable.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push('\u{202f}');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+/// La phrase d'un refus pendant un silence qui dure jusqu'à `until`.
+pub fn mute_refusal(until: SystemTime) -> String {
+    format!(
+        "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
+         votre message n'est pas parti.",
+        clock(until)
+    )
+}
+
+/// Une date au format RFC 3339, en UTC (`2026-12-03T14:32:00Z`) : celui
+/// des données JSON.
+pub fn rfc3339(at: SystemTime) -> String {
+    OffsetDateTime::from(at)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+/// L'heure d'une date, pour une phrase (« 14 h 32 »).
+fn clock(at: SystemTime) -> String {
+    let at = OffsetDateTime::from(at);
+    format!("{}\u{a0}h\u{a0}{:02}", at.hour(), at.minute())
+}
+// ANCHOR_END: all
