@@ -159,10 +159,10 @@ impl ReliableAdapter {
 
 /// Les clients jugés trop lents : exclus des diffusions, puis déconnectés.
 /// Partagé par [`ReliableAdapter`] et l'adaptateur Redis du chapitre 12
-/// (`crate::cluster`), qui remet de la même façon les messages venus des
-/// autres processus.
+/// (`chapters/ch12-cluster/src/cluster/`), qui remet de la même façon les
+/// messages venus des autres processus.
 #[derive(Clone, Default)]
-pub(crate) struct SlowClients(Arc<Mutex<HashSet<Sid>>>);
+pub struct SlowClients(Arc<Mutex<HashSet<Sid>>>);
 
 impl SlowClients {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Sid>> {
@@ -177,7 +177,7 @@ impl SlowClients {
     /// un, en sautant les clients trop lents qui attendent leur
     /// déconnexion : chaque refus (file pleine) désigne son client. Rend les
     /// clients qui viennent de refuser un dépôt.
-    pub(crate) fn deliver(
+    pub fn deliver(
         &self,
         local: &CoreLocalAdapter<Emitter>,
         packet: Packet,
@@ -206,7 +206,7 @@ impl SlowClients {
     /// déconnecte (`disconnect`) dès que sa file d'envoi a de la place pour
     /// le paquet de déconnexion (ou que le battement de cœur l'a déjà
     /// fermé). `disconnect` rend `true` une fois le client déconnecté.
-    pub(crate) fn disconnect(&self, sid: Sid, disconnect: impl Fn(Sid) -> bool + Send + 'static) {
+    pub fn disconnect(&self, sid: Sid, disconnect: impl Fn(Sid) -> bool + Send + 'static) {
         let first_time = self.lock().insert(sid);
         if !first_time {
             return;

@@ -16,6 +16,9 @@
 //!   reçoivent les gestionnaires ;
 //! - [`ReliableAdapter`] : son adaptateur, qui déconnecte un client trop lent
 //!   au lieu de lui faire manquer un message en silence ;
+//! - [`socket_io_builder`], [`SlowClients`] : ses réglages avant le choix de
+//!   l'adaptateur, et ses remises client par client, pour un autre
+//!   adaptateur (celui de Redis, au chapitre 12) ;
 //! - [`MAX_PAYLOAD_BYTES`], [`SEND_BUFFER_PACKETS`] : ses deux limites (taille
 //!   d'un message reçu, file d'envoi d'un client) ;
 //! - [`in_order`], [`InOrder`] : les évènements d'un client traités un par
@@ -29,14 +32,13 @@
 //!   leçon du chapitre 9, dans le chapitre) ;
 //! - [`client_ip`] : l'adresse IP réelle du client ;
 //! - [`client_dir`], [`repository_root`] : retrouver `client/` et la racine du
-//!   dépôt depuis n'importe quel dossier de travail ;
-//! - `cluster`, avec la fonctionnalité `cluster` (chapitres 12 et 15 : les
-//!   autres ne compilent pas Redis) : un chat sur plusieurs processus reliés
-//!   par Redis.
+//!   dépôt depuis n'importe quel dossier de travail.
+//!
+//! Le chat sur plusieurs processus reliés par Redis est la leçon du
+//! chapitre 12 : il vit dans le chapitre (`chapters/ch12-cluster/src/cluster/`),
+//! et `support` ne dépend pas de Redis.
 
 mod adapter;
-#[cfg(feature = "cluster")]
-pub mod cluster;
 mod extract;
 mod in_order;
 mod nickname;
@@ -46,7 +48,7 @@ mod shutdown;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use adapter::ReliableAdapter;
+pub use adapter::{ReliableAdapter, SlowClients};
 pub use extract::{
     Checked, MAX_ROOM_NAME_CHARS, PrivateMessage, Rejected, Room, RoomMessage, Text, Typing,
 };
@@ -118,7 +120,7 @@ pub fn socket_io() -> (
     socketioxide::layer::SocketIoLayer<ReliableAdapter>,
     SocketIo,
 ) {
-    finish(builder())
+    finish(socket_io_builder())
 }
 
 /// Comme [`socket_io`], avec un état partagé : chaque gestionnaire le reçoit
@@ -131,7 +133,7 @@ pub fn socket_io_with_state<T: Clone + Send + Sync + 'static>(
     socketioxide::layer::SocketIoLayer<ReliableAdapter>,
     SocketIo,
 ) {
-    finish(builder().with_state(state))
+    finish(socket_io_builder().with_state(state))
 }
 
 fn finish(
@@ -151,7 +153,7 @@ fn finish(
 
 /// Les réglages de [`socket_io`], avant le choix de l'adaptateur (le
 /// chapitre 12 y branche Redis).
-fn builder() -> socketioxide::SocketIoBuilder {
+pub fn socket_io_builder() -> socketioxide::SocketIoBuilder {
     let ping_interval = duration_from_env("PING_INTERVAL_MS", Duration::from_secs(25));
     let ping_timeout = duration_from_env("PING_TIMEOUT_MS", Duration::from_secs(20));
     let max_message = usize::try_from(MAX_PAYLOAD_BYTES).unwrap_or(usize::MAX);

@@ -6,10 +6,12 @@
 //! ne diffuser qu'à ses propres clients, chaque processus publie la
 //! diffusion dans Redis, et les autres la remettent à leurs clients.
 //!
-//! Le serveur tient en trois fichiers : ce `main.rs` (Redis et la
+//! Le chat tient en trois fichiers : ce `main.rs` (Redis et la
 //! connexion), `messages.rs` (les messages, y compris quand Redis ne répond
 //! plus) et `presence.rs` (les pseudos, partagés par tous les processus,
-//! les arrivées et les départs).
+//! les arrivées et les départs). Ce qui relie les processus est dans le
+//! dossier `cluster/` (l'adaptateur, le pilote Redis, le registre des
+//! pseudos) : voir `cluster/mod.rs`.
 //!
 //! Lancer : `redis-server` dans un terminal, puis
 //! `PORT=3000 cargo run -p ch12-cluster` et
@@ -20,6 +22,7 @@
 //! 3000 : il est refusé.
 
 // ANCHOR: all
+mod cluster;
 mod messages;
 mod presence;
 
@@ -28,15 +31,16 @@ use std::process::ExitCode;
 use axum::Router;
 use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
-use support::cluster::{ClusterIo, ClusterSocket};
 use support::in_order;
 use tower_http::services::ServeDir;
+
+use cluster::{ClusterIo, ClusterSocket};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     // ANCHOR: redis
     // Redis d'abord : sans lui, pas de chat partagé.
-    let cluster = match support::cluster::connect().await {
+    let cluster = match cluster::connect().await {
         Ok(cluster) => cluster,
         Err(message) => {
             eprintln!("Erreur : {message}");

@@ -23,7 +23,8 @@
 //! - `logs.rs` : le journal, en français sur la sortie standard et, pour
 //!   l'exploitation, en JSON (`LOG_FORMAT=json`) ;
 //! - `web.rs` : les routes HTTP et les pages ;
-//! - repris tels quels (`#[path]`) : `accounts.rs`, `login.rs`,
+//! - repris tels quels (`#[path]`) : le dossier `cluster/` (chapitre 12 :
+//!   l'adaptateur et le pilote Redis), `accounts.rs`, `login.rs`,
 //!   `passwords.rs`, `throttle.rs` et `session.rs` (chapitre 13),
 //!   `private.rs` (chapitres 10 et 13), `moderation.rs` (chapitre 14).
 //!
@@ -36,6 +37,12 @@
 #[path = "../../ch13-comptes/src/accounts.rs"]
 mod accounts;
 mod admin;
+// Le dossier `cluster/` du chapitre 12, repris tel quel : l'adaptateur
+// et le pilote Redis. Son registre des pseudos ne sert pas ici (la
+// présence est dans `presence.rs`).
+#[allow(dead_code, unused_imports)]
+#[path = "../../ch12-cluster/src/cluster/mod.rs"]
+mod cluster;
 mod database;
 mod feed;
 mod flood;
@@ -72,13 +79,11 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
-// Les modules repris des chapitres 13 et 14 nomment ces types par
-// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
-use support::cluster::{
-    ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef,
-};
 use support::in_order;
 
+// Les modules repris des chapitres 13 et 14 nomment ces types par
+// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
+use cluster::{ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef};
 use feed::Feed;
 use moderation::Moderation;
 use ops::Metrics;
@@ -123,7 +128,7 @@ async fn start() -> Result<ExitCode, String> {
         metrics: Arc::default(),
         admin_list: Arc::default(),
     };
-    let (layer, io, redis) = support::cluster::connect_with_state(chat.clone()).await?;
+    let (layer, io, redis) = cluster::connect_with_state(chat.clone()).await?;
     // ANCHOR_END: setup
 
     // ANCHOR: ns

@@ -16,8 +16,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use support::cluster::RedisBus;
 
+use crate::cluster::RedisBus;
 use crate::presence::Presence;
 use crate::store::Store;
 

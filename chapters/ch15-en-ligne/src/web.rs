@@ -7,9 +7,9 @@
 
 // ANCHOR: all
 use axum::Router;
-use support::cluster::RedisBus;
 use tower_http::services::ServeDir;
 
+use crate::cluster::RedisBus;
 use crate::{Chat, SocketIo, accounts, ops};
 
 /// Le `Router` du chat, sans la couche Socket.IO que `main` y pose.

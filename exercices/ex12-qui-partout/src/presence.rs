@@ -1,15 +1,16 @@
 //! Qui est là, dans tout le chat : les pseudos vivent dans Redis (voir
-//! `support::cluster`), et la liste « online » compte les clients de tous
+//! `cluster/nicknames.rs`), et la liste « online » compte les clients de tous
 //! les processus.
 
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 use socketioxide::extract::{State, TryData};
-use support::cluster::{ClusterIo, ClusterNicknames, ClusterSocket, Refusal};
+
+use crate::cluster::{self, ClusterIo, ClusterNicknames, ClusterSocket, Refusal};
 
 /// Le registre des pseudos, partagé par les processus à travers Redis.
-/// C'est l'état du serveur Socket.IO (`support::cluster::connect` le lui
+/// C'est l'état du serveur Socket.IO (`cluster::connect` le lui
 /// donne, comme la base au chapitre 11) : chaque gestionnaire qui en a
 /// besoin le reçoit par l'extracteur `State<Names>`.
 pub type Names = Arc<ClusterNicknames>;
@@ -38,9 +39,7 @@ pub fn nickname(socket: &ClusterSocket, names: &ClusterNicknames) -> String {
 
 /// La liste « online » de tout le chat.
 async fn online(io: &ClusterIo, names: &ClusterNicknames) -> Vec<String> {
-    names
-        .online(&support::cluster::live_clients(io).await)
-        .await
+    names.online(&cluster::live_clients(io).await).await
 }
 
 /// Un client vient d'arriver sur ce processus : `broadcast()` et `emit`
@@ -62,7 +61,7 @@ pub async fn leave(socket: ClusterSocket, State(names): State<Names>) {
     };
     println!("{pseudo} s'est déconnecté");
     socket.broadcast().emit("user left", &pseudo).await.ok();
-    let mut live = support::cluster::other_clients(&socket).await;
+    let mut live = cluster::other_clients(&socket).await;
     if support::is_stopping() {
         for sid in names.local_clients() {
             live.remove(&sid);

@@ -3,6 +3,11 @@
 //! processus n'y voit que ses propres clients : « Alice », prise sur le
 //! port 3000, est acceptée sur le port 3001.
 
+/// L'adaptateur et le pilote Redis du chapitre 12, tels quels (son
+/// registre des pseudos ne sert pas : c'est l'erreur de cette variante).
+#[path = "../../../../chapters/ch12-cluster/src/cluster/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod cluster;
 /// Le registre du chapitre 9, tel quel.
 #[path = "../../../../chapters/ch09-pseudos/src/registry.rs"]
 #[allow(dead_code)]
@@ -15,10 +20,10 @@ use axum::Router;
 use serde_json::{Value as Json, json};
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
-use support::cluster::{ClusterIo, ClusterSocket};
 use support::{Checked, NicknameError, Text, in_order};
 use tower_http::services::ServeDir;
 
+use cluster::{ClusterIo, ClusterSocket};
 use registry::Nicknames;
 
 static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
@@ -75,7 +80,7 @@ async fn leave(socket: ClusterSocket) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cluster = match support::cluster::connect().await {
+    let cluster = match cluster::connect().await {
         Ok(cluster) => cluster,
         Err(message) => {
             eprintln!("Erreur : {message}");

@@ -12,6 +12,8 @@
 //! effacer et repartir de l'original :
 //! `cargo xtask exercices --recommencer ex12`.
 
+#[path = "../../../chapters/ch12-cluster/src/cluster/mod.rs"]
+mod cluster;
 mod messages;
 mod presence;
 
@@ -20,14 +22,15 @@ use std::process::ExitCode;
 use axum::Router;
 use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
-use support::cluster::{ClusterIo, ClusterSocket};
 use support::in_order;
 use tower_http::services::ServeDir;
+
+use cluster::{ClusterIo, ClusterSocket};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     // Redis d'abord : sans lui, pas de chat partagé.
-    let cluster = match support::cluster::connect().await {
+    let cluster = match cluster::connect().await {
         Ok(cluster) => cluster,
         Err(message) => {
             eprintln!("Erreur : {message}");

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::json;
 use socketioxide::BroadcastError;
 use socketioxide::extract::State;
-use support::cluster::{ClusterAck, ClusterIo, ClusterSocket};
 use support::{Checked, Text};
 
+use crate::cluster::{ClusterAck, ClusterIo, ClusterSocket};
 use crate::presence;
 
 /// Le numéro du dernier message relayé par *ce* processus.

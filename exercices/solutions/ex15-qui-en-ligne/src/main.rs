@@ -18,6 +18,12 @@
 mod accounts;
 #[path = "../../../chapters/ch15-en-ligne/src/admin.rs"]
 mod admin;
+// Le dossier `cluster/` du chapitre 12, repris tel quel : l'adaptateur
+// et le pilote Redis. Son registre des pseudos ne sert pas ici (la
+// présence est dans `presence.rs`).
+#[allow(dead_code, unused_imports)]
+#[path = "../../../chapters/ch12-cluster/src/cluster/mod.rs"]
+mod cluster;
 #[path = "../../../chapters/ch15-en-ligne/src/database.rs"]
 mod database;
 #[path = "../../../chapters/ch15-en-ligne/src/feed.rs"]
@@ -73,13 +79,11 @@ use axum::routing::get;
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
-// Les modules repris des chapitres 13 et 14 nomment ces types par
-// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
-use support::cluster::{
-    ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef,
-};
 use support::in_order;
 
+// Les modules repris des chapitres 13 et 14 nomment ces types par
+// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
+use cluster::{ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef};
 use feed::Feed;
 use moderation::Moderation;
 use ops::Metrics;
@@ -124,7 +128,7 @@ async fn start() -> Result<ExitCode, String> {
         metrics: Arc::default(),
         admin_list: Arc::default(),
     };
-    let (layer, io, redis) = support::cluster::connect_with_state(chat.clone()).await?;
+    let (layer, io, redis) = cluster::connect_with_state(chat.clone()).await?;
     // ANCHOR_END: setup
 
     // ANCHOR: ns

@@ -10,38 +10,28 @@
 //!
 //! [`ReliableRedisAdapter`] garde l'adaptateur Redis pour tout ce qui passe
 //! entre processus (publier, demander la liste des clients, compter les
-//! processus…), mais fait lui-même les remises, client par client, comme
-//! [`crate::ReliableAdapter`] : un dépôt refusé désigne son client, qui est
-//! déclaré trop lent (une ligne dans le terminal) et déconnecté. Pour une
-//! diffusion venue d'ailleurs, c'est le pilote ([`super::RedisBus`]) qui la
-//! lui confie, avant l'adaptateur.
+//! processus…) : ce fichier lui confie tout, sauf les diffusions, que
+//! `delivery.rs` remet lui-même, client par client.
 
 use std::future::Future;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use socketioxide::adapter::Emitter;
-use socketioxide_core::adapter::errors::{AdapterError, BroadcastError};
-use socketioxide_core::adapter::remote_packet::{RequestOut, RequestTypeOut};
+use socketioxide_core::adapter::errors::BroadcastError;
 use socketioxide_core::adapter::{
-    BroadcastFlags, BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter,
-    RemoteSocketData, Room, RoomParam,
+    BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, RemoteSocketData, Room,
+    RoomParam,
 };
 use socketioxide_core::packet::Packet;
-use socketioxide_redis::drivers::Driver;
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterCtr};
 
 use super::RedisBus;
-use crate::adapter::SlowClients;
+use super::delivery::{Deliver, PREFIX, deliver};
+use support::SlowClients;
 
 /// L'adaptateur Redis de socketioxide, tel quel.
-type Inner = CustomRedisAdapter<Emitter, RedisBus>;
-
-/// Remet une diffusion aux clients de ce processus.
-pub(super) type Deliver = Arc<dyn Fn(Packet, BroadcastOptions) + Send + Sync>;
-
-/// Le préfixe des canaux Redis de l'adaptateur (celui par défaut).
-const PREFIX: &str = "socket.io";
+pub(super) type Inner = CustomRedisAdapter<Emitter, RedisBus>;
 
 /// Ce qu'il faut pour construire l'adaptateur de chaque espace de noms.
 pub struct ClusterState {
@@ -49,14 +39,16 @@ pub struct ClusterState {
     pub(super) bus: RedisBus,
 }
 
+// ANCHOR: adapter
 /// L'adaptateur Redis, avec des remises qui ne sautent personne en silence.
 pub struct ReliableRedisAdapter {
-    inner: Arc<Inner>,
-    bus: RedisBus,
-    slow: SlowClients,
+    pub(super) inner: Arc<Inner>,
+    pub(super) bus: RedisBus,
+    pub(super) slow: SlowClients,
     /// `socket.io-request#/#` : où publier une diffusion pour tous.
-    req_chan: String,
+    pub(super) req_chan: String,
 }
+// ANCHOR_END: adapter
 
 impl DefinedAdapter for ReliableRedisAdapter {}
 
@@ -66,6 +58,7 @@ impl CoreAdapter<Emitter> for ReliableRedisAdapter {
     type AckStream = <Inner as CoreAdapter<Emitter>>::AckStream;
     type InitRes = <Inner as CoreAdapter<Emitter>>::InitRes;
 
+    // ANCHOR: new
     fn new(state: &ClusterState, local: CoreLocalAdapter<Emitter>) -> Self {
         let req_chan = format!("{PREFIX}-request#{}#", local.path());
         let uid = local.server_id();
@@ -85,6 +78,7 @@ impl CoreAdapter<Emitter> for ReliableRedisAdapter {
             req_chan,
         }
     }
+    // ANCHOR_END: new
 
     fn init(self: Arc<Self>, on_success: impl FnOnce() + Send + 'static) -> Self::InitRes {
         self.inner.clone().init(on_success)
@@ -95,28 +89,13 @@ impl CoreAdapter<Emitter> for ReliableRedisAdapter {
     }
 
     /// Publier pour les autres processus, puis remettre ici, client par
-    /// client.
+    /// client (`delivery.rs`).
     async fn broadcast(
         &self,
         packet: Packet,
         opts: BroadcastOptions,
     ) -> Result<(), BroadcastError> {
-        if opts.has_flag(BroadcastFlags::Volatile) {
-            // « volatile » : perdre un paquet est alors le comportement voulu.
-            return self.inner.broadcast(packet, opts).await;
-        }
-        let uid = self.inner.get_local().server_id();
-        if !opts.is_local(uid) {
-            let chan = match opts.server_id {
-                Some(server) => format!("{}{server}#", self.req_chan),
-                None => self.req_chan.clone(),
-            };
-            let request = RequestOut::new(uid, RequestTypeOut::Broadcast(&packet), &opts);
-            let bytes = rmp_serde::to_vec(&request).map_err(adapter_error)?;
-            self.bus.publish(chan, bytes).await.map_err(adapter_error)?;
-        }
-        deliver(&Arc::downgrade(&self.inner), &self.slow, packet, opts);
-        Ok(())
+        self.publish_then_deliver(packet, opts).await
     }
 
     fn broadcast_with_ack(
@@ -172,29 +151,4 @@ impl CoreAdapter<Emitter> for ReliableRedisAdapter {
     ) -> impl Future<Output = Result<Vec<RemoteSocketData>, Self::Error>> + Send {
         self.inner.fetch_sockets(opts)
     }
-}
-
-/// Dépose `packet` chez chaque client de ce processus visé par `opts`, un
-/// par un ; ceux dont la file est pleine sont déconnectés.
-fn deliver(inner: &Weak<Inner>, slow: &SlowClients, packet: Packet, opts: BroadcastOptions) {
-    let Some(adapter) = inner.upgrade() else {
-        return;
-    };
-    for sid in slow.deliver(adapter.get_local(), packet, opts) {
-        let inner = inner.clone();
-        slow.disconnect(sid, move |sid| match inner.upgrade() {
-            Some(adapter) => adapter
-                .get_local()
-                .disconnect_socket(BroadcastOptions::new(sid))
-                .is_ok(),
-            // L'espace de noms est fermé : le client aussi.
-            None => true,
-        });
-    }
-}
-
-fn adapter_error(e: impl std::error::Error + Send + 'static) -> BroadcastError {
-    BroadcastError::Adapter(AdapterError::from(
-        Box::new(e) as Box<dyn std::error::Error + Send>
-    ))
 }
