@@ -23,10 +23,12 @@
 //! - `logs.rs` : le journal, en français sur la sortie standard et, pour
 //!   l'exploitation, en JSON (`LOG_FORMAT=json`) ;
 //! - `web.rs` : les routes HTTP et les pages ;
-//! - repris tels quels (`#[path]`) : le dossier `cluster/` (chapitre 12 :
-//!   l'adaptateur et le pilote Redis), `accounts.rs`, `login.rs`,
-//!   `passwords.rs`, `throttle.rs` et `session.rs` (chapitre 13),
-//!   `private.rs` (chapitres 10 et 13), `moderation.rs` (chapitre 14).
+//! - `connection.rs` : ce que fait une connexion ;
+//! - `reused.rs` : les modules repris tels quels (`#[path]`) : le dossier
+//!   `cluster/` (chapitre 12 : l'adaptateur et le pilote Redis),
+//!   `accounts.rs`, `login.rs`, `passwords.rs`, `throttle.rs` et
+//!   `session.rs` (chapitre 13), `private.rs` (chapitres 10 et 13),
+//!   `moderation.rs` (chapitre 14).
 //!
 //! Lancer : PostgreSQL et Redis démarrés (voir « Mise en place »), puis
 //! `PORT=3000 cargo run -p ch15-en-ligne` et `PORT=3001 cargo run -p
@@ -34,74 +36,47 @@
 //! <http://127.0.0.1:3001> (deux noms, donc deux cookies : deux comptes).
 
 // ANCHOR: all
-#[path = "../../ch13-comptes/src/accounts.rs"]
-mod accounts;
 mod admin;
-// Le dossier `cluster/` du chapitre 12, repris tel quel : l'adaptateur
-// et le pilote Redis. Son registre des pseudos ne sert pas ici (la
-// présence est dans `presence.rs`).
-#[allow(dead_code, unused_imports)]
-#[path = "../../ch12-cluster/src/cluster/mod.rs"]
-mod cluster;
+mod connection;
 mod database;
 mod feed;
 mod flood;
 mod history;
 mod limits;
-#[path = "../../ch13-comptes/src/login.rs"]
-mod login;
 mod logs;
 mod messages;
-// Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
-// et débit se gardent dans la base (`mutes.rs`, `flood.rs`).
-#[allow(dead_code)]
-#[path = "../../ch14-moderation/src/moderation.rs"]
-mod moderation;
 mod mutes;
 mod ops;
-#[path = "../../ch13-comptes/src/passwords.rs"]
-mod passwords;
 mod presence;
-#[path = "../../ch13-comptes/src/private.rs"]
-mod private;
-#[path = "../../ch13-comptes/src/session.rs"]
-mod session;
+mod reused;
 mod store;
 mod tabs;
-#[path = "../../ch13-comptes/src/throttle.rs"]
-mod throttle;
 mod users;
 mod web;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use serde_json::Value as Json;
-use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
 use support::in_order;
 
-// Les modules repris des chapitres 13 et 14 nomment ces types par
-// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
-use cluster::{ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef};
-use feed::Feed;
-use moderation::Moderation;
-use ops::Metrics;
-use presence::Presence;
-use store::{Account, Store};
+// Les modules repris des chapitres 12 à 14 et les types de Socket.IO
+// qu'ils nomment par `crate::` (`reused.rs`) : ici comme chez eux.
+use reused::*;
+use session::check_session;
 
 // ANCHOR: state
 /// L'état partagé : celui du chapitre 14, plus le fil des messages et les
 /// compteurs.
 #[derive(Clone)]
 pub struct Chat {
-    store: Store,
-    presence: Arc<Presence>,
-    moderation: Arc<Moderation>,
-    feed: Feed,
-    metrics: Arc<Metrics>,
+    store: store::Store,
+    presence: Arc<presence::Presence>,
+    moderation: Arc<moderation::Moderation>,
+    feed: feed::Feed,
+    metrics: Arc<ops::Metrics>,
     /// La dernière liste envoyée aux pages de modération de ce processus.
-    admin_list: Arc<tokio::sync::Mutex<Option<Vec<Json>>>>,
+    admin_list: users::LastList,
 }
 // ANCHOR_END: state
 
@@ -119,12 +94,11 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR: setup
     logs::init()?;
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
-    let store = Store::connect().await?;
     let chat = Chat {
-        store: store.clone(),
+        store: store::Store::connect().await?,
         presence: Arc::default(),
-        moderation: Arc::new(Moderation::from_env()?),
-        feed: Feed::default(),
+        moderation: Arc::new(moderation::Moderation::from_env()?),
+        feed: feed::Feed::default(),
         metrics: Arc::default(),
         admin_list: Arc::default(),
     };
@@ -132,17 +106,13 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: setup
 
     // ANCHOR: ns
-    let ns = io.ns("/", in_order(on_connect).with(session::check_session));
+    let ns = io.ns("/", in_order(connection::on_connect).with(check_session));
     // Avec `.with(a).with(b)`, `b` passe en premier (chapitre 14).
-    let moderators = io.ns(
-        "/admin",
-        in_order(admin::on_connect)
-            .with(admin::check_moderator)
-            .with(session::check_session),
-    );
-    tokio::try_join!(ns, moderators)
+    let moderators = in_order(admin::on_connect).with(admin::check_moderator);
+    let admin = io.ns("/admin", moderators.with(check_session));
+    tokio::try_join!(ns, admin)
         .map_err(|e| format!("abonnement aux canaux Redis impossible ({e})."))?;
-    chat.feed.spawn(io.clone(), store);
+    chat.feed.spawn(io.clone(), chat.store.clone());
     presence::spawn_watch(io.clone(), chat.clone());
     // ANCHOR_END: ns
 
@@ -152,30 +122,5 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: router
     Ok(support::listen_with(app, io).await)
 }
-
-// ANCHOR: connection
-/// Une connexion : écouter d'abord, puis l'historique manqué (`feed.rs`),
-/// puis la présence.
-async fn on_connect(
-    socket: SocketRef,
-    io: SocketIo,
-    State(chat): State<Chat>,
-    TryData(auth): TryData<Json>,
-) {
-    // Le compte, rangé par `check_session` (un extracteur de moins : la
-    // connexion en reçoit déjà quatre).
-    let Some(account) = socket.extensions.get::<Account>() else {
-        return;
-    };
-    socket.on("new message", in_order(messages::on_message));
-    socket.on("private message", in_order(messages::on_private_message));
-    socket.on("typing", in_order(private::on_typing));
-    socket.on_disconnect(in_order(tabs::leave));
-    chat.feed
-        .catch_up(&socket, &chat.store, auth.ok().as_ref())
-        .await;
-    tabs::arrive(&socket, &io, &chat, &account).await;
-}
-// ANCHOR_END: connection
 
 // ANCHOR_END: all

@@ -56,6 +56,10 @@ pub async fn list(io: &SocketIo, store: &Store) -> Result<Vec<Value>, String> {
         .collect())
 }
 
+/// La dernière liste envoyée aux pages de modération de ce processus
+/// (dans l'état partagé, `Chat`) : on ne renvoie que ce qui a changé.
+pub type LastList = std::sync::Arc<tokio::sync::Mutex<Option<Vec<Value>>>>;
+
 /// Envoie la liste aux pages de modération de ce processus, si elle a
 /// changé depuis la dernière fois. Sans page ouverte ici, rien à calculer.
 pub async fn refresh(io: &SocketIo, chat: &Chat) {

@@ -14,16 +14,10 @@
 // (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
 
 // ANCHOR: all
-#[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
-mod accounts;
 #[path = "../../../chapters/ch15-en-ligne/src/admin.rs"]
 mod admin;
-// Le dossier `cluster/` du chapitre 12, repris tel quel : l'adaptateur
-// et le pilote Redis. Son registre des pseudos ne sert pas ici (la
-// présence est dans `presence.rs`).
-#[allow(dead_code, unused_imports)]
-#[path = "../../../chapters/ch12-cluster/src/cluster/mod.rs"]
-mod cluster;
+#[path = "../../../chapters/ch15-en-ligne/src/connection.rs"]
+mod connection;
 #[path = "../../../chapters/ch15-en-ligne/src/database.rs"]
 mod database;
 #[path = "../../../chapters/ch15-en-ligne/src/feed.rs"]
@@ -34,35 +28,22 @@ mod flood;
 mod history;
 #[path = "../../../chapters/ch15-en-ligne/src/limits.rs"]
 mod limits;
-#[path = "../../../chapters/ch13-comptes/src/login.rs"]
-mod login;
 #[path = "../../../chapters/ch15-en-ligne/src/logs.rs"]
 mod logs;
 #[path = "../../../chapters/ch15-en-ligne/src/messages.rs"]
 mod messages;
-// Du chapitre 14, les règles servent ici, mais pas leur mémoire : silences
-// et débit se gardent dans la base (`mutes.rs`, `flood.rs`).
-#[allow(dead_code)]
-#[path = "../../../chapters/ch14-moderation/src/moderation.rs"]
-mod moderation;
 #[path = "../../../chapters/ch15-en-ligne/src/mutes.rs"]
 mod mutes;
 #[path = "../../../chapters/ch15-en-ligne/src/ops.rs"]
 mod ops;
-#[path = "../../../chapters/ch13-comptes/src/passwords.rs"]
-mod passwords;
 #[path = "../../../chapters/ch15-en-ligne/src/presence.rs"]
 mod presence;
-#[path = "../../../chapters/ch13-comptes/src/private.rs"]
-mod private;
-#[path = "../../../chapters/ch13-comptes/src/session.rs"]
-mod session;
+#[path = "../../../chapters/ch15-en-ligne/src/reused.rs"]
+mod reused;
 #[path = "../../../chapters/ch15-en-ligne/src/store.rs"]
 mod store;
 #[path = "../../../chapters/ch15-en-ligne/src/tabs.rs"]
 mod tabs;
-#[path = "../../../chapters/ch13-comptes/src/throttle.rs"]
-mod throttle;
 #[path = "../../../chapters/ch15-en-ligne/src/users.rs"]
 mod users;
 #[path = "../../../chapters/ch15-en-ligne/src/web.rs"]
@@ -71,32 +52,26 @@ mod web;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use serde_json::Value as Json;
-use socketioxide::extract::{State, TryData};
 use socketioxide::handler::ConnectHandler;
 use support::in_order;
 
-// Les modules repris des chapitres 13 et 14 nomment ces types par
-// `crate::` : ici, ce sont ceux de l'adaptateur Redis (chapitre 12).
-use cluster::{ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef};
-use feed::Feed;
-use moderation::Moderation;
-use ops::Metrics;
-use presence::Presence;
-use store::{Account, Store};
+// Les modules repris des chapitres 12 à 14 et les types de Socket.IO
+// qu'ils nomment par `crate::` (`reused.rs`) : ici comme chez eux.
+use reused::*;
+use session::check_session;
 
 // ANCHOR: state
 /// L'état partagé : celui du chapitre 14, plus le fil des messages et les
 /// compteurs.
 #[derive(Clone)]
 pub struct Chat {
-    store: Store,
-    presence: Arc<Presence>,
-    moderation: Arc<Moderation>,
-    feed: Feed,
-    metrics: Arc<Metrics>,
+    store: store::Store,
+    presence: Arc<presence::Presence>,
+    moderation: Arc<moderation::Moderation>,
+    feed: feed::Feed,
+    metrics: Arc<ops::Metrics>,
     /// La dernière liste envoyée aux pages de modération de ce processus.
-    admin_list: Arc<tokio::sync::Mutex<Option<Vec<Json>>>>,
+    admin_list: users::LastList,
 }
 // ANCHOR_END: state
 
@@ -114,12 +89,11 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR: setup
     logs::init()?;
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
-    let store = Store::connect().await?;
     let chat = Chat {
-        store: store.clone(),
+        store: store::Store::connect().await?,
         presence: Arc::default(),
-        moderation: Arc::new(Moderation::from_env()?),
-        feed: Feed::default(),
+        moderation: Arc::new(moderation::Moderation::from_env()?),
+        feed: feed::Feed::default(),
         metrics: Arc::default(),
         admin_list: Arc::default(),
     };
@@ -127,17 +101,13 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: setup
 
     // ANCHOR: ns
-    let ns = io.ns("/", in_order(on_connect).with(session::check_session));
+    let ns = io.ns("/", in_order(connection::on_connect).with(check_session));
     // Avec `.with(a).with(b)`, `b` passe en premier (chapitre 14).
-    let moderators = io.ns(
-        "/admin",
-        in_order(admin::on_connect)
-            .with(admin::check_moderator)
-            .with(session::check_session),
-    );
-    tokio::try_join!(ns, moderators)
+    let moderators = in_order(admin::on_connect).with(admin::check_moderator);
+    let admin = io.ns("/admin", moderators.with(check_session));
+    tokio::try_join!(ns, admin)
         .map_err(|e| format!("abonnement aux canaux Redis impossible ({e})."))?;
-    chat.feed.spawn(io.clone(), store);
+    chat.feed.spawn(io.clone(), chat.store.clone());
     presence::spawn_watch(io.clone(), chat.clone());
     // ANCHOR_END: ns
 
@@ -147,30 +117,5 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR_END: router
     Ok(support::listen_with(app, io).await)
 }
-
-// ANCHOR: connection
-/// Une connexion : écouter d'abord, puis l'historique manqué (`feed.rs`),
-/// puis la présence.
-async fn on_connect(
-    socket: SocketRef,
-    io: SocketIo,
-    State(chat): State<Chat>,
-    TryData(auth): TryData<Json>,
-) {
-    // Le compte, rangé par `check_session` (un extracteur de moins : la
-    // connexion en reçoit déjà quatre).
-    let Some(account) = socket.extensions.get::<Account>() else {
-        return;
-    };
-    socket.on("new message", in_order(messages::on_message));
-    socket.on("private message", in_order(messages::on_private_message));
-    socket.on("typing", in_order(private::on_typing));
-    socket.on_disconnect(in_order(tabs::leave));
-    chat.feed
-        .catch_up(&socket, &chat.store, auth.ok().as_ref())
-        .await;
-    tabs::arrive(&socket, &io, &chat, &account).await;
-}
-// ANCHOR_END: connection
 
 // ANCHOR_END: all
