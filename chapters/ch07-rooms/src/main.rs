@@ -22,56 +22,53 @@ async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
     // ANCHOR: connection
-    // `in_order` (chapitre 3) : un `join` puis un message passent dans
-    // cet ordre.
-    io.ns(
-        "/",
-        in_order(async |socket: SocketRef| {
-            // Écouter d'abord (chapitre 3). `Room` n'accepte qu'un nom de
-            // salon valide : un texte non vide d'au plus 64 caractères.
-            socket.on(
-                "join",
-                in_order(async |socket: SocketRef, Room(room): Room| {
-                    socket.join(room);
-                    print_rooms(&socket);
-                }),
-            );
+    // Ce que fait chaque connexion (le `io.on('connection', (socket) => …)`
+    // du diaporama) : la closure a grandi, on la nomme, puis on l'inscrit
+    // (`io.ns`, plus bas). `in_order` (chapitre 3) : un `join` puis un
+    // message passent dans cet ordre.
+    let on_connection = in_order(async |socket: SocketRef| {
+        // Écouter d'abord (chapitre 3). `Room` n'accepte qu'un nom de
+        // salon valide : un texte non vide d'au plus 64 caractères.
+        socket.on(
+            "join",
+            in_order(async |socket: SocketRef, Room(room)| {
+                socket.join(room);
+                print_rooms(&socket);
+            }),
+        );
 
-            socket.on(
-                "leave",
-                in_order(async |socket: SocketRef, Room(room): Room| {
-                    socket.leave(room);
-                    print_rooms(&socket);
-                }),
-            );
+        socket.on(
+            "leave",
+            in_order(async |socket: SocketRef, Room(room)| {
+                socket.leave(room);
+                print_rooms(&socket);
+            }),
+        );
 
-            // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
-            // compris s'il en est membre. On renvoie le salon avec le texte
-            // pour que la page sache d'où vient le message.
-            socket.on(
-                "new message",
-                in_order(
-                    async |io: SocketIo, RoomMessage { room, text }: RoomMessage| {
-                        println!("message pour {room} : {text}");
-                        io.to(room.clone())
-                            .emit("new message", &(room, text))
-                            .await
-                            .ok();
-                    },
-                ),
-            );
+        // `io.to(room).emit(…)` : à tous les membres du salon, émetteur
+        // compris s'il en est membre. On renvoie le salon avec le texte
+        // pour que la page sache d'où vient le message.
+        socket.on(
+            "new message",
+            in_order(async |io: SocketIo, RoomMessage { room, text }| {
+                println!("message pour {room} : {text}");
+                io.to(room.clone())
+                    .emit("new message", &(room, text))
+                    .await
+                    .ok();
+            }),
+        );
 
-            println!("Un client vient de se connecter. Son ID : {}", socket.id);
-            // `socket.join('room1')` : chaque nouveau client entre dans room1.
-            socket.join("room1");
-            print_rooms(&socket);
-        }),
-    );
+        println!("Un client vient de se connecter. Son ID : {}", socket.id);
+        // `socket.join('room1')` : chaque nouveau client entre dans room1.
+        socket.join("room1");
+        print_rooms(&socket);
+    });
+    io.ns("/", on_connection);
     // ANCHOR_END: connection
 
-    let app = Router::new()
-        .fallback_service(ServeDir::new(support::client_dir("ch07-rooms")))
-        .layer(layer);
+    let client = ServeDir::new(support::client_dir("ch07-rooms"));
+    let app = Router::new().fallback_service(client).layer(layer);
 
     support::listen_with(app, io).await
 }
