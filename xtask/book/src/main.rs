@@ -8,7 +8,9 @@
 //! 2. chaque crate de `chapters/` a sa page, chaque page de chapitre a son
 //!    crate, et chaque page a ses sections dans l'ordre du cours ; l'annexe
 //!    du contrat (`annexe-contrat.md`) a une section par crate, et n'y marque
-//!    « à venir » que les chapitres sans crate ;
+//!    « à venir » que les chapitres sans crate ; le code de chaque chapitre
+//!    tient sur ses diapositives (`slides.rs` : `main.rs` en 45 lignes de
+//!    code, 60 à partir du ch09, un module en 120) ;
 //! 3. chaque `{{#include …}}` désigne un fichier qui existe et une ancre qui
 //!    existe (mdBook, lui, inclurait un texte vide sans rien dire) ; les blocs
 //!    Rust inclus depuis un crate portent `ignore` ; la prose suit la
@@ -24,6 +26,7 @@ mod diff;
 mod gate;
 mod links;
 mod pages;
+mod slides;
 mod sources;
 mod warnings;
 
@@ -138,6 +141,7 @@ pub fn build(layout: &Layout) -> Result<PathBuf, String> {
     let src = layout.book.join(&book.config.book.src);
     pages::check_pages(&book, &src, &crates, &mut problems);
     contract::check(&book, &crates, &mut problems);
+    slides::check(&layout.chapters, &crates, &mut problems);
     gate::check_includes(&book, &src, &mut problems);
     gate::check_rust_blocks(&book, &mut problems);
     gate::check_typography(&book, &mut problems);

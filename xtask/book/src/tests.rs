@@ -580,3 +580,44 @@ fn chapter_names_are_whole_words() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_main_rs_longer_than_a_slide_fails() {
+    let fixture = fixture();
+    let long: String = (0..46).map(|i| format!("    let _x{i} = {i};\n")).collect();
+    // Des commentaires et des lignes vides ne comptent pas.
+    let notes = "    // pourquoi\n\n".repeat(40);
+    fixture.edit(
+        "chapters/ch01-un/src/main.rs",
+        "fn main() {}",
+        &format!("fn main() {{\n{notes}{long}}}"),
+    );
+    assert_mentions(
+        &fixture.failure(),
+        &[
+            "chapters/ch01-un/src/main.rs",
+            "48 lignes de code",
+            "au-delà de 45",
+        ],
+    );
+}
+
+#[test]
+fn a_module_longer_than_120_code_lines_fails() {
+    let fixture = fixture();
+    let body: String = (0..120)
+        .map(|i| format!("    let _x{i} = {i};\n"))
+        .collect();
+    write(
+        &fixture.path("chapters/ch02-deux/src/store/queries.rs"),
+        &format!("pub fn f() {{\n{body}}}\n"),
+    );
+    assert_mentions(
+        &fixture.failure(),
+        &[
+            "chapters/ch02-deux/src/store/queries.rs",
+            "122 lignes de code",
+            "au-delà de 120",
+        ],
+    );
+}
