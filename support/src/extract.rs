@@ -9,6 +9,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{Event, TryData};
@@ -52,67 +53,52 @@ impl fmt::Display for Rejected {
 impl std::error::Error for Rejected {}
 // ANCHOR_END: rejected
 
+// ANCHOR: validate
+/// Ce qu'une donnée d'évènement doit dire pour devenir un extracteur : comment
+/// serde lit ses arguments, et comment les vérifier. Un seul contrat pour
+/// les cinq types de ce fichier ; l'extraction elle-même, commune, est dans
+/// [`extract`].
+pub(crate) trait Validate: Sized {
+    /// Les arguments tels que serde les lit : `Json` pour une seule donnée,
+    /// `(Json, Json)` pour deux (`socket.emit('new message', salon, texte)`).
+    type Args: DeserializeOwned;
+
+    /// La valeur, ou la raison du refus, qui continue la phrase « … ignoré,
+    /// car … » (`None` : les arguments manquent ou n'ont pas la bonne forme).
+    fn validate(args: Option<Self::Args>) -> Result<Self, String>;
+}
+// ANCHOR_END: validate
+
 // ANCHOR: text
-impl<A: Adapter> FromMessageParts<A> for Text {
-    type Error = Rejected;
-    fn from_message_parts(
-        s: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack: &Option<i64>,
-    ) -> Result<Self, Rejected> {
-        let (event, data) = read(s, v, ack);
+impl Validate for Text {
+    type Args = Json;
+    fn validate(data: Option<Json>) -> Result<Self, String> {
         match data {
             Some(Json::String(text)) => Ok(Text(text)),
-            other => Err(reject(
-                s,
-                &event,
-                &wrong("la donnée", "un texte", other.as_ref()),
-            )),
+            other => Err(wrong("la donnée", "un texte", other.as_ref())),
         }
     }
 }
 // ANCHOR_END: text
 
-impl<A: Adapter> FromMessageParts<A> for Room {
-    type Error = Rejected;
-    fn from_message_parts(
-        s: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack: &Option<i64>,
-    ) -> Result<Self, Rejected> {
-        let (event, data) = read(s, v, ack);
-        check_room(data.as_ref())
-            .map(Room)
-            .map_err(|why| reject(s, &event, &why))
+impl Validate for Room {
+    type Args = Json;
+    fn validate(data: Option<Json>) -> Result<Self, String> {
+        check_room(data.as_ref()).map(Room)
     }
 }
 
 // ANCHOR: room_message
-impl<A: Adapter> FromMessageParts<A> for RoomMessage {
-    type Error = Rejected;
-    fn from_message_parts(
-        s: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack: &Option<i64>,
-    ) -> Result<Self, Rejected> {
-        let event = event_name(s, v, ack);
-        let TryData(data) = TryData::<(Json, Json)>::from_message_parts(s, v, ack)
-            .unwrap_or_else(|never| match never {});
-        let Ok((room, text)) = data else {
-            return Err(reject(
-                s,
-                &event,
-                "il faut deux données, un nom de salon puis un texte",
-            ));
+impl Validate for RoomMessage {
+    type Args = (Json, Json);
+    fn validate(args: Option<(Json, Json)>) -> Result<Self, String> {
+        let Some((room, text)) = args else {
+            return Err("il faut deux données, un nom de salon puis un texte".to_owned());
         };
-        let room = check_room(Some(&room)).map_err(|why| reject(s, &event, &why))?;
+        let room = check_room(Some(&room))?;
         match text {
             Json::String(text) => Ok(RoomMessage { room, text }),
-            other => Err(reject(
-                s,
-                &event,
-                &wrong("la seconde donnée", "un texte", Some(&other)),
-            )),
+            other => Err(wrong("la seconde donnée", "un texte", Some(&other))),
         }
     }
 }
@@ -126,30 +112,21 @@ pub struct PrivateMessage {
     pub text: String,
 }
 
-impl<A: Adapter> FromMessageParts<A> for PrivateMessage {
-    type Error = Rejected;
-    fn from_message_parts(
-        s: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack: &Option<i64>,
-    ) -> Result<Self, Rejected> {
-        let (event, data) = read(s, v, ack);
+impl Validate for PrivateMessage {
+    type Args = Json;
+    fn validate(data: Option<Json>) -> Result<Self, String> {
         let field = |name: &str| data.as_ref().and_then(|d| d.get(name));
         match (field("to"), field("text")) {
             (Some(Json::String(to)), Some(Json::String(text))) => Ok(PrivateMessage {
                 to: to.clone(),
                 text: text.clone(),
             }),
-            _ if !matches!(data, Some(Json::Object(_))) => Err(reject(
-                s,
-                &event,
-                &wrong("la donnée", "un objet { to, text }", data.as_ref()),
-            )),
-            _ => Err(reject(
-                s,
-                &event,
-                "« to » (le pseudo du destinataire) et « text » doivent être des textes",
-            )),
+            _ if !matches!(data, Some(Json::Object(_))) => {
+                Err(wrong("la donnée", "un objet { to, text }", data.as_ref()))
+            }
+            _ => Err(
+                "« to » (le pseudo du destinataire) et « text » doivent être des textes".to_owned(),
+            ),
         }
     }
 }
@@ -158,38 +135,51 @@ impl<A: Adapter> FromMessageParts<A> for PrivateMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Typing(pub bool);
 
-impl<A: Adapter> FromMessageParts<A> for Typing {
-    type Error = Rejected;
-    fn from_message_parts(
-        s: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack: &Option<i64>,
-    ) -> Result<Self, Rejected> {
-        let (event, data) = read(s, v, ack);
+impl Validate for Typing {
+    type Args = Json;
+    fn validate(data: Option<Json>) -> Result<Self, String> {
         match data {
             Some(Json::Bool(typing)) => Ok(Typing(typing)),
-            other => Err(reject(
-                s,
-                &event,
-                &wrong("la donnée", "true ou false", other.as_ref()),
-            )),
+            other => Err(wrong("la donnée", "true ou false", other.as_ref())),
         }
     }
 }
 
-// ANCHOR: read
-/// Le nom de l'évènement et sa première donnée (`None` s'il n'y en a pas).
-fn read<A: Adapter>(
+// ANCHOR: extract
+/// L'extraction commune : lire le nom de l'évènement et ses arguments, les
+/// faire vérifier par `T`, et, en cas de refus, écrire l'avertissement.
+fn extract<A: Adapter, T: Validate>(
     s: &Arc<Socket<A>>,
     v: &mut Value,
     ack: &Option<i64>,
-) -> (String, Option<Json>) {
+) -> Result<T, Rejected> {
     let event = event_name(s, v, ack);
-    let TryData(data) = TryData::<Option<Json>>::from_message_parts(s, v, ack)
-        .unwrap_or_else(|never| match never {});
-    (event, data.ok().flatten())
+    let TryData(args) =
+        TryData::<T::Args>::from_message_parts(s, v, ack).unwrap_or_else(|never| match never {});
+    T::validate(args.ok()).map_err(|why| reject(s, &event, &why))
 }
-// ANCHOR_END: read
+
+/// Chaque type qui remplit [`Validate`] devient un extracteur de
+/// socketioxide (`FromMessageParts`), par la même fonction [`extract`].
+/// Une macro, parce que Rust refuse un `impl<T: Validate> FromMessageParts
+/// for T` : le trait et `T` seraient tous deux étrangers à ce crate.
+macro_rules! extractors {
+    ($($name:ty),+) => {$(
+        impl<A: Adapter> FromMessageParts<A> for $name {
+            type Error = Rejected;
+            fn from_message_parts(
+                s: &Arc<Socket<A>>,
+                v: &mut Value,
+                ack: &Option<i64>,
+            ) -> Result<Self, Rejected> {
+                extract(s, v, ack)
+            }
+        }
+    )+};
+}
+
+extractors!(Text, Room, RoomMessage, PrivateMessage, Typing);
+// ANCHOR_END: extract
 
 fn event_name<A: Adapter>(s: &Arc<Socket<A>>, v: &mut Value, ack: &Option<i64>) -> String {
     Event::from_message_parts(s, v, ack)
