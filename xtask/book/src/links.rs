@@ -11,9 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Ajoute à `problems` un message par lien cassé.
 pub fn check(build_dir: &Path, problems: &mut Vec<String>) {
-    let mut pages = Vec::new();
-    html_files(build_dir, &mut pages);
-    pages.sort();
+    let pages = crate::walk::files(build_dir, "html");
     let mut ids: HashMap<PathBuf, BTreeSet<String>> = HashMap::new();
     let mut seen = BTreeSet::new();
 
@@ -44,20 +42,6 @@ pub fn check(build_dir: &Path, problems: &mut Vec<String>) {
 fn markdown_name(html: &Path) -> String {
     let shown = html.with_extension("md");
     shown.display().to_string()
-}
-
-fn html_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            html_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            found.push(path);
-        }
-    }
 }
 
 /// Les valeurs des attributs nommés, lues dans les balises seulement : le

@@ -28,6 +28,7 @@ mod links;
 mod pages;
 mod slides;
 mod sources;
+mod walk;
 mod warnings;
 
 #[cfg(test)]

@@ -106,9 +106,7 @@ pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut 
     }
 
     let listed: BTreeSet<PathBuf> = pages.iter().map(|(path, _)| src.join(path)).collect();
-    let mut on_disk = Vec::new();
-    markdown_files(src, &mut on_disk);
-    for file in on_disk {
+    for file in crate::walk::files(src, "md") {
         let is_summary = file.file_name().is_some_and(|n| n == "SUMMARY.md");
         if !is_summary && !listed.contains(&file) {
             let shown = file.strip_prefix(src).unwrap_or(&file);
@@ -116,20 +114,6 @@ pub fn check_pages(book: &MDBook, src: &Path, crates: &[String], problems: &mut 
                 "la page {} n'est pas dans SUMMARY.md : aucun lecteur ne la trouvera",
                 shown.display()
             ));
-        }
-    }
-}
-
-fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            markdown_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            found.push(path);
         }
     }
 }

@@ -8,7 +8,7 @@
 //! fichier `.rs` d'un chapitre, tests compris.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Lignes de code d'un `main.rs` de la première partie (ch01 à ch08).
 pub const MAIN_PART_ONE: usize = 45;
@@ -29,10 +29,7 @@ pub fn code_lines(text: &str) -> usize {
 pub fn check(chapters: &Path, crates: &[String], problems: &mut Vec<String>) {
     for name in crates {
         let src = chapters.join(name).join("src");
-        let mut files = Vec::new();
-        rust_files(&src, &mut files);
-        files.sort();
-        for file in files {
+        for file in crate::walk::files(&src, "rs") {
             let Ok(text) = fs::read_to_string(&file) else {
                 continue;
             };
@@ -62,18 +59,4 @@ pub fn check(chapters: &Path, crates: &[String], problems: &mut Vec<String>) {
 /// `ch07-rooms` → 7.
 fn chapter_number(name: &str) -> Option<u32> {
     name.strip_prefix("ch")?.get(..2)?.parse().ok()
-}
-
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
 }
