@@ -23,8 +23,11 @@ Commandes :
   verify [CHAPITRE…]   vérifie chaque chapitre comme le ferait un étudiant
                        (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
   exercices [EXERCICE…] [--indice EXERCICE] [--recommencer EXERCICE]
+            [--regenerer]
                        vérifie vos exercices (exercices/exNN-…) et nomme le
-                       suivant ; --indice l'aide, --recommencer le remet à zéro
+                       suivant ; --indice l'aide, --recommencer le remet à
+                       zéro ; --regenerer (après un changement de chapitre)
+                       récrit tous les exercices depuis leur chapitre
   book [--open]        construit le livre (book/build/index.html)
   screenshots          refait les captures d'écran du livre (Chromium requis)
   bench [--vs-node] [--quick]

@@ -1,8 +1,9 @@
 //! # Exercice 1 (chapitre ch01-static)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Faites afficher au serveur, juste avant la ligne « Adresse du serveur »,
-//! le dossier qu'il sert : `Dossier servi : /chemin/absolu/client/ch01-static`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Faites afficher au serveur, juste avant la ligne « Adresse du
+//! serveur », le dossier qu'il sert :
+//! `Dossier servi : /chemin/absolu/client/ch01-static`.
 //!
 //! Vérifier : `cargo xtask exercices ex01` ; un indice :
 //! `cargo xtask exercices --indice ex01` ; tout effacer et repartir de
@@ -20,9 +21,8 @@ async fn main() -> std::process::ExitCode {
     // `res.sendFile(…)` dans la version Express.
     let app = Router::new().fallback_service(ServeDir::new(support::client_dir("ch01-static")));
 
-    // TODO (exercice 1) : afficher « Dossier servi : <dossier> » ici, avant
-    // la ligne « Adresse du serveur ».
-
+    // TODO (exercice 1) : afficher « Dossier servi : <dossier> » ici, avant la
+    // ligne « Adresse du serveur ».
     // `app.listen(3000, () => console.log('Adresse du serveur : …'))`
     support::listen(app).await
 }

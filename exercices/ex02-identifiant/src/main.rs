@@ -1,8 +1,8 @@
 //! # Exercice 2 (chapitre ch02-connect)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Après « Un client vient de se connecter », faites afficher une deuxième
-//! ligne `Son ID : <identifiant du client>`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Après « Un client vient de se connecter », faites afficher une
+//! deuxième ligne `Son ID : <identifiant du client>`.
 //!
 //! Vérifier : `cargo xtask exercices ex02` ; un indice :
 //! `cargo xtask exercices --indice ex02` ; tout effacer et repartir de

@@ -1,8 +1,9 @@
 //! # Exercice 3 (chapitre ch03-emit)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Après la ligne `message: …`, faites afficher la longueur du message :
-//! `4 caractères, 5 octets` pour « café », `1 caractère, 2 octets` pour « é ».
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Après la ligne `message: …`, faites afficher la longueur du
+//! message : `4 caractères, 5 octets` pour « café », `1 caractère, 2 octets`
+//! pour « é ».
 //!
 //! Vérifier : `cargo xtask exercices ex03` ; un indice :
 //! `cargo xtask exercices --indice ex03` ; tout effacer et repartir de
@@ -19,20 +20,22 @@ async fn main() -> std::process::ExitCode {
     // `in_order` : Node n'a qu'un fil, donc les évènements d'un client y
     // passent un par un, dans l'ordre d'arrivée. Ici tokio se sert de tous
     // les cœurs : `in_order` range chaque évènement dans la file de son
-    // client. La connexion passe la première, et ses `socket.on(…)` sont
-    // enregistrés avant que le premier message du client soit lu.
+    // client. La connexion passe la première : un message arrivé pendant
+    // qu'elle s'exécute attend qu'elle ait fini.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
             // `socket.on('new message', (msg) => { … })` : le nom de
             // l'évènement doit être exactement celui qu'émet le client. `Text`
             // n'accepte qu'un texte : toute autre donnée est signalée dans le
-            // terminal.
+            // terminal. `in_order`, encore : les messages s'affichent dans
+            // l'ordre où le client les a envoyés.
             socket.on(
                 "new message",
                 in_order(async |Text(msg): Text| {
                     println!("message: {msg}");
-                    // TODO (exercice 3) : afficher « 4 caractères, 5 octets » pour « café ».
+                    // TODO (exercice 3) : afficher « 4 caractères, 5 octets »
+                    // pour « café ».
                 }),
             );
 

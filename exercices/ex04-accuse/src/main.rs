@@ -1,8 +1,8 @@
 //! # Exercice 4 (chapitre ch04-io-emit)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. En plus de la diffusion à tous, renvoyez à l'émetteur seul le message
-//! « (bien reçu par le serveur) ».
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. En plus de la diffusion à tous, renvoyez à l'émetteur seul le
+//! message « (bien reçu par le serveur) ».
 //!
 //! Vérifier : `cargo xtask exercices ex04` ; un indice :
 //! `cargo xtask exercices --indice ex04` ; tout effacer et repartir de
@@ -16,8 +16,8 @@ use tower_http::services::ServeDir;
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
-    // ordre d'arrivée.
+    // `in_order`, comme au chapitre 3 : les évènements d'un client dans
+    // leur ordre d'arrivée.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
@@ -31,8 +31,8 @@ async fn main() -> std::process::ExitCode {
                     // ce qui émet un évènement *nommé* d'après le message, sans
                     // donnée. Il faut le nom de l'évènement, puis la donnée.
                     io.emit("new message", &msg).await.ok();
-                    // TODO (exercice 4) : envoyer « (bien reçu par le serveur) » à
-                    // l'émetteur seul.
+                    // TODO (exercice 4) : envoyer « (bien reçu par le
+                    // serveur) » à l'émetteur seul.
                 }),
             );
 

@@ -1,8 +1,8 @@
 //! # Exercice 5 (chapitre ch05-broadcast)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Faites précéder chaque message diffusé de l'identifiant de son émetteur :
-//! les autres reçoivent `<identifiant> : <texte>`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Faites précéder chaque message diffusé de l'identifiant de son
+//! émetteur : les autres reçoivent `<identifiant> : <texte>`.
 //!
 //! Vérifier : `cargo xtask exercices ex05` ; un indice :
 //! `cargo xtask exercices --indice ex05` ; tout effacer et repartir de
@@ -16,11 +16,12 @@ use tower_http::services::ServeDir;
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
-    // ordre d'arrivée.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
+            // `in_order` : les messages d'un même client sont relayés dans leur
+            // ordre d'arrivée, même quand tokio répartit le travail sur
+            // plusieurs cœurs.
             socket.on(
                 "new message",
                 in_order(async |socket: SocketRef, Text(msg): Text| {

@@ -1,8 +1,8 @@
 //! # Exercice 6 (chapitre ch06-clients)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Quand un client part, envoyez à ceux qui restent le message
-//! « Un client est parti ».
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Quand un client part, envoyez à ceux qui restent le message « Un
+//! client est parti ».
 //!
 //! Vérifier : `cargo xtask exercices ex06` ; un indice :
 //! `cargo xtask exercices --indice ex06` ; tout effacer et repartir de
@@ -23,8 +23,8 @@ static CLIENTS: AtomicUsize = AtomicUsize::new(0);
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
-    // ordre d'arrivée.
+    // `in_order` (chapitre 3) : connexion, messages puis départ, dans
+    // l'ordre, pour chaque client.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
@@ -42,8 +42,8 @@ async fn main() -> std::process::ExitCode {
             socket.on_disconnect(in_order(async || {
                 let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
                 println!("#clients connectés après déconnexion : {count}");
-                // TODO (exercice 6) : envoyer « Un client est parti » à ceux qui
-                // restent.
+                // TODO (exercice 6) : envoyer « Un client est parti » à ceux
+                // qui restent.
             }));
 
             println!("Un client vient de se connecter. Son ID : {}", socket.id);

@@ -1,8 +1,8 @@
 //! # Exercice 7 (chapitre ch07-rooms)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Quand un client entre dans un salon, prévenez les autres membres de ce
-//! salon : (salon, « Un client vient d'entrer »), rien pour celui qui entre.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Quand un client entre dans un salon, prévenez les autres membres de
+//! ce salon : (salon, « Un client vient d'entrer »), rien pour celui qui entre.
 //!
 //! Vérifier : `cargo xtask exercices ex07` ; un indice :
 //! `cargo xtask exercices --indice ex07` ; tout effacer et repartir de

@@ -1,8 +1,8 @@
 //! # Exercice 8 (chapitre ch08-acks)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Ajoutez à l'accusé le nombre de clients à qui le message a été relayé :
-//! `{ "id": 3, "to": 2 }`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Ajoutez à l'accusé le nombre de clients à qui le message a été
+//! relayé : `{ "id": 3, "to": 2 }`.
 //!
 //! Vérifier : `cargo xtask exercices ex08` ; un indice :
 //! `cargo xtask exercices --indice ex08` ; tout effacer et repartir de
@@ -23,8 +23,8 @@ static FORWARDED: AtomicU64 = AtomicU64::new(0);
 async fn main() -> std::process::ExitCode {
     let (layer, io) = support::socket_io();
 
-    // `in_order` (chapitre 3) : les évènements de chaque client dans leur
-    // ordre d'arrivée.
+    // `in_order` (chapitre 3) : les messages d'un client relayés, et
+    // numérotés, dans leur ordre d'arrivée.
     io.ns(
         "/",
         in_order(async |socket: SocketRef| {
@@ -47,11 +47,11 @@ async fn main() -> std::process::ExitCode {
                         println!("message: {msg}");
                         socket.broadcast().emit("new message", &msg).await.ok();
                         let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
-                        // L'accusé dit « le serveur l'a reçu et relayé », pas
-                        // « les autres l'ont lu ». Sans accusé demandé, `send` ne
-                        // fait rien.
-                        // TODO (exercice 8) : ajouter « to », le nombre de clients à qui
-                        // le message a été relayé.
+                        // L'accusé dit « le serveur l'a reçu et relayé »,
+                        // pas « les autres l'ont lu ». Sans accusé demandé,
+                        // `send` ne fait rien.
+                        // TODO (exercice 8) : ajouter « to », le nombre de
+                        // clients à qui le message a été relayé.
                         ack.send(&json!({ "id": id })).ok();
                     },
                 ),

@@ -1,14 +1,16 @@
 //! # Exercice 9 (chapitre ch09-pseudos)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Réservez les pseudos « admin » et « serveur », quelle que
-//! soit leur casse : le travail est dans `src/presence.rs`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Réservez les pseudos « admin » et « serveur », quelle que soit leur
+//! casse : le travail est dans `src/presence.rs`.
 //!
 //! Vérifier : `cargo xtask exercices ex09` ; un indice :
 //! `cargo xtask exercices --indice ex09` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex09`.
 
 mod presence;
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10).
 #[path = "../../../chapters/ch09-pseudos/src/registry.rs"]
 mod registry;
 

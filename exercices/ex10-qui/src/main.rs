@@ -1,16 +1,19 @@
 //! # Exercice 10 (chapitre ch10-prive)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. La commande `/qui` : un message « /qui » n'est pas relayé ;
-//! son auteur seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. La commande `/qui` : un message « /qui » n'est pas relayé ; son
+//! auteur seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`
 //! (la liste « online », séparée par des virgules).
 //!
 //! Vérifier : `cargo xtask exercices ex10` ; un indice :
 //! `cargo xtask exercices --indice ex10` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex10`.
 
-// Les autres modules sont ceux du chapitre, lus là où ils sont
-// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à
+// modifier.
+// Les pseudos et la présence n'ont pas changé depuis le chapitre 9 : ce
+// chapitre reprend son fichier tel quel plutôt que d'en garder une copie.
 #[path = "../../../chapters/ch09-pseudos/src/presence.rs"]
 mod presence;
 #[path = "../../../chapters/ch10-prive/src/private.rs"]

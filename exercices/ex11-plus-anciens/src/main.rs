@@ -1,16 +1,18 @@
 //! # Exercice 11 (chapitre ch11-historique)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Ajoutez l'évènement `history` : le client envoie un numéro
-//! `before` (`socket.emitWithAck('history', 26)`), le serveur répond par
-//! l'accusé avec les 20 messages qui précèdent ce numéro, du plus ancien au
-//! plus récent, chacun comme `[texte, numéro]` : de quoi faire un bouton
-//! « Messages plus anciens ».
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Ajoutez l'évènement `history` : le client envoie un numéro `before`
+//! (`socket.emitWithAck('history', 26)`), le serveur répond par l'accusé avec
+//! les 20 messages qui précèdent ce numéro, du plus ancien au plus récent,
+//! chacun comme `[texte, numéro]` : de quoi faire un bouton « Messages plus
+//! anciens ».
 //!
 //! Vérifier : `cargo xtask exercices ex11` ; un indice :
 //! `cargo xtask exercices --indice ex11` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex11`.
 
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10).
 #[path = "../../../chapters/ch11-historique/src/history.rs"]
 mod history;
 #[path = "../../../chapters/ch11-historique/src/messages.rs"]
@@ -69,7 +71,7 @@ async fn on_connect(
     // attendra son tour.
     socket.on("new message", in_order(messages::on_message));
     println!("Un client vient de se connecter");
-    // TODO (exercice 11) : écouter « history » (un numéro `before`) et
-    // répondre par l'accusé avec les 20 messages d'avant, dans l'ordre.
+    // TODO (exercice 11) : écouter « history » (un numéro `before`) et répondre
+    // par l'accusé avec les 20 messages d'avant, dans l'ordre.
     history::catch_up(&socket, &store, auth.ok().as_ref()).await;
 }

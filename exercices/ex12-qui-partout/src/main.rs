@@ -1,17 +1,19 @@
 //! # Exercice 12 (chapitre ch12-cluster)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. La commande `/qui`, comme à l'exercice 10, mais sur
-//! plusieurs processus : un message « /qui » n'est pas relayé ; son auteur
-//! seul reçoit `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`, la
-//! liste de *tout* le chat, quel que soit le processus de chacun. Le
-//! travail est dans `src/messages.rs` (et un mot dans `src/presence.rs`).
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. La commande `/qui`, comme à l'exercice 10, mais sur plusieurs
+//! processus : un message « /qui » n'est pas relayé ; son auteur seul reçoit
+//! `{ "from": "serveur", "text": "En ligne : Alice, Bob" }`, la liste de *tout*
+//! le chat, quel que soit le processus de chacun. Le travail est dans
+//! `src/messages.rs` (et un mot dans `src/presence.rs`). Redis est requis,
+//! comme pour le chapitre.
 //!
-//! Vérifier : `cargo xtask exercices ex12` (Redis requis, comme pour le
-//! chapitre) ; un indice : `cargo xtask exercices --indice ex12` ; tout
-//! effacer et repartir de l'original :
-//! `cargo xtask exercices --recommencer ex12`.
+//! Vérifier : `cargo xtask exercices ex12` ; un indice :
+//! `cargo xtask exercices --indice ex12` ; tout effacer et repartir de
+//! l'original : `cargo xtask exercices --recommencer ex12`.
 
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10).
 #[path = "../../../chapters/ch12-cluster/src/cluster/mod.rs"]
 mod cluster;
 mod messages;

@@ -1,17 +1,18 @@
 //! # Exercice 13 (chapitre ch13-comptes)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Ajoutez la route `GET /api/online` : avec une session
-//! valable, 200 et la liste « online » en JSON (`["Alice","Bob"]`, chaque
-//! compte une fois, triée comme celle de Socket.IO) ; sans session, 401 et
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Ajoutez la route `GET /api/online` : avec une session valable, 200
+//! et la liste « online » en JSON (`["Alice","Bob"]`, chaque compte une fois,
+//! triée comme celle de Socket.IO) ; sans session, 401 et
 //! `{ "error": <phrase en français> }`, comme `GET /api/me`.
 //!
 //! Vérifier : `cargo xtask exercices ex13` ; un indice :
 //! `cargo xtask exercices --indice ex13` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex13`.
 
-// Les autres modules sont ceux du chapitre, lus là où ils sont
-// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à
+// modifier.
 #[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
 #[path = "../../../chapters/ch13-comptes/src/login.rs"]

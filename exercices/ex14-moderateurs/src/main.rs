@@ -1,18 +1,17 @@
 //! # Exercice 14 (chapitre ch14-moderation)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Les modérateurs échappent à la limite de débit : un
-//! modérateur peut envoyer plus de 5 messages en 5 s (pour répondre à une
-//! salle entière), mais reste soumis à la limite de longueur et, comme
-//! les autres, ses messages trop longs sont refusés. Le travail est dans
-//! `src/messages.rs`.
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Les modérateurs échappent à la limite de débit : un modérateur peut
+//! envoyer plus de 5 messages en 5 s (pour répondre à une salle entière), mais
+//! reste soumis à la limite de longueur et, comme les autres, ses messages trop
+//! longs sont refusés. Le travail est dans `src/messages.rs`.
 //!
 //! Vérifier : `cargo xtask exercices ex14` ; un indice :
 //! `cargo xtask exercices --indice ex14` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex14`.
 
-// Les autres modules sont ceux du chapitre, lus là où ils sont
-// (`#[path]`, comme au chapitre 10) : seul `messages.rs` est à modifier.
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10).
 #[path = "../../../chapters/ch13-comptes/src/accounts.rs"]
 mod accounts;
 #[path = "../../../chapters/ch14-moderation/src/admin.rs"]

@@ -23,8 +23,8 @@ pub async fn on_message(
 ) {
     // Un texte invalide (chapitre 8) et un refus des règles finissent de la
     // même façon : une phrase dans l'accusé.
-    // TODO (exercice 14) : un modérateur n'est pas soumis à la limite de
-    // débit (mais l'est à celle de longueur).
+    // TODO (exercice 14) : un modérateur n'est pas soumis à la limite de débit
+    // (mais l'est à celle de longueur).
     let checked = msg
         .map_err(|refused| refused.to_string())
         .and_then(|Text(msg)| chat.moderation.allow(&account.key, &msg).map(|()| msg));

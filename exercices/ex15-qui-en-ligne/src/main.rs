@@ -1,19 +1,18 @@
 //! # Exercice 15 (chapitre ch15-en-ligne)
 //!
-//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même
-//! reste intact. Ajoutez la route `GET /api/online` : pour une personne
-//! connectée (cookie de session valable), 200 et `{ "online": [pseudos] }`,
-//! la liste « En ligne » de tout le chat ; sans session valable, 401 et
+//! Ce crate est une copie du serveur du chapitre : le chapitre lui-même reste
+//! intact. Ajoutez la route `GET /api/online` : pour une personne connectée
+//! (cookie de session valable), 200 et `{ "online": [pseudos] }`, la liste « En
+//! ligne » de tout le chat ; sans session valable, 401 et
 //! `{ "error": <phrase en français> }`.
 //!
 //! Vérifier : `cargo xtask exercices ex15` ; un indice :
 //! `cargo xtask exercices --indice ex15` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex15`.
 
-// Les autres modules sont ceux du chapitre, lus là où ils sont
-// (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à modifier.
-
-// ANCHOR: all
+// Les modules que l'exercice ne vous donne pas sont ceux du chapitre, lus là où
+// ils sont (`#[path]`, comme au chapitre 10) : seul ce fichier-ci est à
+// modifier.
 #[path = "../../../chapters/ch15-en-ligne/src/admin.rs"]
 mod admin;
 #[path = "../../../chapters/ch15-en-ligne/src/connection.rs"]
@@ -60,7 +59,6 @@ use support::in_order;
 use reused::*;
 use session::check_session;
 
-// ANCHOR: state
 /// L'état partagé : celui du chapitre 14, plus le fil des messages et les
 /// compteurs.
 #[derive(Clone)]
@@ -73,7 +71,6 @@ pub struct Chat {
     /// La dernière liste envoyée aux pages de modération de ce processus.
     admin_list: users::LastList,
 }
-// ANCHOR_END: state
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -86,7 +83,6 @@ async fn main() -> ExitCode {
 
 /// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
 async fn start() -> Result<ExitCode, String> {
-    // ANCHOR: setup
     logs::init()?;
     // La base d'abord, puis Redis : sans eux, pas de chat partagé.
     let chat = Chat {
@@ -98,9 +94,7 @@ async fn start() -> Result<ExitCode, String> {
         admin_list: Arc::default(),
     };
     let (layer, io, redis) = cluster::connect_with_state(chat.clone()).await?;
-    // ANCHOR_END: setup
 
-    // ANCHOR: ns
     let ns = io.ns("/", in_order(connection::on_connect).with(check_session));
     // Avec `.with(a).with(b)`, `b` passe en premier (chapitre 14).
     let moderators = in_order(admin::on_connect).with(admin::check_moderator);
@@ -109,13 +103,10 @@ async fn start() -> Result<ExitCode, String> {
         .map_err(|e| format!("abonnement aux canaux Redis impossible ({e})."))?;
     chat.feed.spawn(io.clone(), chat.store.clone());
     presence::spawn_watch(io.clone(), chat.clone());
-    // ANCHOR_END: ns
 
-    // ANCHOR: router
     // Les pages et les routes HTTP sont dans `web.rs`.
+    // TODO (exercice 15) : la route GET /api/online, pour une personne
+    // connectée.
     let app = web::routes(&chat, io.clone(), redis)?.layer(layer);
-    // ANCHOR_END: router
     Ok(support::listen_with(app, io).await)
 }
-
-// ANCHOR_END: all

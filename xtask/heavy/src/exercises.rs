@@ -1,8 +1,9 @@
 //! `cargo xtask exercices [EXERCICE…] | --indice EXERCICE | --recommencer
-//! EXERCICE` : faire, vérifier, passer au suivant, à la manière de rustlings.
+//! EXERCICE | --regenerer` : faire, vérifier, passer au suivant, à la
+//! manière de rustlings.
 //!
 //! Chaque exercice est un crate, `exercices/exNN-…/`, copie du serveur de
-//! son chapitre. La commande le compile, le lance et le vérifie de
+//! son chapitre produite depuis le chapitre lui-même (`starter.rs`). La commande le compile, le lance et le vérifie de
 //! l'extérieur comme `verify` le fait pour les chapitres, puis dit ce qui
 //! est fait et quel est le prochain exercice. Rien n'est enregistré : la
 //! progression est recalculée depuis le code à chaque fois.
@@ -11,6 +12,7 @@ mod build;
 #[cfg(test)]
 mod dev_check;
 mod files;
+mod starter;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,9 +29,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     match args {
         [flag, name] if flag == "--indice" => files::print_hint(exercise(name)?),
         [flag, name] if flag == "--recommencer" => files::reset(exercise(name)?),
+        [flag] if flag == "--regenerer" => files::regenerate_all(),
         [flag, ..] if flag.starts_with("--") => Err(format!(
             "option inconnue ou incomplète : « {} ». Utilisation : cargo xtask exercices [EXERCICE…], \
-             --indice EXERCICE ou --recommencer EXERCICE.",
+             --indice EXERCICE, --recommencer EXERCICE ou --regenerer (après un changement de \
+             chapitre : récrit tous les exercices depuis leur chapitre).",
             args.join(" ")
         )),
         _ => {

@@ -1,11 +1,13 @@
-//! La preuve, comme le « dev check » de rustlings, que chaque exercice est
-//! juste : tel qu'il est donné (`exercices/.origine/…`), il échoue à au
-//! moins une de ses vérifications ; avec sa solution
-//! (`exercices/solutions/…`), il les passe toutes.
+//! La preuve, comme le « dev check » de rustlings, que chaque exercice est
+//! juste : tel qu'il est donné (produit depuis son chapitre, `starter.rs`),
+//! il échoue à au moins une de ses vérifications ; avec sa solution
+//! (`exercices/solutions/…`), il les passe toutes. Et, plus vite, que
+//! chaque exercice se produit encore depuis son chapitre, et qu'en CI la
+//! copie de l'étudiant est bien celle que le chapitre produit.
 //!
-//! Tout se passe dans une copie jetable : un espace de travail temporaire
-//! qui contient, pour chaque exercice, le crate d'origine et le crate
-//! d'origine recouvert de la solution. Le dossier de l'étudiant
+//! Tout se passe dans une copie jetable : un espace de travail temporaire
+//! qui contient, pour chaque exercice, le crate tel qu'il est donné et le
+//! même recouvert de la solution. Le dossier de l'étudiant
 //! (`exercices/exNN-…`) n'est jamais touché. Une seule compilation
 //! (dans `target/exercices-dev/`, pour ne pas attendre le verrou du `cargo
 //! test` en cours), puis toutes les vérifications en même temps.
@@ -14,7 +16,7 @@ use std::path::Path;
 
 use checks::exercises::EXERCISES;
 
-use super::files::copy_dir;
+use super::starter::{self, Files};
 use super::{Verdict, build, run_checks};
 use crate::repository_root;
 
@@ -85,11 +87,14 @@ fn every_starter_fails_and_every_solution_passes() {
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
     let mut packages = Vec::new();
     for exercise in &EXERCISES {
-        let original = root.join("exercices").join(".origine").join(exercise.id);
+        let given = starter::generate(&root, exercise).expect("l'exercice tel qu'il est donné");
+        let manifest = root.join("exercices").join(exercise.id).join("Cargo.toml");
         let starter = dir.join("starter").join(exercise.id);
         let solution = dir.join("solution").join(exercise.id);
-        copy_dir(&original, &starter).expect("copie de l'exercice d'origine");
-        copy_dir(&original, &solution).expect("copie de l'exercice d'origine");
+        for copy in [&starter, &solution] {
+            write_files(&copy.join("src"), &given);
+            std::fs::copy(&manifest, copy.join("Cargo.toml")).expect("Cargo.toml de l'exercice");
+        }
         copy_dir(
             &root.join("exercices").join("solutions").join(exercise.id),
             &solution,
@@ -195,160 +200,87 @@ fn absolute_module_paths(src: &Path, home: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Le crate de l'étudiant et sa copie d'origine sont identiques dans le
-/// dépôt : `--recommencer` rend bien l'exercice donné. En local, l'étudiant
-/// qui travaille les fait diverger : on ne le vérifie qu'en CI.
+/// Écrit `files` (chemins sous `src`) dans le dossier `src`.
+fn write_files(src: &Path, files: &Files) {
+    for (name, text) in files {
+        let path = src.join(name);
+        std::fs::create_dir_all(path.parent().expect("un dossier")).expect("dossier");
+        std::fs::write(&path, text).expect("écriture d'un fichier de l'exercice");
+    }
+}
+
+/// Chaque exercice se produit depuis son chapitre tel qu'il est : chaque
+/// `TODO` trouve sa ligne, chaque fichier donné existe. Un changement de
+/// chapitre qui retire la ligne d'un `TODO` échoue ici, avec l'exercice et
+/// la ligne à corriger.
 #[test]
-fn the_exercises_match_their_pristine_copies() {
+fn every_exercise_is_generated_from_its_chapter() {
+    let root = repository_root();
+    let problems: Vec<String> = EXERCISES
+        .iter()
+        .filter_map(|exercise| starter::generate(&root, exercise).err())
+        .collect();
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// La copie de l'étudiant, dans le dépôt, est exactement l'exercice que
+/// produit son chapitre : `--recommencer` rend bien l'exercice donné, et un
+/// changement de chapitre est reporté par `cargo xtask exercices
+/// --regenerer`. En local, l'étudiant qui travaille fait diverger sa copie :
+/// on ne le vérifie qu'en CI.
+#[test]
+fn the_exercises_are_what_their_chapter_generates() {
     if std::env::var_os("CI").is_none() {
-        println!("(hors CI : la comparaison des exercices à exercices/.origine n'est pas faite)");
-        return;
-    }
-    let root = repository_root().join("exercices");
-    for exercise in &EXERCISES {
-        let work = root.join(exercise.id);
-        let original = root.join(".origine").join(exercise.id);
-        let scratch = tempfile::tempdir().expect("un dossier temporaire");
-        // Copier l'exercice sur une copie de l'original : rien ne change si
-        // les deux sont identiques et si l'exercice n'a pas de fichier en plus.
-        copy_dir(&original, scratch.path()).expect("copie de l'original");
-        copy_dir(&work, scratch.path()).expect("copie de l'exercice");
-        let mut before = Vec::new();
-        let mut after = Vec::new();
-        list_files(&original, &original, &mut before);
-        list_files(scratch.path(), scratch.path(), &mut after);
-        assert_eq!(
-            before, after,
-            "{} diffère de sa copie d'origine",
-            exercise.id
+        println!(
+            "(hors CI\u{a0}: les copies exercices/exNN-…/src ne sont pas comparées à ce que \
+             produisent leurs chapitres, pour ne pas compter votre travail comme une erreur)"
         );
-    }
-}
-
-/// Les fichiers de `dir` (chemin relatif à `base`) et leur contenu, triés.
-fn list_files(base: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            list_files(base, &path, found);
-        } else {
-            let name = path.strip_prefix(base).unwrap_or(&path);
-            let content = std::fs::read(&path).unwrap_or_default();
-            found.push((name.to_string_lossy().into_owned(), content));
-        }
     }
-    found.sort();
-}
-
-/// Les modules d'un exercice autres que `main.rs` sont ceux de son chapitre,
-/// au code près (commentaires, lignes vides et ancres du livre mis à part) :
-/// un changement fait au chapitre doit être reporté dans l'exercice tel
-/// qu'il est donné, sinon l'étudiant travaille sur un chapitre périmé.
-#[test]
-fn the_exercise_modules_match_their_chapter() {
     let root = repository_root();
     let mut problems = Vec::new();
     for exercise in &EXERCISES {
-        let origin = root
-            .join("exercices")
-            .join(".origine")
-            .join(exercise.id)
-            .join("src");
-        let Ok(entries) = std::fs::read_dir(&origin) else {
-            continue;
+        let Ok(wanted) = starter::generate(&root, exercise) else {
+            continue; // `every_exercise_is_generated_from_its_chapter` le dit.
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == "main.rs" || !name.ends_with(".rs") {
-                continue;
-            }
-            let chapter_file = chapter_module(&root, exercise.chapter, &name);
-            let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-            if code(&read(&entry.path())) != code(&read(&chapter_file)) {
-                problems.push(format!(
-                    "exercices/.origine/{}/src/{name} ne reprend plus {} : reportez-y le \
-                     changement du chapitre (et dans exercices/{}/src/{name})",
-                    exercise.id,
-                    chapter_file
-                        .strip_prefix(&root)
-                        .unwrap_or(&chapter_file)
-                        .display(),
-                    exercise.id
-                ));
-            }
+        let src = root.join("exercices").join(exercise.id).join("src");
+        let found = starter::on_disk(&src);
+        let mut names: Vec<&String> = wanted.keys().chain(found.keys()).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let problem = match (wanted.get(name), found.get(name)) {
+                (Some(a), Some(b)) if a == b => continue,
+                (Some(_), Some(_)) => "n'est plus ce que produit son chapitre",
+                (Some(_), None) => "manque",
+                (None, _) => "est en trop",
+            };
+            problems.push(format!("exercices/{}/src/{name} {problem}", exercise.id));
         }
     }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "\n{}\nRécrivez les exercices depuis leur chapitre\u{a0}: cargo xtask exercices --regenerer",
+        problems.join("\n")
+    );
 }
 
-/// Le fichier du module `name` du chapitre : celui que son `main.rs` désigne
-/// par `#[path = "…"]`, sinon `src/<name>`.
-fn chapter_module(root: &Path, chapter: &str, name: &str) -> std::path::PathBuf {
-    let src = root.join("chapters").join(chapter).join("src");
-    let main = std::fs::read_to_string(src.join("main.rs")).unwrap_or_default();
-    let module = format!("mod {};", name.trim_end_matches(".rs"));
-    let lines: Vec<&str> = main.lines().map(str::trim).collect();
-    for pair in lines.windows(2) {
-        if pair[1] == module
-            && let Some(path) = pair[0]
-                .strip_prefix("#[path = \"")
-                .and_then(|rest| rest.strip_suffix("\"]"))
-        {
-            return src.join(path);
+/// Copie le dossier `from` (et tout ce qu'il contient) en `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to)
+        .map_err(|e| format!("impossible de créer {} : {e}", to.display()))?;
+    let entries = std::fs::read_dir(from)
+        .map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)
+                .map_err(|e| format!("impossible de copier {} : {e}", path.display()))?;
         }
     }
-    src.join(name)
-}
-
-/// Les lignes de code d'un fichier, sans commentaires ni lignes vides.
-fn code(text: &str) -> Vec<&str> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("//"))
-        .collect()
-}
-
-/// Le `main.rs` d'un exercice tel qu'il est donné est celui de son
-/// chapitre, au code près : l'exercice n'y ajoute que des commentaires (son
-/// énoncé, un `TODO`) et, pour les modules repris, des `#[path]` qui
-/// désignent les fichiers du chapitre. Un changement fait au chapitre doit
-/// être reporté dans l'exercice.
-#[test]
-fn the_exercise_starters_match_their_chapter() {
-    let root = repository_root();
-    let without_paths = |text: &str| -> Vec<String> {
-        code(text)
-            .into_iter()
-            .filter(|l| !l.starts_with("#[path"))
-            .map(str::to_owned)
-            .collect()
-    };
-    let mut problems = Vec::new();
-    for exercise in &EXERCISES {
-        let read = |p: std::path::PathBuf| std::fs::read_to_string(p).unwrap_or_default();
-        let starter = read(
-            root.join("exercices")
-                .join(".origine")
-                .join(exercise.id)
-                .join("src/main.rs"),
-        );
-        let chapter = read(
-            root.join("chapters")
-                .join(exercise.chapter)
-                .join("src/main.rs"),
-        );
-        if without_paths(&starter) != without_paths(&chapter) {
-            problems.push(format!(
-                "exercices/.origine/{id}/src/main.rs ne reprend plus chapters/{ch}/src/main.rs : \
-                 reportez-y le changement du chapitre (et dans exercices/{id}/src/main.rs, \
-                 et dans la solution)",
-                id = exercise.id,
-                ch = exercise.chapter
-            ));
-        }
-    }
-    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    Ok(())
 }

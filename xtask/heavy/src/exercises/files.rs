@@ -4,8 +4,9 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use checks::exercises::Exercise;
+use checks::exercises::{EXERCISES, Exercise};
 
+use super::starter;
 use crate::repository_root;
 
 /// La page du livre de l'exercice, si elle existe.
@@ -56,22 +57,64 @@ pub fn print_hint(exercise: &Exercise) -> Result<(), String> {
     Ok(())
 }
 
-/// `--recommencer` : remet le crate de l'exercice tel qu'il a été donné,
-/// après confirmation (« o » sur l'entrée standard).
+/// `--recommencer` : remet les fichiers `src/` de l'exercice tels qu'ils
+/// sont donnés (produits depuis le chapitre, comme `--regenerer`), après
+/// confirmation (« o » sur l'entrée standard). `Cargo.toml` reste tel quel.
 pub fn reset(exercise: &Exercise) -> Result<(), String> {
     let root = repository_root();
-    let original = root.join("exercices").join(".origine").join(exercise.id);
-    let work = root.join("exercices").join(exercise.id);
-    if !original.is_dir() {
-        return Err(format!(
-            "la copie d'origine {} est introuvable : rien n'est effacé.",
-            original.display()
-        ));
-    }
-    print!(
-        "Effacer votre travail dans exercices/{} et repartir de l'original ? [o/N] ",
+    // Produits avant la question : si le chapitre ne s'y prête plus, rien
+    // n'est effacé.
+    let files = starter::generate(&root, exercise)?;
+    let question = format!(
+        "Effacer votre travail dans exercices/{} et repartir de l'original ? [o/N] ",
         exercise.id
     );
+    if !confirmed(&question)? {
+        println!("Rien n'est effacé.");
+        return Ok(());
+    }
+    write_starter(&root, exercise, &files)?;
+    println!(
+        "exercices/{} est revenu à l'original. Vérifier : cargo xtask exercices {}",
+        exercise.id,
+        exercise.short()
+    );
+    Ok(())
+}
+
+/// `--regenerer` (pour qui change un chapitre) : récrit les fichiers `src/`
+/// de chaque exercice depuis son chapitre, après confirmation.
+pub fn regenerate_all() -> Result<(), String> {
+    let root = repository_root();
+    let mut all = Vec::new();
+    for exercise in &EXERCISES {
+        all.push((exercise, starter::generate(&root, exercise)?));
+    }
+    let question = format!(
+        "Récrire les {} exercices (exercices/exNN-…/src) depuis leur chapitre, en effaçant le \
+         travail qui y est fait ? [o/N] ",
+        EXERCISES.len()
+    );
+    if !confirmed(&question)? {
+        println!("Rien n'est récrit.");
+        return Ok(());
+    }
+    let mut changed = Vec::new();
+    for (exercise, files) in &all {
+        if write_starter(&root, exercise, files)? {
+            changed.push(exercise.id);
+        }
+    }
+    match changed.len() {
+        0 => println!("Les exercices étaient déjà à jour."),
+        _ => println!("Récrits : {}.", changed.join(", ")),
+    }
+    Ok(())
+}
+
+/// Pose `question` et lit la réponse : vrai pour « o » (ou « oui »).
+fn confirmed(question: &str) -> Result<bool, String> {
+    print!("{question}");
     std::io::stdout().flush().ok();
     let mut answer = String::new();
     let read = std::io::stdin().lock().read_line(&mut answer);
@@ -79,51 +122,40 @@ pub fn reset(exercise: &Exercise) -> Result<(), String> {
         Ok(0) | Err(_) => {
             println!();
             return Err(
-                "aucune réponse (pas d'entrée standard) : rien n'est effacé. Lancez la commande \
-                 dans un terminal et répondez « o »."
+                "aucune réponse (pas d'entrée standard) : rien n'est effacé. Lancez la commande \
+                 dans un terminal et répondez « o »."
                     .to_owned(),
             );
         }
         Ok(_) => {}
     }
-    if !matches!(
+    Ok(matches!(
         answer.trim().to_lowercase().as_str(),
         "o" | "oui" | "y" | "yes"
-    ) {
-        println!("Rien n'est effacé.");
-        return Ok(());
-    }
-    if work.exists() {
-        std::fs::remove_dir_all(&work)
-            .map_err(|e| format!("impossible d'effacer {} : {e}", work.display()))?;
-    }
-    copy_dir(&original, &work)?;
-    println!(
-        "exercices/{} est revenu à l'original. Vérifier : cargo xtask exercices {}",
-        exercise.id,
-        exercise.short()
-    );
-    Ok(())
+    ))
 }
 
-/// Copie le dossier `from` (et tout ce qu'il contient) en `to`.
-pub fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to)
-        .map_err(|e| format!("impossible de créer {} : {e}", to.display()))?;
-    let entries = std::fs::read_dir(from)
-        .map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            std::fs::copy(&path, &target)
-                .map_err(|e| format!("impossible de copier {} : {e}", path.display()))?;
-        }
+/// Remplace `exercices/<id>/src` par `files` ; vrai si quelque chose a
+/// changé.
+fn write_starter(root: &Path, exercise: &Exercise, files: &starter::Files) -> Result<bool, String> {
+    let src = root.join("exercices").join(exercise.id).join("src");
+    if starter::on_disk(&src) == *files {
+        return Ok(false);
     }
-    Ok(())
+    if src.exists() {
+        std::fs::remove_dir_all(&src)
+            .map_err(|e| format!("impossible d'effacer {} : {e}", src.display()))?;
+    }
+    for (name, text) in files {
+        let path = src.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("impossible de créer {} : {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text)
+            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+    }
+    Ok(true)
 }
 
 #[cfg(test)]
