@@ -103,12 +103,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch01-static",
         summary: "afficher « Dossier servi : <dossier> » avant la ligne « Adresse du serveur »",
         hint: "",
-        statement: "Faites afficher au serveur, juste avant la ligne « Adresse du serveur », le dossier qu'il sert : `Dossier servi : /chemin/absolu/client/ch01-static`.",
+        statement: "Faites afficher au serveur, juste avant la ligne « Adresse du serveur », le dossier qu'il sert : `Dossier servi : /chemin/absolu/client/ch01-static`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::Before(&["// `app.listen("]),
-            text: "afficher « Dossier servi : <dossier> » ici, avant la ligne « Adresse du serveur ».",
+            text: "afficher « Dossier servi : <dossier> » ici, avant la ligne « Adresse du serveur ».",
         }],
         checks: || {
             vec![
@@ -130,12 +130,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch02-connect",
         summary: "afficher « Son ID : <identifiant> » après chaque connexion",
         hint: "",
-        statement: "Après « Un client vient de se connecter », faites afficher une deuxième ligne `Son ID : <identifiant du client>`.",
+        statement: "Après « Un client vient de se connecter », faites afficher une deuxième ligne `Son ID : <identifiant du client>`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::After(&["println!(\"Un client vient de se connecter\");"]),
-            text: "afficher « Son ID : <identifiant> ».",
+            text: "afficher « Son ID : <identifiant> ».",
         }],
         checks: || {
             vec![check!(
@@ -150,12 +150,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch03-emit",
         summary: "afficher la longueur de chaque message en caractères et en octets",
         hint: "",
-        statement: "Après la ligne `message: …`, faites afficher la longueur du message : `4 caractères, 5 octets` pour « café », `1 caractère, 2 octets` pour « é ».",
+        statement: "Après la ligne `message: …`, faites afficher la longueur du message : `4 caractères, 5 octets` pour « café », `1 caractère, 2 octets` pour « é ».",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::After(&["println!(\"message: {msg}\");"]),
-            text: "afficher « 4 caractères, 5 octets » pour « café ».",
+            text: "afficher « 4 caractères, 5 octets » pour « café ».",
         }],
         checks: || {
             vec![check!(
@@ -170,12 +170,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch04-io-emit",
         summary: "renvoyer « (bien reçu par le serveur) » à l'émetteur seul",
         hint: "",
-        statement: "En plus de la diffusion à tous, renvoyez à l'émetteur seul le message « (bien reçu par le serveur) ».",
+        statement: "En plus de la diffusion à tous, renvoyez à l'émetteur seul le message « (bien reçu par le serveur) ».",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::After(&["io.emit(\"new message\", &msg)"]),
-            text: "envoyer « (bien reçu par le serveur) » à l'émetteur seul.",
+            text: "envoyer « (bien reçu par le serveur) » à l'émetteur seul.",
         }],
         checks: || {
             vec![check!(
@@ -190,12 +190,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch05-broadcast",
         summary: "diffuser « <identifiant de l'émetteur> : <texte> » aux autres",
         hint: "",
-        statement: "Faites précéder chaque message diffusé de l'identifiant de son émetteur : les autres reçoivent `<identifiant> : <texte>`.",
+        statement: "Faites précéder chaque message diffusé de l'identifiant de son émetteur : les autres reçoivent `<identifiant> : <texte>`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::Before(&["socket.broadcast().emit(\"new message\""]),
-            text: "diffuser « <identifiant> : <texte> ».",
+            text: "diffuser « <identifiant> : <texte> ».",
         }],
         checks: || {
             vec![check!(
@@ -210,12 +210,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch06-clients",
         summary: "envoyer « Un client est parti » à ceux qui restent",
         hint: "",
-        statement: "Quand un client part, envoyez à ceux qui restent le message « Un client est parti ».",
+        statement: "Quand un client part, envoyez à ceux qui restent le message « Un client est parti ».",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::After(&["après déconnexion"]),
-            text: "envoyer « Un client est parti » à ceux qui restent.",
+            text: "envoyer « Un client est parti » à ceux qui restent.",
         }],
         checks: || {
             vec![check!(
@@ -230,12 +230,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch07-rooms",
         summary: "prévenir les membres d'un salon de l'arrivée d'un client",
         hint: "",
-        statement: "Quand un client entre dans un salon, prévenez les autres membres de ce salon : (salon, « Un client vient d'entrer »), rien pour celui qui entre.",
+        statement: "Quand un client entre dans un salon, prévenez les autres membres de ce salon : (salon, « Un client vient d'entrer »), rien pour celui qui entre.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::After(&["\"join\"", "print_rooms(&socket);"]),
-            text: "prévenir les autres membres du salon avec (salon, « Un client vient d'entrer »).",
+            text: "prévenir les autres membres du salon avec (salon, « Un client vient d'entrer »).",
         }],
         checks: || {
             vec![check!(
@@ -250,12 +250,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch08-acks",
         summary: "ajouter à l'accusé le nombre de destinataires : { \"id\": n, \"to\": 2 }",
         hint: "",
-        statement: "Ajoutez à l'accusé le nombre de clients à qui le message a été relayé : `{ \"id\": 3, \"to\": 2 }`.",
+        statement: "Ajoutez à l'accusé le nombre de clients à qui le message a été relayé : `{ \"id\": 3, \"to\": 2 }`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::Before(&["ack.send(&json!({ \"id\": id })"]),
-            text: "ajouter « to », le nombre de clients à qui le message a été relayé.",
+            text: "ajouter « to », le nombre de clients à qui le message a été relayé.",
         }],
         checks: || {
             vec![check!(
@@ -270,12 +270,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch09-pseudos",
         summary: "réserver les pseudos « admin » et « serveur », quelle que soit leur casse",
         hint: "",
-        statement: "Réservez les pseudos « admin » et « serveur », quelle que soit leur casse : le travail est dans `src/presence.rs`.",
+        statement: "Réservez les pseudos « admin » et « serveur », quelle que soit leur casse : le travail est dans `src/presence.rs`.",
         files: &["presence.rs"],
         todos: &[Todo {
             file: "presence.rs",
             place: Place::Before(&["support::nickname_from_auth("]),
-            text: "refuser « admin » et « serveur », quelle que soit leur casse, avec « Le pseudo « Admin » est réservé. », avant `claim`.",
+            text: "refuser « admin » et « serveur », quelle que soit leur casse, avec « Le pseudo « Admin » est réservé. », avant `claim`.",
         }],
         checks: || {
             vec![check!(
@@ -290,12 +290,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch10-prive",
         summary: "la commande « /qui », qui répond à son auteur seul la liste des pseudos en ligne",
         hint: "",
-        statement: "La commande `/qui` : un message « /qui » n'est pas relayé ; son auteur seul reçoit `{ \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }` (la liste « online », séparée par des virgules).",
+        statement: "La commande `/qui` : un message « /qui » n'est pas relayé ; son auteur seul reçoit `{ \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }` (la liste « online », séparée par des virgules).",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
             place: Place::Before(&["println!(\"message: {msg}\");"]),
-            text: "« /qui » ne part pas aux autres ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }.",
+            text: "« /qui » ne part pas aux autres ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }.",
         }],
         checks: || {
             vec![check!(
@@ -310,12 +310,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch11-historique",
         summary: "l'évènement « history » : les 20 messages d'avant un numéro, pour un bouton « Messages plus anciens »",
         hint: "",
-        statement: "Ajoutez l'évènement `history` : le client envoie un numéro `before` (`socket.emitWithAck('history', 26)`), le serveur répond par l'accusé avec les 20 messages qui précèdent ce numéro, du plus ancien au plus récent, chacun comme `[texte, numéro]` : de quoi faire un bouton « Messages plus anciens ».",
+        statement: "Ajoutez l'évènement `history` : le client envoie un numéro `before` (`socket.emitWithAck('history', 26)`), le serveur répond par l'accusé avec les 20 messages qui précèdent ce numéro, du plus ancien au plus récent, chacun comme `[texte, numéro]` : de quoi faire un bouton « Messages plus anciens ».",
         files: &["store.rs"],
         todos: &[Todo {
             file: "main.rs",
             place: Place::Before(&["history::catch_up("]),
-            text: "écouter « history » (un numéro `before`) et répondre par l'accusé avec les 20 messages d'avant, dans l'ordre.",
+            text: "écouter « history » (un numéro `before`) et répondre par l'accusé avec les 20 messages d'avant, dans l'ordre.",
         }],
         checks: || {
             vec![check!(
@@ -330,12 +330,12 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch12-cluster",
         summary: "la commande « /qui » sur plusieurs processus : la liste couvre tout le chat, pas seulement ce processus",
         hint: "",
-        statement: "La commande `/qui`, comme à l'exercice 10, mais sur plusieurs processus : un message « /qui » n'est pas relayé ; son auteur seul reçoit `{ \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }`, la liste de *tout* le chat, quel que soit le processus de chacun. Le travail est dans `src/messages.rs` (et un mot dans `src/presence.rs`). Redis est requis, comme pour le chapitre.",
+        statement: "La commande `/qui`, comme à l'exercice 10, mais sur plusieurs processus : un message « /qui » n'est pas relayé ; son auteur seul reçoit `{ \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }`, la liste de *tout* le chat, quel que soit le processus de chacun. Le travail est dans `src/messages.rs` (et un mot dans `src/presence.rs`). Redis est requis, comme pour le chapitre.",
         files: &["messages.rs", "presence.rs"],
         todos: &[Todo {
             file: "messages.rs",
             place: Place::Before(&["println!(\"message: {msg}\");"]),
-            text: "« /qui » ne part pas aux autres ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }, la liste de tout le chat.",
+            text: "« /qui » ne part pas aux autres ; son auteur seul reçoit { \"from\": \"serveur\", \"text\": \"En ligne : Alice, Bob\" }, la liste de tout le chat.",
         }],
         checks: || {
             vec![check!(
@@ -350,7 +350,7 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch13-comptes",
         summary: "la route GET /api/online : la liste « online » en JSON pour un compte connecté, 401 sinon",
         hint: "",
-        statement: "Ajoutez la route `GET /api/online` : avec une session valable, 200 et la liste « online » en JSON (`[\"Alice\",\"Bob\"]`, chaque compte une fois, triée comme celle de Socket.IO) ; sans session, 401 et `{ \"error\": <phrase en français> }`, comme `GET /api/me`.",
+        statement: "Ajoutez la route `GET /api/online` : avec une session valable, 200 et la liste « online » en JSON (`[\"Alice\",\"Bob\"]`, chaque compte une fois, triée comme celle de Socket.IO) ; sans session, 401 et `{ \"error\": <phrase en français> }`, comme `GET /api/me`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",
@@ -370,7 +370,7 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch14-moderation",
         summary: "les modérateurs échappent à la limite de débit, pas à celle de longueur",
         hint: "",
-        statement: "Les modérateurs échappent à la limite de débit : un modérateur peut envoyer plus de 5 messages en 5 s (pour répondre à une salle entière), mais reste soumis à la limite de longueur et, comme les autres, ses messages trop longs sont refusés. Le travail est dans `src/messages.rs`.",
+        statement: "Les modérateurs échappent à la limite de débit : un modérateur peut envoyer plus de 5 messages en 5 s (pour répondre à une salle entière), mais reste soumis à la limite de longueur et, comme les autres, ses messages trop longs sont refusés. Le travail est dans `src/messages.rs`.",
         files: &["messages.rs"],
         todos: &[Todo {
             file: "messages.rs",
@@ -390,7 +390,7 @@ pub const EXERCISES: [Exercise; 15] = [
         chapter: "ch15-en-ligne",
         summary: "la route GET /api/online : { \"online\": [pseudos] } de tout le chat pour une personne connectée, 401 sinon",
         hint: "",
-        statement: "Ajoutez la route `GET /api/online` : pour une personne connectée (cookie de session valable), 200 et `{ \"online\": [pseudos] }`, la liste « En ligne » de tout le chat ; sans session valable, 401 et `{ \"error\": <phrase en français> }`.",
+        statement: "Ajoutez la route `GET /api/online` : pour une personne connectée (cookie de session valable), 200 et `{ \"online\": [pseudos] }`, la liste « En ligne » de tout le chat ; sans session valable, 401 et `{ \"error\": <phrase en français> }`.",
         files: &[],
         todos: &[Todo {
             file: "main.rs",

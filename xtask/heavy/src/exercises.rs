@@ -12,6 +12,7 @@ mod build;
 #[cfg(test)]
 mod dev_check;
 mod files;
+mod patch;
 mod starter;
 
 use std::collections::HashMap;

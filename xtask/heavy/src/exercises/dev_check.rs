@@ -1,7 +1,8 @@
 //! La preuve, comme le « dev check » de rustlings, que chaque exercice est
 //! juste : tel qu'il est donné (produit depuis son chapitre, `starter.rs`),
 //! il échoue à au moins une de ses vérifications ; avec sa solution
-//! (`exercices/solutions/…`), il les passe toutes. Et, plus vite, que
+//! (`exercices/solutions/<id>.diff` appliqué, `patch.rs`), il les passe
+//! toutes. Et, plus vite, que
 //! chaque exercice se produit encore depuis son chapitre, et qu'en CI la
 //! copie de l'étudiant est bien celle que le chapitre produit.
 //!
@@ -14,8 +15,9 @@
 
 use std::path::Path;
 
-use checks::exercises::EXERCISES;
+use checks::exercises::{EXERCISES, Exercise};
 
+use super::patch;
 use super::starter::{self, Files};
 use super::{Verdict, build, run_checks};
 use crate::repository_root;
@@ -88,18 +90,14 @@ fn every_starter_fails_and_every_solution_passes() {
     let mut packages = Vec::new();
     for exercise in &EXERCISES {
         let given = starter::generate(&root, exercise).expect("l'exercice tel qu'il est donné");
+        let solved = solved(&root, exercise, &given).expect("la solution");
         let manifest = root.join("exercices").join(exercise.id).join("Cargo.toml");
         let starter = dir.join("starter").join(exercise.id);
         let solution = dir.join("solution").join(exercise.id);
-        for copy in [&starter, &solution] {
-            write_files(&copy.join("src"), &given);
+        for (copy, files) in [(&starter, &given), (&solution, &solved)] {
+            write_files(&copy.join("src"), files);
             std::fs::copy(&manifest, copy.join("Cargo.toml")).expect("Cargo.toml de l'exercice");
         }
-        copy_dir(
-            &root.join("exercices").join("solutions").join(exercise.id),
-            &solution,
-        )
-        .expect("copie de la solution");
         let manifest = solution.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).expect("Cargo.toml de l'exercice");
         let renamed = text.replacen(
@@ -200,6 +198,51 @@ fn absolute_module_paths(src: &Path, home: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// L'exercice résolu : tel qu'il est donné, plus sa solution
+/// (`exercices/solutions/<id>.diff`).
+fn solved(root: &Path, exercise: &Exercise, given: &Files) -> Result<Files, String> {
+    let path = root
+        .join("exercices")
+        .join("solutions")
+        .join(format!("{}.diff", exercise.id));
+    let diff = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "{} : impossible de lire {} : {e}",
+            exercise.id,
+            path.display()
+        )
+    })?;
+    let mut solved = given.clone();
+    patch::apply(&mut solved, &diff).map_err(|why| {
+        format!(
+            "{id} : la solution exercices/solutions/{id}.diff ne s'applique plus à l'exercice \
+             que produit chapters/{ch}\u{a0}: {why}. Refaites-la sur l'exercice régénéré.",
+            id = exercise.id,
+            ch = exercise.chapter
+        )
+    })?;
+    if solved == *given {
+        return Err(format!("{} : la solution ne change rien", exercise.id));
+    }
+    Ok(solved)
+}
+
+/// Chaque solution s'applique, au contexte exact, à l'exercice que produit
+/// son chapitre aujourd'hui (sans compiler : la preuve qu'elle passe les
+/// vérifications est `every_starter_fails_and_every_solution_passes`).
+#[test]
+fn every_solution_applies_to_its_generated_exercise() {
+    let root = repository_root();
+    let problems: Vec<String> = EXERCISES
+        .iter()
+        .filter_map(|exercise| {
+            let given = starter::generate(&root, exercise).ok()?;
+            solved(&root, exercise, &given).err()
+        })
+        .collect();
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
 /// Écrit `files` (chemins sous `src`) dans le dossier `src`.
 fn write_files(src: &Path, files: &Files) {
     for (name, text) in files {
@@ -263,24 +306,4 @@ fn the_exercises_are_what_their_chapter_generates() {
         "\n{}\nRécrivez les exercices depuis leur chapitre\u{a0}: cargo xtask exercices --regenerer",
         problems.join("\n")
     );
-}
-
-/// Copie le dossier `from` (et tout ce qu'il contient) en `to`.
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to)
-        .map_err(|e| format!("impossible de créer {} : {e}", to.display()))?;
-    let entries = std::fs::read_dir(from)
-        .map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("impossible de lire {} : {e}", from.display()))?;
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            std::fs::copy(&path, &target)
-                .map_err(|e| format!("impossible de copier {} : {e}", path.display()))?;
-        }
-    }
-    Ok(())
 }

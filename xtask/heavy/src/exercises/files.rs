@@ -1,12 +1,14 @@
-//! Les fichiers d'un exercice : son indice (lu dans le livre), sa copie
-//! d'origine (`exercices/.origine/`) et la remise à zéro.
+//! Les fichiers d'un exercice : son indice (lu dans le livre), la remise
+//! à zéro (`--recommencer`) et, pour qui change un chapitre, la réécriture
+//! de tous les exercices et de leurs solutions (`--regenerer`), depuis leur
+//! chapitre.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use checks::exercises::{EXERCISES, Exercise};
 
-use super::starter;
+use super::{patch, starter};
 use crate::repository_root;
 
 /// La page du livre de l'exercice, si elle existe.
@@ -66,7 +68,7 @@ pub fn reset(exercise: &Exercise) -> Result<(), String> {
     // n'est effacé.
     let files = starter::generate(&root, exercise)?;
     let question = format!(
-        "Effacer votre travail dans exercices/{} et repartir de l'original ? [o/N] ",
+        "Effacer votre travail dans exercices/{} et repartir de l'original ? [o/N] ",
         exercise.id
     );
     if !confirmed(&question)? {
@@ -75,7 +77,7 @@ pub fn reset(exercise: &Exercise) -> Result<(), String> {
     }
     write_starter(&root, exercise, &files)?;
     println!(
-        "exercices/{} est revenu à l'original. Vérifier : cargo xtask exercices {}",
+        "exercices/{} est revenu à l'original. Vérifier : cargo xtask exercices {}",
         exercise.id,
         exercise.short()
     );
@@ -92,7 +94,7 @@ pub fn regenerate_all() -> Result<(), String> {
     }
     let question = format!(
         "Récrire les {} exercices (exercices/exNN-…/src) depuis leur chapitre, en effaçant le \
-         travail qui y est fait ? [o/N] ",
+         travail qui y est fait ? [o/N] ",
         EXERCISES.len()
     );
     if !confirmed(&question)? {
@@ -107,9 +109,48 @@ pub fn regenerate_all() -> Result<(), String> {
     }
     match changed.len() {
         0 => println!("Les exercices étaient déjà à jour."),
-        _ => println!("Récrits : {}.", changed.join(", ")),
+        _ => println!("Récrits : {}.", changed.join(", ")),
     }
-    Ok(())
+    // Les solutions suivent : chacune réappliquée à l'exercice récrit, puis
+    // récrite avec ses nouveaux numéros de ligne.
+    let mut problems = Vec::new();
+    for (exercise, given) in &all {
+        let path = root
+            .join("exercices")
+            .join("solutions")
+            .join(format!("{}.diff", exercise.id));
+        let Ok(diff) = std::fs::read_to_string(&path) else {
+            problems.push(format!(
+                "{} : pas de solution ({})",
+                exercise.id,
+                path.display()
+            ));
+            continue;
+        };
+        let mut solved = given.clone();
+        match patch::apply(&mut solved, &diff) {
+            Ok(()) => {
+                let fresh = patch::make(given, &solved);
+                if fresh != diff {
+                    std::fs::write(&path, fresh)
+                        .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+                    println!(
+                        "Solution remise à jour : exercices/solutions/{}.diff",
+                        exercise.id
+                    );
+                }
+            }
+            Err(why) => problems.push(format!(
+                "{id} : la solution exercices/solutions/{id}.diff ne s'applique plus ({why}) ; \
+                 refaites-la sur exercices/{id}/src, puis écrivez son diff",
+                id = exercise.id
+            )),
+        }
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems.join("\n")),
+    }
 }
 
 /// Pose `question` et lit la réponse : vrai pour « o » (ou « oui »).
@@ -122,8 +163,8 @@ fn confirmed(question: &str) -> Result<bool, String> {
         Ok(0) | Err(_) => {
             println!();
             return Err(
-                "aucune réponse (pas d'entrée standard) : rien n'est effacé. Lancez la commande \
-                 dans un terminal et répondez « o »."
+                "aucune réponse (pas d'entrée standard) : rien n'est effacé. Lancez la commande \
+                 dans un terminal et répondez « o »."
                     .to_owned(),
             );
         }
@@ -144,16 +185,16 @@ fn write_starter(root: &Path, exercise: &Exercise, files: &starter::Files) -> Re
     }
     if src.exists() {
         std::fs::remove_dir_all(&src)
-            .map_err(|e| format!("impossible d'effacer {} : {e}", src.display()))?;
+            .map_err(|e| format!("impossible d'effacer {} : {e}", src.display()))?;
     }
     for (name, text) in files {
         let path = src.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("impossible de créer {} : {e}", parent.display()))?;
+                .map_err(|e| format!("impossible de créer {} : {e}", parent.display()))?;
         }
         std::fs::write(&path, text)
-            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+            .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
     }
     Ok(true)
 }

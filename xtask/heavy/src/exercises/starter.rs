@@ -38,7 +38,7 @@ pub fn generate(root: &Path, exercise: &Exercise) -> Result<Files, String> {
                 .map(|m| m.file.clone())
                 .ok_or_else(|| {
                     format!(
-                        "{} : chapters/{}/src/main.rs ne déclare plus le module `{module}` \
+                        "{} : chapters/{}/src/main.rs ne déclare plus le module `{module}` \
                          que l'exercice donne (`files` dans checks/src/exercises.rs).",
                         exercise.id, exercise.chapter
                     )
@@ -50,8 +50,8 @@ pub fn generate(root: &Path, exercise: &Exercise) -> Result<Files, String> {
             let shown = path.strip_prefix(root).unwrap_or(&path).display();
             insert_todo(&mut lines, exercise, todo.place, todo.text).map_err(|missing| {
                 format!(
-                    "{} : la ligne qui contient « {missing} » est introuvable dans {shown} : \
-                         le TODO « {} » n'a plus de place. Corrigez sa `place` dans \
+                    "{} : la ligne qui contient « {missing} » est introuvable dans {shown} : \
+                         le TODO « {} » n'a plus de place. Corrigez sa `place` dans \
                          checks/src/exercises.rs (exercice {}).",
                     exercise.id,
                     todo.text,
@@ -68,7 +68,7 @@ pub fn generate(root: &Path, exercise: &Exercise) -> Result<Files, String> {
     for todo in exercise.todos {
         if !files.contains_key(todo.file) {
             return Err(format!(
-                "{} : le TODO « {} » va dans {}, qui n'est pas donné à l'étudiant.",
+                "{} : le TODO « {} » va dans {}, qui n'est pas donné à l'étudiant.",
                 exercise.id, todo.text, todo.file
             ));
         }
@@ -99,7 +99,7 @@ pub fn on_disk(src: &Path) -> Files {
 fn read(root: &Path, path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| {
         let shown = path.strip_prefix(root).unwrap_or(path).display();
-        format!("impossible de lire {shown} : {e}")
+        format!("impossible de lire {shown} : {e}")
     })
 }
 
@@ -146,7 +146,7 @@ fn insert_todo(
             .ok_or_else(|| (*step).to_owned())?;
     }
     let indent: String = lines[at].chars().take_while(|c| *c == ' ').collect();
-    let todo = format!("TODO (exercice {}) : {text}", exercise.number());
+    let todo = format!("TODO (exercice {}) : {text}", exercise.number());
     let comment = wrap(&todo, &format!("{indent}// "));
     let at = if after { at + 1 } else { at };
     lines.splice(at..at, comment);
@@ -166,7 +166,7 @@ fn with_header(lines: Vec<String>, exercise: &Exercise) -> Vec<String> {
     ];
     header.extend(wrap(
         &format!(
-            "Ce crate est une copie du serveur du chapitre : le chapitre lui-même \
+            "Ce crate est une copie du serveur du chapitre : le chapitre lui-même \
              reste intact. {}",
             exercise.statement
         ),
@@ -175,9 +175,9 @@ fn with_header(lines: Vec<String>, exercise: &Exercise) -> Vec<String> {
     header.push("//!".to_owned());
     header.extend(wrap(
         &format!(
-            "Vérifier : `cargo xtask exercices {short}` ; un indice : \
-             `cargo xtask exercices --indice {short}` ; tout effacer et repartir \
-             de l'original : `cargo xtask exercices --recommencer {short}`."
+            "Vérifier : `cargo xtask exercices {short}` ; un indice : \
+             `cargo xtask exercices --indice {short}` ; tout effacer et repartir \
+             de l'original : `cargo xtask exercices --recommencer {short}`."
         ),
         "//! ",
     ));
@@ -278,7 +278,7 @@ fn with_paths(
             at -= 1;
         }
         let only = if exercise.files.is_empty() {
-            " : seul ce fichier-ci est à modifier"
+            " : seul ce fichier-ci est à modifier"
         } else {
             ""
         };
@@ -292,7 +292,9 @@ fn with_paths(
 }
 
 /// `text` coupé en lignes de `WIDTH` caractères au plus, chacune précédée de
-/// `prefix` ; un passage entre accents graves (`` `…` ``) n'est pas coupé.
+/// `prefix` ; un passage entre accents graves (`` `…` ``) n'est pas coupé,
+/// ni une espace insécable. Celles-ci deviennent des espaces ordinaires :
+/// les commentaires du code n'en ont pas.
 fn wrap(text: &str, prefix: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut glue = false;
@@ -325,6 +327,9 @@ fn wrap(text: &str, prefix: &str) -> Vec<String> {
     }
     lines.push(line);
     lines
+        .into_iter()
+        .map(|l| l.replace(['\u{a0}', '\u{202f}'], " "))
+        .collect()
 }
 
 #[cfg(test)]
@@ -366,5 +371,22 @@ mod tests {
             found[1].file,
             Path::new("/r/chapters/ch10-prive/src/x/mod.rs")
         );
+    }
+
+    #[test]
+    fn a_chapter_that_loses_a_todo_line_names_the_exercise_and_the_line() {
+        let exercise = &checks::exercises::EXERCISES[4];
+        let root = tempfile::tempdir().expect("un dossier temporaire");
+        let src = root
+            .path()
+            .join("chapters")
+            .join(exercise.chapter)
+            .join("src");
+        std::fs::create_dir_all(&src).expect("dossier");
+        std::fs::write(src.join("main.rs"), "//! Chapitre\n\nfn main() {}\n").expect("main.rs");
+        let error = generate(root.path(), exercise).expect_err("la ligne du TODO manque");
+        assert!(error.contains(exercise.id), "{error}");
+        assert!(error.contains("socket.broadcast().emit"), "{error}");
+        assert!(error.contains("checks/src/exercises.rs"), "{error}");
     }
 }
