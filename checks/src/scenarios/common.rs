@@ -147,17 +147,6 @@ pub(crate) async fn connect_with(
     open_client(ctx, url, transport, name, on_connect, seen).await
 }
 
-/// Comme [`connect`], mais aux chapitres 11 et 15 le client dit n'avoir
-/// rien vu (`serverOffset: 0`) : il reçoit tout l'historique.
-pub(crate) async fn connect_from_start(
-    ctx: &Ctx,
-    url: &str,
-    transport: Transport,
-    name: &str,
-) -> Result<Client, Failure> {
-    open_client(ctx, url, transport, name, None, 0).await
-}
-
 /// Ouvre un client ; `seen` est le `serverOffset` qu'il donne aux
 /// chapitres 11 et 15 (le dernier numéro qu'il dit avoir vu). Ce qu'il
 /// reçoit compte ensuite pour les suivants ([`Ctx::follow`]).

@@ -224,9 +224,7 @@ pub(super) async fn slow_receiver(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let proxy = Proxy::start(server.port()).await?;
-    // Sans rien prétendre avoir vu : voir `connect_from_start`.
-    let mut slow =
-        connect_from_start(&ctx, &proxy.url(), Transport::WebSocket, "récepteur gelé").await?;
+    let mut slow = connect(&ctx, &proxy.url(), Transport::WebSocket, "récepteur gelé").await?;
     proxy.freeze();
     let padding = "·".repeat(500);
     let is_slow_line = |l: &str| l.starts_with("Client ") && l.contains("trop lent");
