@@ -8,7 +8,7 @@
 //!
 //! Une vérification d'exercice doit échouer sur le crate tel qu'il est
 //! donné et passer avec la solution (`exercices/solutions/…`) : le test
-//! `exercises_dev_check` de `xtask-heavy` le prouve pour chacune.
+//! `exercises_dev_check` de `xtask-chapters` le prouve pour chacune.
 
 mod multi;
 mod single;
@@ -47,7 +47,7 @@ pub struct Todo {
 /// Un exercice : son crate, son chapitre, son énoncé et ses vérifications.
 ///
 /// Les fichiers donnés à l'étudiant ne sont écrits nulle part à la main :
-/// `xtask-heavy` les produit depuis ceux du chapitre, l'énoncé
+/// `xtask-chapters` les produit depuis ceux du chapitre, l'énoncé
 /// ([`Exercise::statement`]) en tête de `main.rs` et les [`Exercise::todos`]
 /// à leur place (`cargo xtask exercices --recommencer`, `--regenerer`).
 #[derive(Debug, Clone, Copy)]

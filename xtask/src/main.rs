@@ -6,8 +6,8 @@
 //! seulement quand on la demande :
 //!
 //! - `xtask/book/` (`xtask-book`) : le livre, avec mdBook ;
-//! - `xtask/heavy/` (`xtask-heavy`) : tout ce qui lance les chapitres
-//!   (`verify`, `screenshots`, `bench`) et `client-bundle`, avec les clients
+//! - `xtask/chapters/` (`xtask-chapters`) : tout ce qui lance les chapitres
+//!   (`verify`, `exercices`, `screenshots`, `bench`) et `client-bundle`, avec les clients
 //!   Socket.IO des vérifications (et OpenSSL) et le pilote de Chromium.
 //!
 //! Ainsi `cargo xtask book` n'attend que mdBook, et `cargo xtask verify`
@@ -41,7 +41,7 @@ Commandes :
 struct Route {
     /// Le crate qui la porte.
     package: &'static str,
-    /// Lui redonner le nom de la commande (`xtask-heavy` en porte plusieurs).
+    /// Lui redonner le nom de la commande (`xtask-chapters` en porte plusieurs).
     pass_command: bool,
     /// Options de cargo en plus.
     cargo_options: &'static [&'static str],
@@ -62,7 +62,7 @@ fn route(command: &str) -> Option<Route> {
             cargo_options: BOOK_CARGO_OPTIONS,
         }),
         "verify" | "exercices" | "screenshots" | "bench" | "client-bundle" => Some(Route {
-            package: "xtask-heavy",
+            package: "xtask-chapters",
             pass_command: true,
             cargo_options: &[],
         }),
@@ -170,9 +170,9 @@ mod tests {
     }
 
     #[test]
-    fn the_book_does_not_wait_for_the_heavy_crate() {
+    fn the_book_does_not_wait_for_the_chapter_commands() {
         let book = route("book").map(|r| r.package);
         assert_eq!(book, Some("xtask-book"));
-        assert_eq!(route("verify").map(|r| r.package), Some("xtask-heavy"));
+        assert_eq!(route("verify").map(|r| r.package), Some("xtask-chapters"));
     }
 }

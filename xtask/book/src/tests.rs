@@ -424,7 +424,7 @@ fn the_readme_and_shown_messages_follow_french_typography_too() {
          eprintln!(\"Erreur : le port est pris\");\n}\n",
     );
     write(
-        &book.path("xtask/heavy/src/main.rs"),
+        &book.path("xtask/chapters/src/main.rs"),
         "fn main() {\n    println!(\"{} chapitre(s)\", 2);\n}\n",
     );
     let message = book.failure();
@@ -434,7 +434,7 @@ fn the_readme_and_shown_messages_follow_french_typography_too() {
             "README.md:7 : espace ordinaire",
             "« Lancez : cargo run »",
             "support/src/lib.rs:3 : espace ordinaire",
-            "xtask/heavy/src/main.rs:2 : « chapitre(s) »",
+            "xtask/chapters/src/main.rs:2 : « chapitre(s) »",
         ],
     );
     assert!(!message.contains("README.md:4"), "{message}");

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// La racine du dépôt (deux dossiers au-dessus de `xtask/heavy/`).
+/// La racine du dépôt (deux dossiers au-dessus de `xtask/chapters/`).
 pub fn repository_root() -> PathBuf {
     // Celui que `cargo run` indique à l'exécution, plutôt que celui de la
     // compilation : un dossier `target/` partagé entre deux copies du dépôt
