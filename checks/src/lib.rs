@@ -22,6 +22,7 @@ pub mod proxy;
 pub mod redis;
 pub mod scenarios;
 pub mod server;
+pub mod stack;
 
 use std::fmt;
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! Un vrai nginx devant les chapitres, avec les configurations de l'annexe
 //! « Mettre en ligne » (`deploy/nginx/`, lues sur le disque : le livre et
-//! les tests ne peuvent pas diverger).
+//! les tests ne peuvent pas diverger). [`Nginx`] lance un site ; [`Front`],
+//! celui du chapitre 15 (HTTPS, deux processus), avec ses remplacements.
+//! Les tests qui s'en servent : `deploy/tests/`.
 //!
 //! Sans nginx, un test n'est pas lancé, et un message visible le dit ; en CI (variable
 //! `CI`), c'est une erreur.
@@ -12,6 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::WAIT;
+
+mod front;
+
+pub use front::{Front, TlsResponse, https};
 
 /// nginx : la variable `NGINX`, le chemin de Debian, puis le `PATH`. Absent :
 /// `None` après un message bien visible, ou une panique en CI.
