@@ -1,6 +1,6 @@
 //! Le chat en ligne dans Chromium : deux processus du chapitre, un vrai
 //! PostgreSQL, un vrai Redis, et le vrai nginx de l'annexe
-//! (`deploy/nginx/chat-en-ligne.conf`, voir `front/mod.rs`).
+//! (`deploy/nginx/chat-en-ligne.conf`, voir `checks::nginx::Front`).
 //!
 //! Un navigateur garde un seul cookie de session par site, et un cookie
 //! ignore le port : Alice et Bob n'y sont connectés en même temps que sous
@@ -10,16 +10,16 @@
 //! - Alice passe par nginx (l'écoute HTTP simple du serveur HTTPS : le
 //!   Chromium des tests refuse un certificat autosigné) : sa page se charge,
 //!   son compte se crée, son client passe au WebSocket à travers nginx.
-//!   (La vérification d'`Origin` derrière nginx est dans `tests/nginx.rs` :
-//!   la poignée de main d'une page, un `GET` vers son propre site, part
-//!   sans `Origin`.)
+//!   (La vérification d'`Origin` derrière nginx est dans
+//!   `deploy/tests/https.rs` : la poignée de main d'une page, un `GET` vers
+//!   son propre site, part sans `Origin`.)
 //! - Bob va directement à l'*autre* processus. Pourquoi pas par nginx lui
 //!   aussi : `ip_hash` envoie tout ce qui vient de 127.0.0.1 au même
 //!   processus, et la reprise de nginx (`proxy_next_upstream`) cacherait la
 //!   panne à la page, qui irait aussitôt à l'autre processus : la boîte
 //!   d'envoi ne serait visible qu'un instant. Ici, quand le processus de
-//!   Bob s'arrête, sa page est vraiment hors ligne (`tests/nginx.rs`
-//!   vérifie la reprise par nginx).
+//!   Bob s'arrête, sa page est vraiment hors ligne
+//!   (`deploy/tests/failover.rs` vérifie la reprise par nginx).
 //!
 //! Le scénario : Alice et Bob se voient en ligne et discutent dans les
 //! deux sens ; le processus de Bob est arrêté (SIGTERM) et s'arrête
@@ -35,7 +35,6 @@
 //! un message visible le dit ; en CI, c'est une erreur.
 
 mod common;
-mod front;
 
 use std::time::Duration;
 
@@ -44,9 +43,9 @@ use browser::checks::send;
 use browser::pseudos::{Shown, messages, online, shown, wait_message};
 use browser::{Browser, Error, Result, Tab, ensure};
 use checks::Failure;
+use checks::nginx::Front;
 use checks::server::{Server, StopSignal};
 use common::{PASSWORD, Stack, stack_or_skip};
-use front::Front;
 
 const TEST: &str = "ch15-en-ligne (navigateur)";
 

@@ -163,7 +163,7 @@ async fn scenario(mut stack: Stack, chaos: Chaos) -> Result<(), Failure> {
 
     // Attendre que tous les messages soient enregistrés, puis dire aux
     // pages jusqu'où lire.
-    let db = stack.db().await?;
+    let db = common::db(&stack).await?;
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let stored: i64 = sqlx::query("SELECT count(*) FROM messages")

@@ -1,10 +1,13 @@
-//! Le chapitre derrière nginx, avec la configuration de l'annexe « Mettre en
-//! ligne » (`deploy/nginx/chat.conf`, lue sur le disque : le livre et ce test
-//! ne peuvent pas diverger). Un message doit passer par nginx en WebSocket
-//! (la mise à niveau de la connexion) comme en long-polling.
+//! `deploy/nginx/chat.conf` : le programme du chapitre 5 derrière nginx,
+//! avec la configuration de l'annexe « Mettre en ligne » (lue sur le
+//! disque : le livre et ce test ne peuvent pas diverger). Un message doit
+//! passer par nginx en WebSocket (la mise à niveau de la connexion) comme
+//! en long-polling.
 //!
 //! Sans nginx, le test n'est pas lancé, et un message visible le dit ; en CI (variable
 //! `CI`), c'est une erreur.
+
+mod common;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,11 +17,11 @@ use checks::{Client, Server, Transport, WAIT};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broadcast_through_nginx() {
-    let Some(program) = nginx::find_or_skip("ch05-broadcast (nginx)") else {
+    let Some(program) = nginx::find_or_skip("deploy, chat.conf (ch05-broadcast)") else {
         return;
     };
     let logs = Mutex::new(Vec::new());
-    let server = Server::start(Path::new(env!("CARGO_BIN_EXE_ch05-broadcast")), &[], &logs)
+    let server = Server::start(Path::new(common::CH05), &[], &logs)
         .await
         .unwrap_or_else(|f| panic!("le chapitre 5 ne démarre pas : {f:?}"));
     // Ce que le test remplace dans la configuration du livre : l'écoute et

@@ -1,6 +1,6 @@
-//! Deux processus du chapitre derrière nginx, avec la configuration de
-//! l'annexe « Mettre en ligne » (`deploy/nginx/chat-cluster.conf`, lue sur
-//! le disque), un vrai `redis-server` entre eux.
+//! `deploy/nginx/chat-cluster.conf` : deux processus du chapitre 12
+//! derrière nginx, avec la configuration de l'annexe « Mettre en ligne »
+//! (lue sur le disque), un vrai `redis-server` entre eux.
 //!
 //! - avec `ip_hash;` (l'affinité de session), un client en long-polling et
 //!   un client WebSocket discutent à travers nginx, dans les deux sens, et
@@ -18,7 +18,8 @@
 //! Sans nginx ou sans Redis, le test n'est pas lancé, et un message visible le dit ; en
 //! CI (variable `CI`), c'est une erreur.
 
-use std::io::Write as _;
+mod common;
+
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -27,20 +28,22 @@ use checks::redis::RedisServer;
 use checks::{Client, Server, Transport, WAIT, http};
 use serde_json::{Value, json};
 
-const TEST: &str = "ch12-cluster (nginx)";
+const TEST: &str = "deploy, chat-cluster.conf (ch12-cluster)";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deux_processus_derriere_nginx() {
     let Some(program) = nginx::find_or_skip(TEST) else {
         return;
     };
-    let Some(redis) = redis_or_skip().await else {
-        return;
+    let redis = match RedisServer::start_or_skip(TEST).await {
+        Ok(Some(redis)) => redis,
+        Ok(None) => return,
+        Err(failure) => panic!("{TEST} : Redis n'a pas pu démarrer : {failure:?}"),
     };
     let env = [("REDIS_URL", redis.url())];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let logs = Mutex::new(Vec::new());
-    let binary = Path::new(env!("CARGO_BIN_EXE_ch12-cluster"));
+    let binary = Path::new(common::CH12);
     let a = Server::start(binary, &env, &logs)
         .await
         .unwrap_or_else(|f| panic!("A : {f:?}"));
@@ -166,27 +169,4 @@ async fn after_handshake(proxy: &Nginx, pseudo: &str) -> http::Response {
     http::post(proxy.port(), &target, &body)
         .await
         .unwrap_or_else(|f| panic!("deuxième requête impossible : {f:?}"))
-}
-
-/// Le `redis-server` du test ; `None` s'il n'est pas installé, après un
-/// message bien visible (en CI ou avec `REQUIRE_REDIS=1` : une panique).
-async fn redis_or_skip() -> Option<RedisServer> {
-    match RedisServer::start().await {
-        Ok(redis) => Some(redis),
-        Err(missing) if missing.seen.starts_with("redis-server introuvable") => {
-            let required = std::env::var_os("CI").is_some()
-                || std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "{TEST} : {missing:?} ; installez-le : apt-get install -y redis-server"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** {TEST} : test NON LANCÉ : {}. Pour le lancer : apt-get install redis-server. ***",
-                missing.seen
-            );
-            None
-        }
-        Err(failure) => panic!("{TEST} : Redis n'a pas pu démarrer : {failure:?}"),
-    }
 }
