@@ -11,6 +11,9 @@ pub(crate) enum Scenario {
     Rate,
     Saturate,
     Idle,
+    /// Scénario (e) : `--senders` émetteurs parmi les clients, chacun avec
+    /// un seul message en route.
+    Senders,
 }
 
 #[derive(Debug)]
@@ -26,9 +29,15 @@ pub(crate) struct Args {
     pub(crate) settle: f64,
     pub(crate) stalled: usize,
     pub(crate) nicknames: bool,
+    /// Émetteurs du scénario (e).
+    pub(crate) senders: usize,
 }
 
 pub(crate) fn parse_args() -> Result<Args, String> {
+    parse(std::env::args().skip(1))
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut args = Args {
         ports: Vec::new(),
         pids: Vec::new(),
@@ -41,8 +50,8 @@ pub(crate) fn parse_args() -> Result<Args, String> {
         settle: 2.0,
         stalled: 0,
         nicknames: false,
+        senders: 100,
     };
-    let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} attend une valeur"));
         let bad = |v: &str| format!("valeur invalide pour {flag} : « {v} »");
@@ -69,6 +78,7 @@ pub(crate) fn parse_args() -> Result<Args, String> {
                     "rate" => Scenario::Rate,
                     "saturate" => Scenario::Saturate,
                     "idle" => Scenario::Idle,
+                    "senders" => Scenario::Senders,
                     _ => return Err(bad(&v)),
                 }
             }
@@ -99,6 +109,10 @@ pub(crate) fn parse_args() -> Result<Args, String> {
             "--stalled" => {
                 let v = value()?;
                 args.stalled = v.parse().map_err(|_| bad(&v))?;
+            }
+            "--senders" => {
+                let v = value()?;
+                args.senders = v.parse().map_err(|_| bad(&v))?;
             }
             "--nicknames" => args.nicknames = true,
             other => return Err(format!("option inconnue : « {other} »")),
@@ -132,5 +146,61 @@ pub(crate) fn parse_args() -> Result<Args, String> {
     if !(args.rate > 0.0 && args.rate <= 100_000.0) || args.window == 0 {
         return Err("--rate et --window doivent être positifs".into());
     }
+    if args.scenario == Scenario::Senders && !(1..=args.clients).contains(&args.senders) {
+        return Err(format!(
+            "--senders doit être entre 1 et le nombre de clients ({})",
+            args.clients
+        ));
+    }
     Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(line: &str) -> Result<Args, String> {
+        parse(line.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn senders_scenario_and_its_count() {
+        let args = parse_str("--port 3000 --scenario senders --clients 1000 --senders 100")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(args.scenario, Scenario::Senders);
+        assert_eq!((args.clients, args.senders), (1000, 100));
+        assert_eq!(args.ports, [3000]);
+        // Par défaut, cent émetteurs.
+        let args = parse_str("--port 1 --scenario senders").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(args.senders, 100);
+    }
+
+    #[test]
+    fn senders_must_be_among_the_clients() {
+        for line in [
+            "--port 1 --scenario senders --clients 50 --senders 51",
+            "--port 1 --scenario senders --clients 50 --senders 0",
+            "--port 1 --scenario senders --senders dix",
+            "--port 1 --scenario senders --senders",
+        ] {
+            assert!(parse_str(line).is_err(), "{line}");
+        }
+        // Tous les clients peuvent parler.
+        assert!(parse_str("--port 1 --scenario senders --clients 50 --senders 50").is_ok());
+        // Hors du scénario (e), --senders ne compte pas.
+        assert!(parse_str("--port 1 --scenario saturate --clients 50 --senders 51").is_ok());
+    }
+
+    #[test]
+    fn mistakes_are_refused() {
+        for line in [
+            "--scenario senders",
+            "--port 0",
+            "--port 1 --scenario chorale",
+            "--port 1 --clients 1",
+            "--port 1 --bavard",
+        ] {
+            assert!(parse_str(line).is_err(), "{line}");
+        }
+    }
 }

@@ -138,7 +138,7 @@ pub(crate) async fn fan_out(
             }
             err
         }
-        Scenario::Idle => None,
+        Scenario::Idle | Scenario::Senders => None,
     };
     let send_s = (now_ns() - first_send_ns) as f64 / 1e9;
 

@@ -9,6 +9,7 @@
 //! loadgen --port 3000 --pid 1234 --scenario rate --clients 1000 --rate 100 --seconds 10
 //! loadgen --port 3000 --pid 1234 --scenario saturate --clients 1000 --seconds 10 --window 100
 //! loadgen --port 3000 --pid 1234 --scenario idle --clients 5000
+//! loadgen --port 3000 --pid 1234 --scenario senders --clients 1000 --senders 100 --seconds 10
 //! loadgen --port 3000,3001 --pid 1234,1235 --scenario saturate --clients 1000 --nicknames
 //! ```
 //!
@@ -23,6 +24,7 @@ mod fan_out;
 mod idle;
 mod meter;
 mod procfs;
+mod senders;
 mod sio;
 mod stats;
 
@@ -38,6 +40,7 @@ use tokio::task::JoinSet;
 use args::{Args, Scenario, parse_args};
 use fan_out::fan_out;
 use idle::idle;
+use senders::many_senders;
 use sio::Client;
 
 /// Poignées de main menées en même temps.
@@ -100,6 +103,7 @@ async fn run(args: Args) -> Result<serde_json::Value, String> {
     match args.scenario {
         Scenario::Idle => idle(&args, &addrs).await,
         Scenario::Rate | Scenario::Saturate => fan_out(&args, &addrs).await,
+        Scenario::Senders => many_senders(&args, &addrs).await,
     }
 }
 

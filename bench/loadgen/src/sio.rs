@@ -25,7 +25,7 @@ use tokio::net::TcpStream;
 mod packet;
 mod websocket;
 
-pub use packet::{is_presence, message_packet, parse_message};
+pub use packet::{is_presence, message_packet, message_packet_from, parse_message, parse_stamp};
 use websocket::{Frames, encode_frame};
 pub use websocket::{OP_CLOSE, OP_PING, OP_TEXT, encode_text_frame};
 
