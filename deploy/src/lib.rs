@@ -3,8 +3,9 @@
 //! Les fichiers de `deploy/` (les sites nginx de `deploy/nginx/`, les
 //! services de `deploy/systemd/`) sont ceux que montre l'annexe « Mettre en
 //! ligne » du livre. Les tests de ce crate (`deploy/tests/`) lancent le
-//! vrai nginx (celui de Debian, `/usr/sbin/nginx`) avec ces fichiers, lus
-//! sur le disque, devant les programmes des chapitres :
+//! vrai nginx (celui de Debian, `/usr/sbin/nginx`) avec les sites, lus sur
+//! le disque, devant les programmes des chapitres (les services systemd,
+//! eux, ne sont pas lancés : il y faudrait un systemd) :
 //!
 //! - `chat.rs` : `chat.conf` devant le chapitre 5, en WebSocket et en
 //!   long-polling ;
