@@ -12,22 +12,26 @@
 //! de 5 s, la page le marque en échec.
 
 // ANCHOR: all
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use serde_json::json;
+use socketioxide::extract::State;
 use support::{AckSender, Checked, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
 // ANCHOR: counter
 /// Le numéro du dernier message relayé par ce serveur : 1, 2, 3… dans
 /// l'ordre où il les a traités, qu'ils aient demandé un accusé ou non.
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
+/// L'état du serveur, comme le compteur de clients du chapitre 6.
+type Forwarded = Arc<AtomicU64>;
 // ANCHOR_END: counter
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
+    // Le compteur, à 0, confié au serveur : son état (`State<Forwarded>`).
+    let (layer, io) = support::socket_io_with_state(Arc::new(AtomicU64::new(0)));
 
     // ANCHOR: connection
     // `in_order` (chapitre 3) : les messages d'un client relayés, et
@@ -40,7 +44,10 @@ async fn main() -> std::process::ExitCode {
             socket.on(
                 "new message",
                 in_order(
-                    async |socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender| {
+                    async |socket: SocketRef,
+                           State(forwarded): State<Forwarded>,
+                           Checked(msg): Checked<Text>,
+                           ack: AckSender| {
                         // Toujours répondre, même à une donnée invalide : un
                         // client qui attend son accusé resterait bloqué
                         // jusqu'au délai.
@@ -53,7 +60,7 @@ async fn main() -> std::process::ExitCode {
                         };
                         println!("message: {msg}");
                         socket.broadcast().emit("new message", &msg).await.ok();
-                        let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+                        let id = forwarded.fetch_add(1, Ordering::SeqCst) + 1;
                         // L'accusé dit « le serveur l'a reçu et relayé »,
                         // pas « les autres l'ont lu ». Sans accusé demandé,
                         // `send` ne fait rien.

@@ -8,26 +8,33 @@
 //! `cargo xtask exercices --indice ex06` ; tout effacer et repartir de
 //! l'original : `cargo xtask exercices --recommencer ex06`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
+use socketioxide::extract::State;
 use support::{SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-/// Le nombre de clients connectés (`io.engine.clientsCount` en Node). Un
-/// compteur atomique peut être modifié depuis plusieurs tâches à la fois sans
-/// verrou ; `fetch_add` et `fetch_sub` renvoient l'ancienne valeur.
-static CLIENTS: AtomicUsize = AtomicUsize::new(0);
+/// Le nombre de clients connectés : un compteur atomique (plusieurs fils
+/// peuvent le modifier à la fois), dans un `Arc` (tous les gestionnaires
+/// tiennent le même).
+type Clients = Arc<AtomicUsize>;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
+    // Le compteur (`io.engine.clientsCount` en Node) n'appartient à aucun
+    // gestionnaire : on le confie au serveur Socket.IO, dont il devient
+    // l'*état*, et chaque gestionnaire qui en a besoin le demande par
+    // l'extracteur `State<Clients>`.
+    let clients: Clients = Arc::new(AtomicUsize::new(0));
+    let (layer, io) = support::socket_io_with_state(clients);
 
     // `in_order` (chapitre 3) : connexion, messages puis départ, dans
     // l'ordre, pour chaque client.
     io.ns(
         "/",
-        in_order(async |socket: SocketRef| {
+        in_order(async |socket: SocketRef, State(clients): State<Clients>| {
             // Écouter d'abord, afficher ensuite (chapitre 3).
             socket.on(
                 "new message",
@@ -38,9 +45,11 @@ async fn main() -> std::process::ExitCode {
             );
 
             // `socket.on('disconnect', () => { … })` : avec `in_order`, il
-            // passe après les messages déjà reçus de ce client.
-            socket.on_disconnect(in_order(async || {
-                let count = CLIENTS.fetch_sub(1, Ordering::SeqCst) - 1;
+            // passe après les messages déjà reçus de ce client. Lui aussi
+            // demande le compteur.
+            socket.on_disconnect(in_order(async |State(clients): State<Clients>| {
+                // `fetch_sub` rend l'ancienne valeur, d'où le `- 1`.
+                let count = clients.fetch_sub(1, Ordering::SeqCst) - 1;
                 println!("#clients connectés après déconnexion : {count}");
                 // TODO (exercice 6) : envoyer « Un client est parti » à ceux
                 // qui restent.
@@ -49,7 +58,7 @@ async fn main() -> std::process::ExitCode {
             println!("Un client vient de se connecter. Son ID : {}", socket.id);
             // `socket.handshake.address` : l'adresse de la connexion TCP.
             println!("Adresse IP du client : {}", support::client_ip(&socket));
-            let count = CLIENTS.fetch_add(1, Ordering::SeqCst) + 1;
+            let count = clients.fetch_add(1, Ordering::SeqCst) + 1;
             println!("#clients connectés : {count}");
         }),
     );
