@@ -21,20 +21,36 @@
 mod presence;
 mod registry;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use serde_json::json;
+use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-/// Le numéro du dernier message relayé (comme au chapitre 8).
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
+use registry::Nicknames;
+
+// ANCHOR: state
+/// L'état du serveur (chapitre 6), que chaque gestionnaire reçoit par
+/// l'extracteur `State<Chat>`. Deux valeurs partagées, réunies dans une
+/// structure plutôt que données une à une ; chaque champ est un `Arc`, et
+/// cloner `Chat` (à chaque extraction) ne copie que deux pointeurs.
+#[derive(Clone, Default)]
+pub struct Chat {
+    /// Les pseudos des clients connectés (`registry.rs`).
+    nicknames: Arc<Nicknames>,
+    /// Le numéro du dernier message relayé (comme au chapitre 8).
+    forwarded: Arc<AtomicU64>,
+}
+// ANCHOR_END: state
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
+    // Un registre vide et un compteur à 0 (`Default`), confiés au serveur.
+    let (layer, io) = support::socket_io_with_state(Chat::default());
 
     // ANCHOR: ns
     // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
@@ -52,19 +68,24 @@ async fn main() -> std::process::ExitCode {
 }
 
 // ANCHOR: connection
-async fn on_connect(socket: SocketRef, io: SocketIo) {
+async fn on_connect(socket: SocketRef, io: SocketIo, State(chat): State<Chat>) {
     // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
     // pas perdu pendant que l'on annonce l'arrivée ; il attend son tour.
     socket.on("new message", in_order(on_message));
     socket.on_disconnect(in_order(presence::leave));
-    presence::arrive(&socket, &io).await;
+    presence::arrive(&socket, &io, &chat).await;
 }
 // ANCHOR_END: connection
 
 // ANCHOR: message
 /// Comme au chapitre 8, mais le message part avec son auteur :
 /// `{ "from": <pseudo>, "text": <texte> }`.
-async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+async fn on_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Checked(msg): Checked<Text>,
+    ack: AckSender,
+) {
     let msg = match msg {
         Ok(Text(msg)) => msg,
         Err(refused) => {
@@ -73,13 +94,13 @@ async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSend
         }
     };
     println!("message: {msg}");
-    let from = presence::nickname(&socket);
+    let from = presence::nickname(&socket, &chat);
     socket
         .broadcast()
         .emit("new message", &json!({ "from": from, "text": msg }))
         .await
         .ok();
-    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
     ack.send(&json!({ "id": id })).ok();
 }
 // ANCHOR_END: message

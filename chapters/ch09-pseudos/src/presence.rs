@@ -6,21 +6,14 @@
 //! fait.
 
 // ANCHOR: all
-use std::sync::LazyLock;
-
 use serde_json::Value as Json;
-use socketioxide::extract::TryData;
+use socketioxide::extract::{State, TryData};
 use support::{NicknameError, SocketIo, SocketRef};
 
-use crate::registry::Nicknames;
-
-// ANCHOR: registry
-/// Les pseudos des clients connectés. `LazyLock` : le registre est créé au
-/// premier usage, puis partagé par tous les gestionnaires (un `static` doit
-/// pouvoir être lu depuis n'importe quel fil d'exécution ; le registre est
-/// protégé par un verrou).
-pub static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
-// ANCHOR_END: registry
+// Le registre des pseudos est dans l'état du serveur, `Chat` (`main.rs`) :
+// les gestionnaires le demandent par `State<Chat>`, les fonctions le
+// reçoivent en paramètre.
+use crate::Chat;
 
 // ANCHOR: middleware
 /// Le middleware de connexion : il s'exécute *avant* que la connexion
@@ -33,12 +26,14 @@ pub static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
 pub async fn check_nickname(
     socket: SocketRef,
     io: SocketIo,
+    State(chat): State<Chat>,
     TryData(auth): TryData<Json>,
 ) -> Result<(), NicknameError> {
     let checked = support::nickname_from_auth(auth.ok().as_ref()).and_then(|pseudo| {
         // Vérifier et réserver d'un seul geste : deux onglets qui demandent
         // le même pseudo au même instant, un seul l'obtient.
-        NICKNAMES.claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some())
+        chat.nicknames
+            .claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some())
     });
     if let Err(refusal) = &checked {
         println!("Connexion refusée : {}", refusal.reason());
@@ -48,18 +43,18 @@ pub async fn check_nickname(
 // ANCHOR_END: middleware
 
 /// Le pseudo du client `socket` (réservé par [`check_nickname`]).
-pub fn nickname(socket: &SocketRef) -> String {
-    NICKNAMES.of(socket.id).unwrap_or_default()
+pub fn nickname(socket: &SocketRef, chat: &Chat) -> String {
+    chat.nicknames.of(socket.id).unwrap_or_default()
 }
 
 // ANCHOR: arrive
 /// Un client vient d'arriver : on le dit aux autres, puis on envoie à tous
 /// (lui compris) la liste de qui est en ligne.
-pub async fn arrive(socket: &SocketRef, io: &SocketIo) {
-    let pseudo = nickname(socket);
+pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat) {
+    let pseudo = nickname(socket, chat);
     println!("{pseudo} vient de se connecter ({})", socket.id);
     socket.broadcast().emit("user joined", &pseudo).await.ok();
-    io.emit("online", &NICKNAMES.online()).await.ok();
+    io.emit("online", &chat.nicknames.online()).await.ok();
 }
 // ANCHOR_END: arrive
 
@@ -67,8 +62,8 @@ pub async fn arrive(socket: &SocketRef, io: &SocketIo) {
 /// Un client est parti, quelle qu'en soit la raison (onglet fermé,
 /// navigateur tué, battement de cœur sans réponse) : son pseudo est libre
 /// aussitôt, et les autres reçoivent `user left` puis la liste à jour.
-pub async fn leave(socket: SocketRef) {
-    let Some(pseudo) = NICKNAMES.release(socket.id) else {
+pub async fn leave(socket: SocketRef, State(chat): State<Chat>) {
+    let Some(pseudo) = chat.nicknames.release(socket.id) else {
         return;
     };
     println!("{pseudo} s'est déconnecté");
@@ -77,7 +72,7 @@ pub async fn leave(socket: SocketRef) {
     socket.broadcast().emit("user left", &pseudo).await.ok();
     socket
         .broadcast()
-        .emit("online", &NICKNAMES.online())
+        .emit("online", &chat.nicknames.online())
         .await
         .ok();
 }

@@ -27,7 +27,8 @@ use support::{NicknameError, nickname_key};
 /// noms : avant, son pseudo n'est jamais considéré comme orphelin.
 const CONNECTING_GRACE: Duration = Duration::from_secs(5);
 
-/// Le registre des pseudos des clients connectés.
+/// Le registre des pseudos des clients connectés ; `Nicknames::default()`
+/// le crée vide.
 #[derive(Debug, Default)]
 pub struct Nicknames {
     inner: Mutex<Registry>,
@@ -50,11 +51,6 @@ struct Holder {
 
 // ANCHOR: claim
 impl Nicknames {
-    /// Un registre vide.
-    pub fn new() -> Nicknames {
-        Nicknames::default()
-    }
-
     /// Réserve `pseudo` pour le client `sid`, d'un seul geste : refusé s'il
     /// est déjà à un autre client connecté. `is_connected` dit si un client
     /// est encore là (pour reconnaître un pseudo orphelin).

@@ -23,20 +23,28 @@ mod private;
 #[path = "../../ch09-pseudos/src/registry.rs"]
 mod registry;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use serde_json::json;
+use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, Checked, SocketIo, SocketRef, Text, in_order};
 use tower_http::services::ServeDir;
 
-/// Le numéro du dernier message relayé à tous (comme au chapitre 8).
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
+/// L'état du serveur, celui du chapitre 9 : `presence.rs`, repris tel quel,
+/// le demande par `State<Chat>`.
+#[derive(Clone, Default)]
+pub struct Chat {
+    nicknames: Arc<registry::Nicknames>,
+    /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
+    forwarded: Arc<AtomicU64>,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
+    let (layer, io) = support::socket_io_with_state(Chat::default());
 
     // ANCHOR: ns
     // `.with(…)` ajoute un middleware : `check_nickname` passe d'abord, et
@@ -54,7 +62,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 // ANCHOR: connection
-async fn on_connect(socket: SocketRef, io: SocketIo) {
+async fn on_connect(socket: SocketRef, io: SocketIo, State(chat): State<Chat>) {
     // Les gestionnaires d'abord : un message envoyé dès la connexion n'est
     // pas perdu pendant que l'on annonce l'arrivée ; il attend son tour.
     socket.on("new message", in_order(on_message));
@@ -62,15 +70,20 @@ async fn on_connect(socket: SocketRef, io: SocketIo) {
     socket.on("typing", in_order(private::on_typing));
     socket.on_disconnect(in_order(presence::leave));
     // Chacun entre dans le salon de son pseudo : sa boîte aux lettres.
-    socket.join(private::room_of(&presence::nickname(&socket)));
-    presence::arrive(&socket, &io).await;
+    socket.join(private::room_of(&presence::nickname(&socket, &chat)));
+    presence::arrive(&socket, &io, &chat).await;
 }
 // ANCHOR_END: connection
 
 // ANCHOR: message
 /// Comme au chapitre 8, mais le message part avec son auteur :
 /// `{ "from": <pseudo>, "text": <texte> }`.
-async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSender) {
+async fn on_message(
+    socket: SocketRef,
+    State(chat): State<Chat>,
+    Checked(msg): Checked<Text>,
+    ack: AckSender,
+) {
     let msg = match msg {
         Ok(Text(msg)) => msg,
         Err(refused) => {
@@ -79,13 +92,13 @@ async fn on_message(socket: SocketRef, Checked(msg): Checked<Text>, ack: AckSend
         }
     };
     println!("message: {msg}");
-    let from = presence::nickname(&socket);
+    let from = presence::nickname(&socket, &chat);
     socket
         .broadcast()
         .emit("new message", &json!({ "from": from, "text": msg }))
         .await
         .ok();
-    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
     ack.send(&json!({ "id": id })).ok();
 }
 // ANCHOR_END: message

@@ -3,9 +3,11 @@
 
 // ANCHOR: all
 use serde_json::json;
+use socketioxide::extract::State;
 use support::{AckSender, Checked, PrivateMessage, SocketRef, Typing, nickname_key};
 
-use crate::presence::{NICKNAMES, nickname};
+use crate::Chat;
+use crate::presence::nickname;
 
 // ANCHOR: room
 /// Le salon personnel d'un pseudo, sa boîte aux lettres : chaque client y
@@ -24,10 +26,11 @@ pub fn room_of(pseudo: &str) -> String {
 /// ou `{ error }` avec la raison (rien n'a alors été remis).
 pub async fn on_private_message(
     socket: SocketRef,
+    State(chat): State<Chat>,
     Checked(msg): Checked<PrivateMessage>,
     ack: AckSender,
 ) {
-    let reply = match deliver(&socket, msg).await {
+    let reply = match deliver(&socket, &chat, msg).await {
         Ok(()) => json!({ "ok": true }),
         Err(why) => json!({ "error": why }),
     };
@@ -36,11 +39,12 @@ pub async fn on_private_message(
 
 async fn deliver(
     socket: &SocketRef,
+    chat: &Chat,
     msg: Result<PrivateMessage, support::Rejected>,
 ) -> Result<(), String> {
     let PrivateMessage { to, text } = msg.map_err(|refused| refused.to_string())?;
-    let from = nickname(socket);
-    let Some((_, recipient)) = NICKNAMES.find(&to) else {
+    let from = nickname(socket, chat);
+    let Some((_, recipient)) = chat.nicknames.find(&to) else {
         println!("Message privé refusé : {from} écrit à « {to} », un pseudo que personne ne porte");
         return Err(format!(
             "Personne ne s'appelle «\u{a0}{to}\u{a0}» en ce moment."
@@ -65,8 +69,8 @@ async fn deliver(
 /// paquet-là est abandonné au lieu d'attendre dans sa file. Un « en train
 /// d'écrire » en retard ne sert plus à rien ; un message, lui, ne se perd
 /// jamais.
-pub async fn on_typing(socket: SocketRef, Typing(typing): Typing) {
-    let from = nickname(&socket);
+pub async fn on_typing(socket: SocketRef, State(chat): State<Chat>, Typing(typing): Typing) {
+    let from = nickname(&socket, &chat);
     socket
         .broadcast()
         .volatile()

@@ -5,19 +5,14 @@
 //! départ) est dans `registry.rs` : ce module montre ce que Socket.IO en
 //! fait.
 
-use std::sync::LazyLock;
-
 use serde_json::Value as Json;
-use socketioxide::extract::TryData;
+use socketioxide::extract::{State, TryData};
 use support::{NicknameError, SocketIo, SocketRef};
 
-use crate::registry::Nicknames;
-
-/// Les pseudos des clients connectés. `LazyLock` : le registre est créé au
-/// premier usage, puis partagé par tous les gestionnaires (un `static` doit
-/// pouvoir être lu depuis n'importe quel fil d'exécution ; le registre est
-/// protégé par un verrou).
-pub static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
+// Le registre des pseudos est dans l'état du serveur, `Chat` (`main.rs`) :
+// les gestionnaires le demandent par `State<Chat>`, les fonctions le
+// reçoivent en paramètre.
+use crate::Chat;
 
 /// Le middleware de connexion : il s'exécute *avant* que la connexion
 /// existe. Une erreur la refuse ; son texte part au client dans
@@ -29,6 +24,7 @@ pub static NICKNAMES: LazyLock<Nicknames> = LazyLock::new(Nicknames::new);
 pub async fn check_nickname(
     socket: SocketRef,
     io: SocketIo,
+    State(chat): State<Chat>,
     TryData(auth): TryData<Json>,
 ) -> Result<(), NicknameError> {
     // TODO (exercice 9) : refuser « admin » et « serveur », quelle que soit
@@ -36,7 +32,8 @@ pub async fn check_nickname(
     let checked = support::nickname_from_auth(auth.ok().as_ref()).and_then(|pseudo| {
         // Vérifier et réserver d'un seul geste : deux onglets qui demandent
         // le même pseudo au même instant, un seul l'obtient.
-        NICKNAMES.claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some())
+        chat.nicknames
+            .claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some())
     });
     if let Err(refusal) = &checked {
         println!("Connexion refusée : {}", refusal.reason());
@@ -45,24 +42,24 @@ pub async fn check_nickname(
 }
 
 /// Le pseudo du client `socket` (réservé par [`check_nickname`]).
-pub fn nickname(socket: &SocketRef) -> String {
-    NICKNAMES.of(socket.id).unwrap_or_default()
+pub fn nickname(socket: &SocketRef, chat: &Chat) -> String {
+    chat.nicknames.of(socket.id).unwrap_or_default()
 }
 
 /// Un client vient d'arriver : on le dit aux autres, puis on envoie à tous
 /// (lui compris) la liste de qui est en ligne.
-pub async fn arrive(socket: &SocketRef, io: &SocketIo) {
-    let pseudo = nickname(socket);
+pub async fn arrive(socket: &SocketRef, io: &SocketIo, chat: &Chat) {
+    let pseudo = nickname(socket, chat);
     println!("{pseudo} vient de se connecter ({})", socket.id);
     socket.broadcast().emit("user joined", &pseudo).await.ok();
-    io.emit("online", &NICKNAMES.online()).await.ok();
+    io.emit("online", &chat.nicknames.online()).await.ok();
 }
 
 /// Un client est parti, quelle qu'en soit la raison (onglet fermé,
 /// navigateur tué, battement de cœur sans réponse) : son pseudo est libre
 /// aussitôt, et les autres reçoivent `user left` puis la liste à jour.
-pub async fn leave(socket: SocketRef) {
-    let Some(pseudo) = NICKNAMES.release(socket.id) else {
+pub async fn leave(socket: SocketRef, State(chat): State<Chat>) {
+    let Some(pseudo) = chat.nicknames.release(socket.id) else {
         return;
     };
     println!("{pseudo} s'est déconnecté");
@@ -71,7 +68,7 @@ pub async fn leave(socket: SocketRef) {
     socket.broadcast().emit("user left", &pseudo).await.ok();
     socket
         .broadcast()
-        .emit("online", &NICKNAMES.online())
+        .emit("online", &chat.nicknames.online())
         .await
         .ok();
 }

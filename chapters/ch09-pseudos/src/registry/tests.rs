@@ -6,7 +6,7 @@ use super::*;
 
 #[test]
 fn un_pseudo_pris_l_est_quelle_que_soit_la_casse() {
-    let names = Nicknames::new();
+    let names = Nicknames::default();
     let (a, b) = (Sid::new(), Sid::new());
     assert!(names.claim("Alice", a, |_| true).is_ok());
     assert_eq!(
@@ -21,7 +21,7 @@ fn un_pseudo_pris_l_est_quelle_que_soit_la_casse() {
 
 #[test]
 fn deux_demandes_simultanees_un_seul_gagnant() {
-    let names = std::sync::Arc::new(Nicknames::new());
+    let names = std::sync::Arc::new(Nicknames::default());
     let winners: usize = (0..16)
         .map(|i| {
             let names = names.clone();
@@ -39,7 +39,7 @@ fn deux_demandes_simultanees_un_seul_gagnant() {
 
 #[test]
 fn la_liste_est_triee_sans_tenir_compte_des_majuscules() {
-    let names = Nicknames::new();
+    let names = Nicknames::default();
     for pseudo in ["chloé", "Bob", "alice"] {
         assert!(names.claim(pseudo, Sid::new(), |_| true).is_ok());
     }

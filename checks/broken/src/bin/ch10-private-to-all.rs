@@ -7,14 +7,25 @@ mod presence;
 #[path = "../../../../chapters/ch09-pseudos/src/registry.rs"]
 mod registry;
 
+use std::sync::Arc;
+
 use axum::Router;
 use serde_json::json;
+use socketioxide::extract::State;
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, Checked, PrivateMessage, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
+/// L'état que demande `presence.rs` (celui du chapitre 10, sans le compteur
+/// des messages à tous, que cette variante ne relaie pas).
+#[derive(Clone, Default)]
+pub struct Chat {
+    nicknames: Arc<registry::Nicknames>,
+}
+
 async fn on_private_message(
     socket: SocketRef,
+    State(chat): State<Chat>,
     Checked(msg): Checked<PrivateMessage>,
     ack: AckSender,
 ) {
@@ -22,12 +33,12 @@ async fn on_private_message(
         ack.send(&json!({ "error": "Message invalide." })).ok();
         return;
     };
-    if presence::NICKNAMES.find(&to).is_none() {
+    if chat.nicknames.find(&to).is_none() {
         ack.send(&json!({ "error": "Personne n'a ce pseudo." }))
             .ok();
         return;
     }
-    let from = presence::nickname(&socket);
+    let from = presence::nickname(&socket, &chat);
     socket
         .broadcast()
         .emit("private message", &json!({ "from": from, "text": text }))
@@ -38,11 +49,11 @@ async fn on_private_message(
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
-    let on_connect = async |socket: SocketRef, io: SocketIo| {
+    let (layer, io) = support::socket_io_with_state(Chat::default());
+    let on_connect = async |socket: SocketRef, io: SocketIo, State(chat): State<Chat>| {
         socket.on("private message", in_order(on_private_message));
         socket.on_disconnect(in_order(presence::leave));
-        presence::arrive(&socket, &io).await;
+        presence::arrive(&socket, &io, &chat).await;
     };
     io.ns("/", in_order(on_connect).with(presence::check_nickname));
     let app = Router::new()
