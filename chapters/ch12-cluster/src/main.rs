@@ -27,6 +27,8 @@ mod messages;
 mod presence;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use socketioxide::extract::State;
@@ -34,13 +36,29 @@ use socketioxide::handler::ConnectHandler;
 use support::in_order;
 use tower_http::services::ServeDir;
 
-use cluster::{ClusterIo, ClusterSocket};
+use cluster::{ClusterIo, ClusterNicknames, ClusterSocket};
+
+// ANCHOR: state
+/// L'état du serveur, comme au chapitre 9 (`State<Chat>`) ; mais le
+/// registre des pseudos vit dans Redis, partagé par tous les processus.
+#[derive(Clone)]
+pub struct Chat {
+    nicknames: Arc<ClusterNicknames>,
+    /// Le numéro du dernier message relayé par *ce* processus.
+    forwarded: Arc<AtomicU64>,
+}
+// ANCHOR_END: state
 
 #[tokio::main]
 async fn main() -> ExitCode {
     // ANCHOR: redis
-    // Redis d'abord : sans lui, pas de chat partagé.
-    let cluster = match cluster::connect().await {
+    // Redis d'abord : sans lui, pas de chat partagé. Le registre des pseudos
+    // a besoin de Redis : `connect` le crée, et `new_chat` en fait l'état.
+    let new_chat = |nicknames| Chat {
+        nicknames,
+        forwarded: Arc::default(),
+    };
+    let cluster = match cluster::connect(new_chat).await {
         Ok(cluster) => cluster,
         Err(message) => {
             eprintln!("Erreur : {message}");
@@ -70,12 +88,12 @@ async fn main() -> ExitCode {
 }
 
 // ANCHOR: connection
-async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(names): State<presence::Names>) {
+async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(chat): State<Chat>) {
     // `in_order` : les messages d'un client passent dans leur ordre
     // d'arrivée, même quand la publication dans Redis se fait attendre.
     socket.on("new message", in_order(messages::on_message));
     socket.on_disconnect(in_order(presence::leave));
-    presence::arrive(&socket, &io, &names).await;
+    presence::arrive(&socket, &io, &chat).await;
 }
 // ANCHOR_END: connection
 

@@ -20,6 +20,8 @@ mod messages;
 mod presence;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use socketioxide::extract::State;
@@ -27,12 +29,26 @@ use socketioxide::handler::ConnectHandler;
 use support::in_order;
 use tower_http::services::ServeDir;
 
-use cluster::{ClusterIo, ClusterSocket};
+use cluster::{ClusterIo, ClusterNicknames, ClusterSocket};
+
+/// L'état du serveur, comme au chapitre 9 (`State<Chat>`) ; mais le
+/// registre des pseudos vit dans Redis, partagé par tous les processus.
+#[derive(Clone)]
+pub struct Chat {
+    nicknames: Arc<ClusterNicknames>,
+    /// Le numéro du dernier message relayé par *ce* processus.
+    forwarded: Arc<AtomicU64>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // Redis d'abord : sans lui, pas de chat partagé.
-    let cluster = match cluster::connect().await {
+    // Redis d'abord : sans lui, pas de chat partagé. Le registre des pseudos
+    // a besoin de Redis : `connect` le crée, et `new_chat` en fait l'état.
+    let new_chat = |nicknames| Chat {
+        nicknames,
+        forwarded: Arc::default(),
+    };
+    let cluster = match cluster::connect(new_chat).await {
         Ok(cluster) => cluster,
         Err(message) => {
             eprintln!("Erreur : {message}");
@@ -60,10 +76,10 @@ async fn main() -> ExitCode {
     support::listen_with(app, cluster.io).await
 }
 
-async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(names): State<presence::Names>) {
+async fn on_connect(socket: ClusterSocket, io: ClusterIo, State(chat): State<Chat>) {
     // `in_order` : les messages d'un client passent dans leur ordre
     // d'arrivée, même quand la publication dans Redis se fait attendre.
     socket.on("new message", in_order(messages::on_message));
     socket.on_disconnect(in_order(presence::leave));
-    presence::arrive(&socket, &io, &names).await;
+    presence::arrive(&socket, &io, &chat).await;
 }

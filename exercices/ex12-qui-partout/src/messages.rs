@@ -2,24 +2,22 @@
 //! par Redis, et quand Redis ne répond plus, elle part au moins aux clients
 //! de ce processus.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde_json::json;
 use socketioxide::BroadcastError;
 use socketioxide::extract::State;
 use support::{Checked, Text};
 
+use crate::Chat;
 use crate::cluster::{ClusterAck, ClusterSocket};
 use crate::presence;
-
-/// Le numéro du dernier message relayé par *ce* processus.
-static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
 /// Comme au chapitre 9. Si Redis ne répond plus, le message part quand même
 /// aux clients de ce processus (`.local()`).
 pub async fn on_message(
     socket: ClusterSocket,
-    State(names): State<presence::Names>,
+    State(chat): State<Chat>,
     Checked(msg): Checked<Text>,
     ack: ClusterAck,
 ) {
@@ -34,7 +32,7 @@ pub async fn on_message(
     // reçoit { "from": "serveur", "text": "En ligne : Alice, Bob" }, la liste
     // de tout le chat.
     println!("message: {msg}");
-    let message = json!({ "from": presence::nickname(&socket, &names), "text": msg });
+    let message = json!({ "from": presence::nickname(&socket, &chat), "text": msg });
     let sent = socket.broadcast().emit("new message", &message).await;
     // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
     // alors rien remis à personne, pas même ici.
@@ -47,6 +45,6 @@ pub async fn on_message(
             .await
             .ok();
     }
-    let id = FORWARDED.fetch_add(1, Ordering::SeqCst) + 1;
+    let id = chat.forwarded.fetch_add(1, Ordering::SeqCst) + 1;
     ack.send(&json!({ "id": id })).ok();
 }

@@ -21,12 +21,16 @@ pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// Se connecte à Redis (`REDIS_URL`) et construit le serveur Socket.IO.
 /// Redis injoignable : la phrase en français à afficher (elle nomme
 /// l'adresse et dit comment démarrer Redis).
-pub async fn connect() -> Result<Cluster, String> {
+///
+/// L'état du serveur (`State<T>`, chapitre 6) contient le registre des
+/// pseudos, qui a besoin de Redis : `state` le fabrique à partir du
+/// registre, une fois Redis joint.
+pub async fn connect<T: Clone + Send + Sync + 'static>(
+    state: impl FnOnce(Arc<ClusterNicknames>) -> T,
+) -> Result<Cluster, String> {
     let bus = connect_bus().await?;
-    // Le registre des pseudos est l'état du serveur : chaque gestionnaire
-    // le reçoit par l'extracteur `State<Arc<ClusterNicknames>>`.
     let nicknames = Arc::new(ClusterNicknames::new(bus.clone()));
-    let (layer, io) = build(&bus, nicknames.clone());
+    let (layer, io) = build(&bus, state(nicknames.clone()));
     nicknames.bind(io.config().server_id.to_string());
     Ok(Cluster {
         layer,
