@@ -49,10 +49,8 @@ async fn main() -> ExitCode {
     // ANCHOR_END: open
 
     // ANCHOR: state
-    // La base, partagée par tous les gestionnaires : c'est l'*état* du
-    // serveur Socket.IO. Chaque gestionnaire le reçoit par l'extracteur
-    // `State<Arc<Store>>` ; `Arc` (un compteur de références) permet de le
-    // donner à tous sans le copier.
+    // La base est l'état du serveur, comme le compteur du chapitre 6 :
+    // chaque gestionnaire qui en a besoin la demande par `State<Arc<Store>>`.
     let (layer, io) = support::socket_io_with_state(Arc::new(store));
     // ANCHOR_END: state
 

@@ -46,8 +46,8 @@ use store::{Account, Store};
 
 // ANCHOR: state
 /// Ce que partagent les gestionnaires de Socket.IO : ils le reçoivent par
-/// l'extracteur `State<Chat>` (plus de `static` : chaque serveur lancé a le
-/// sien, les tests aussi).
+/// l'extracteur `State<Chat>`, comme au chapitre 9. Le registre des pseudos
+/// laisse la place à la présence, et la base arrive.
 #[derive(Clone)]
 pub struct Chat {
     store: Store,

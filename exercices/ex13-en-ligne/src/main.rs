@@ -47,8 +47,8 @@ use presence::Presence;
 use store::{Account, Store};
 
 /// Ce que partagent les gestionnaires de Socket.IO : ils le reçoivent par
-/// l'extracteur `State<Chat>` (plus de `static` : chaque serveur lancé a le
-/// sien, les tests aussi).
+/// l'extracteur `State<Chat>`, comme au chapitre 9. Le registre des pseudos
+/// laisse la place à la présence, et la base arrive.
 #[derive(Clone)]
 pub struct Chat {
     store: Store,
