@@ -63,6 +63,26 @@ pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+/// Combien de fois le chapitre (`rust`) fait mieux que `other` : plus de
+/// livraisons si `higher_is_better`, moins de latence ou de mémoire sinon.
+pub(super) fn better(rust: Option<f64>, other: Option<f64>, higher_is_better: bool) -> Option<f64> {
+    if higher_is_better {
+        ratio(rust, other)
+    } else {
+        ratio(other, rust)
+    }
+}
+
+/// Un rapport dans une case de tableau : « 3,0 × », ou « 25 % » si
+/// `percent` ; un tiret s'il manque.
+pub(super) fn ratio_cell(r: Option<f64>, percent: bool) -> String {
+    match (r, percent) {
+        (Some(r), true) => format!("{}\u{a0}%", fmt(Some(r * 100.0), 0)),
+        (Some(r), false) => format!("{}\u{a0}×", fmt(Some(r), 1)),
+        (None, _) => "—".to_owned(),
+    }
+}
+
 /// La typographie française du livre (vérifiée par `cargo xtask book`) :
 /// espace insécable avant `: ; ! ?` et `»`, après `«`, espace fine
 /// insécable entre les groupes de chiffres. Le code en ligne n'est pas
@@ -135,6 +155,18 @@ mod tests {
         assert_eq!(fmt(Some(-1234.0), 0), "-1\u{202f}234");
         assert_eq!(fmt(Some(0.776), 2), "0,78");
         assert_eq!(fmt(None, 1), "—");
+    }
+
+    #[test]
+    fn ratios_say_how_much_better_the_chapter_does() {
+        // Deux fois plus de livraisons, deux fois moins de latence : 2 ×.
+        assert_eq!(better(Some(200.0), Some(100.0), true), Some(2.0));
+        assert_eq!(better(Some(10.0), Some(20.0), false), Some(2.0));
+        assert_eq!(better(Some(1.0), None, true), None);
+        assert_eq!(better(Some(1.0), Some(0.0), true), None);
+        assert_eq!(ratio_cell(Some(0.25), true), "25\u{a0}%");
+        assert_eq!(ratio_cell(Some(3.04), false), "3,0\u{a0}×");
+        assert_eq!(ratio_cell(None, false), "—");
     }
 
     #[test]

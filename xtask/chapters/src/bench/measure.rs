@@ -177,11 +177,16 @@ pub(super) fn one_line(v: &Value) -> String {
             fmt(f("/connect_s"), 2)
         ),
         _ => format!(
-            "{} livraisons/s, p99 {} ms, perdus {}, désordre {}{cpu}",
+            "{} livraisons/s, p99 {} ms, perdus {}, doublés {}, désordre {}{cpu}{}",
             thousands(f("/deliveries_per_s").unwrap_or(0.0)),
             fmt(f("/latency_ms/p99"), 1),
             v["lost"],
-            v["out_of_order"]
+            v["duplicates"],
+            v["out_of_order"],
+            f("/server_ns_per_delivery").map_or_else(String::new, |ns| format!(
+                ", {} ns de CPU serveur par livraison",
+                thousands(ns)
+            ))
         ),
     }
 }

@@ -8,13 +8,16 @@
 //! écrit en Node.js (Express + socket.io 4.8, `bench/node/`, avec
 //! `--vs-node`) et un relais WebSocket nu (`bench/relay/`), le plafond de ce
 //! que permet le transport seul. Le générateur de charge (`bench/loadgen/`)
-//! joue quatre scénarios contre chacun (le serveur naïf : les deux qui
+//! joue cinq scénarios contre chacun (le serveur naïf : les trois qui
 //! envoient), en alternance (A B C A B C…, trois répétitions), et l'on garde
-//! la médiane. Le temps processeur du serveur, du générateur et du reste de
+//! la médiane. Le scénario (e) fait parler cent clients à la fois, chacun
+//! avec un seul message en route ; son tableau est à part (`senders.rs`),
+//! avec le temps processeur par livraison et les rapports au même chapitre
+//! sur un fil et à Node. Le temps processeur du serveur, du générateur et du reste de
 //! la machine est relevé à chaque mesure : une machine occupée par autre
 //! chose se voit.
 //!
-//! Un cinquième scénario, la grappe, a ses propres serveurs : le chapitre 9
+//! Le scénario (d), la grappe, a ses propres serveurs : le chapitre 9
 //! (`ch09-pseudos`, un processus), le chapitre 12 (`ch12-cluster`, deux
 //! processus) et, avec `--vs-node`, le chapitre 9 en Node sur deux processus
 //! avec `@socket.io/redis-adapter` (`bench/node/cluster.js`) ; les deux
@@ -36,6 +39,7 @@ mod measure;
 mod plot;
 mod report;
 mod scenarios;
+mod senders;
 mod servers;
 mod student;
 mod summary;

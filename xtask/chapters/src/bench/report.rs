@@ -7,8 +7,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cluster::cluster_table;
-use super::format::{fmt, ratio, thousands};
+use super::format::{better, fmt, ratio_cell, thousands};
 use super::scenarios::options_label;
+use super::senders::senders_table;
 use super::servers::today;
 use super::summary::Summary;
 use super::{BEGIN, END, Options, SCENARIOS, Scenario, Server, write};
@@ -73,16 +74,7 @@ pub(super) fn markdown(
         }
         let rust = get(Server::Rust);
         let show_ratio = |other: Option<f64>, percent: bool| {
-            let r = if higher_is_better {
-                ratio(rust, other)
-            } else {
-                ratio(other, rust)
-            };
-            match (r, percent) {
-                (Some(r), true) => format!("{} %", fmt(Some(r * 100.0), 0)),
-                (Some(r), false) => format!("{} ×", fmt(Some(r), 1)),
-                (None, _) => "—".to_owned(),
-            }
+            ratio_cell(better(rust, other, higher_is_better), percent)
         };
         if has_node {
             let _ = write!(t, " {} |", show_ratio(get(Server::Node), false));
@@ -236,6 +228,7 @@ pub(super) fn markdown(
     t.push('\n');
     naive_note(&mut t, s, servers);
     t.push_str(&cluster_table(s, all, options.quick));
+    t.push_str(&senders_table(s, all, options.quick));
     let noise = s.machine_noise();
     if let Some(noise) = noise.filter(|&n| n > 0.3) {
         let _ = writeln!(

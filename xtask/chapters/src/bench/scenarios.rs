@@ -87,7 +87,10 @@ impl Server {
                 scenario != Scenario::Cluster
             }
             // Le naïf ne sert qu'à montrer le désordre : là où l'on envoie.
-            Server::Naive => matches!(scenario, Scenario::Rate | Scenario::Saturate),
+            Server::Naive => matches!(
+                scenario,
+                Scenario::Rate | Scenario::Saturate | Scenario::Senders
+            ),
             Server::Ch09 | Server::Ch12 | Server::NodeCluster => scenario == Scenario::Cluster,
         }
     }
@@ -103,15 +106,19 @@ pub(super) enum Scenario {
     Stalled,
     /// (c) 5 000 clients inactifs.
     Idle,
+    /// (e) 1 000 clients dont 100 émetteurs, chacun avec un seul message en
+    /// route (le suivant part quand le précédent est arrivé chez tous).
+    Senders,
     /// (d) 1 000 clients avec pseudos répartis entre les processus, un
     /// émetteur aussi vite que possible (fenêtre bornée).
     Cluster,
 }
 
-pub(super) const SCENARIOS: [Scenario; 5] = [
+pub(super) const SCENARIOS: [Scenario; 6] = [
     Scenario::Rate,
     Scenario::Saturate,
     Scenario::Stalled,
+    Scenario::Senders,
     Scenario::Idle,
     Scenario::Cluster,
 ];
@@ -124,6 +131,7 @@ impl Scenario {
             Scenario::Saturate => "saturate",
             Scenario::Stalled => "stalled",
             Scenario::Idle => "idle",
+            Scenario::Senders => "senders",
         }
     }
 
@@ -215,6 +223,26 @@ impl Scenario {
                 "100",
                 "--nicknames",
             ],
+            (Scenario::Senders, false) => &[
+                "--scenario",
+                "senders",
+                "--clients",
+                "1000",
+                "--senders",
+                "100",
+                "--seconds",
+                "10",
+            ],
+            (Scenario::Senders, true) => &[
+                "--scenario",
+                "senders",
+                "--clients",
+                "50",
+                "--senders",
+                "10",
+                "--seconds",
+                "2",
+            ],
             (Scenario::Idle, false) => &["--scenario", "idle", "--clients", "5000"],
             (Scenario::Idle, true) => &["--scenario", "idle", "--clients", "200"],
         };
@@ -234,5 +262,7 @@ pub(super) fn options_label(scenario: Scenario, quick: bool) -> String {
         (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
         (Scenario::Cluster, false) => "(d) 1 000 clients avec pseudos, saturation".into(),
         (Scenario::Cluster, true) => "(d) 50 clients avec pseudos, saturation".into(),
+        (Scenario::Senders, false) => "(e) 1 000 clients dont 100 émetteurs".into(),
+        (Scenario::Senders, true) => "(e) 50 clients dont 10 émetteurs".into(),
     }
 }

@@ -31,6 +31,11 @@ impl Summary {
     pub(super) fn sum(&self, server: Server, scenario: Scenario, pointer: &str) -> f64 {
         self.values(server, scenario, pointer).iter().sum()
     }
+    /// Au moins une mesure de ce scénario, réussie ou non, dans la série
+    /// (une série plus ancienne que le scénario n'en a pas).
+    pub(super) fn played(&self, scenario: Scenario) -> bool {
+        self.runs.iter().any(|r| r["scenario"] == scenario.key())
+    }
     pub(super) fn failures(&self, server: Server) -> usize {
         self.runs
             .iter()
@@ -59,6 +64,7 @@ impl Summary {
             Scenario::Rate,
             Scenario::Saturate,
             Scenario::Stalled,
+            Scenario::Senders,
             Scenario::Cluster,
         ] {
             t.0 += self.sum(server, s, "/lost");
