@@ -262,7 +262,7 @@ pub(super) fn options_label(scenario: Scenario, quick: bool) -> String {
         (Scenario::Idle, true) => "(c) 200 clients inactifs".into(),
         (Scenario::Cluster, false) => "(d) 1 000 clients avec pseudos, saturation".into(),
         (Scenario::Cluster, true) => "(d) 50 clients avec pseudos, saturation".into(),
-        (Scenario::Senders, false) => "(e) 1 000 clients dont 100 émetteurs".into(),
+        (Scenario::Senders, false) => "(e) 1 000 clients dont 100 émetteurs".into(),
         (Scenario::Senders, true) => "(e) 50 clients dont 10 émetteurs".into(),
     }
 }

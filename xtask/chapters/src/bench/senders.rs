@@ -171,7 +171,7 @@ mod tests {
         ];
         let table = senders_table(&summarize(&runs, &servers), &servers, false);
         assert!(
-            table.contains("(e) 1 000 clients dont 100 émetteurs"),
+            table.contains("(e) 1\u{202f}000 clients dont 100 émetteurs"),
             "{table}"
         );
         // Les serveurs du scénario (b), pas ceux de la grappe ; deux rapports.
@@ -214,7 +214,7 @@ mod tests {
         let table = senders_table(&summarize(&[old], &servers), &servers, false);
         assert_eq!(
             table,
-            "\n(e) 1 000 clients dont 100 émetteurs\u{a0}: pas mesuré dans cette série.\n"
+            "\n(e) 1\u{202f}000 clients dont 100 émetteurs\u{a0}: pas mesuré dans cette série.\n"
         );
     }
 }
