@@ -6,42 +6,19 @@
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
-use std::io::Write;
 
 use browser::{Error, Result, Server};
 use checks::redis::RedisServer;
 
 pub const PROGRAM: &str = env!("CARGO_BIN_EXE_ch12-cluster");
 
-/// Redis est exigé : en CI (`CI`), ou quand `REQUIRE_REDIS=1` le demande.
-pub fn redis_required() -> bool {
-    std::env::var_os("CI").is_some() || std::env::var("REQUIRE_REDIS").is_ok_and(|v| v == "1")
-}
-
 /// Lance le `redis-server` du test ; `Ok(None)` s'il n'est pas installé et
-/// que rien ne l'exige : le test s'arrête alors là, un message bien visible
-/// l'a dit.
+/// que rien ne l'exige (`CI`, `REQUIRE_REDIS=1`) : le test s'arrête alors là,
+/// un message bien visible l'a dit (`checks::redis`, commun à tous les tests).
 pub async fn redis_or_skip(test: &str) -> Result<Option<RedisServer>> {
-    match RedisServer::start().await {
-        Ok(redis) => Ok(Some(redis)),
-        Err(missing)
-            if missing.seen.starts_with("redis-server introuvable") && !redis_required() =>
-        {
-            // Directement sur la sortie d'erreur : `eprintln!` serait capturé
-            // par `cargo test` et resterait invisible pour un test qui réussit.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** {test} : test dans le navigateur NON LANCÉ : {}. \
-                 Pour le lancer : apt-get install redis-server \
-                 (CI ou REQUIRE_REDIS=1 fait de cette absence une erreur). ***",
-                missing.seen
-            );
-            Ok(None)
-        }
-        Err(failure) => Err(Error::new(format!(
-            "{test} : Redis n'a pas pu démarrer.\n{failure}"
-        ))),
-    }
+    RedisServer::start_or_skip(test)
+        .await
+        .map_err(|failure| Error::new(format!("{test} : Redis n'a pas pu démarrer.\n{failure}")))
 }
 
 /// Lance un processus du chapitre sur un port libre, relié au Redis `url`.
