@@ -24,10 +24,12 @@ Commandes :
                        (tous par défaut ; « ch05 », « ch05-broadcast » ou « 5 »)
   exercices [EXERCICE…] [--indice EXERCICE] [--recommencer EXERCICE]
             [--regenerer]
-                       vérifie vos exercices (exercices/exNN-…) et nomme le
+                       vérifie vos exercices (exercices/exNN-…, créés
+                       depuis leur chapitre la première fois) et nomme le
                        suivant ; --indice l'aide, --recommencer le remet à
                        zéro ; --regenerer (après un changement de chapitre)
-                       récrit tous les exercices depuis leur chapitre
+                       récrit les solutions, et vos copies si vous le
+                       confirmez
   book [--open]        construit le livre (book/build/index.html)
   screenshots          refait les captures d'écran du livre (Chromium requis)
   bench [--vs-node] [--quick]

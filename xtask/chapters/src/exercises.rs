@@ -1,12 +1,16 @@
 //! `cargo xtask exercices [EXERCICE…] | --indice EXERCICE | --recommencer
-//! EXERCICE | --regenerer` : faire, vérifier, passer au suivant, à la
+//! EXERCICE | --regenerer` : faire, vérifier, passer au suivant, à la
 //! manière de rustlings.
 //!
 //! Chaque exercice est un crate, `exercices/exNN-…/`, copie du serveur de
-//! son chapitre produite depuis le chapitre lui-même (`starter.rs`). La commande le compile, le lance et le vérifie de
-//! l'extérieur comme `verify` le fait pour les chapitres, puis dit ce qui
-//! est fait et quel est le prochain exercice. Rien n'est enregistré : la
-//! progression est recalculée depuis le code à chaque fois.
+//! son chapitre produite depuis le chapitre lui-même (`starter.rs`). Ces
+//! copies ne sont pas dans git : comme `rustlings init`, la première
+//! commande qui en a besoin les crée (`files::create_missing`), et aucune ne
+//! les récrit ensuite sans le demander. La commande compile chaque
+//! exercice, le lance et le vérifie de l'extérieur comme `verify` le fait
+//! pour les chapitres, puis dit ce qui est fait et quel est le prochain
+//! exercice. Rien n'est enregistré : la progression est recalculée depuis
+//! le code à chaque fois.
 
 mod build;
 #[cfg(test)]
@@ -28,13 +32,18 @@ use crate::repository_root;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     match args {
-        [flag, name] if flag == "--indice" => files::print_hint(exercise(name)?),
+        [flag, name] if flag == "--indice" => {
+            let exercise = exercise(name)?;
+            create_missing()?;
+            files::print_hint(exercise)
+        }
         [flag, name] if flag == "--recommencer" => files::reset(exercise(name)?),
         [flag] if flag == "--regenerer" => files::regenerate_all(),
         [flag, ..] if flag.starts_with("--") => Err(format!(
             "option inconnue ou incomplète : « {} ». Utilisation : cargo xtask exercices [EXERCICE…], \
              --indice EXERCICE, --recommencer EXERCICE ou --regenerer (après un changement de \
-             chapitre : récrit tous les exercices depuis leur chapitre).",
+             chapitre : récrit les solutions, et les copies de exercices/ si vous le \
+             confirmez).",
             args.join(" ")
         )),
         _ => {
@@ -51,9 +60,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 chosen.sort_by_key(|e| e.number());
                 chosen
             };
+            create_missing()?;
             check(&chosen, args.is_empty())
         }
     }
+}
+
+/// Crée depuis leur chapitre les exercices qui n'ont pas encore de dossier
+/// dans `exercices/`, et le dit.
+fn create_missing() -> Result<(), String> {
+    let root = repository_root();
+    let created = files::create_missing(&root, &files::copies(&root))?;
+    files::announce(&created);
+    Ok(())
 }
 
 fn exercise(name: &str) -> Result<&'static Exercise, String> {

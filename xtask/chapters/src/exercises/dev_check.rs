@@ -2,16 +2,18 @@
 //! juste : tel qu'il est donné (produit depuis son chapitre, `starter.rs`),
 //! il échoue à au moins une de ses vérifications ; avec sa solution
 //! (`exercices/solutions/<id>.diff` appliqué, `patch.rs`), il les passe
-//! toutes. Et, plus vite, que
-//! chaque exercice se produit encore depuis son chapitre, et qu'en CI la
-//! copie de l'étudiant est bien celle que le chapitre produit.
+//! toutes. Et, plus vite, que chaque exercice se produit encore depuis son
+//! chapitre, que chaque solution s'y applique, que la première commande crée
+//! les exercices absents sans toucher aux autres, et qu'aucune copie
+//! d'exercice n'est dans git.
 //!
 //! Tout se passe dans une copie jetable : un espace de travail temporaire
 //! qui contient, pour chaque exercice, le crate tel qu'il est donné et le
-//! même recouvert de la solution. Le dossier de l'étudiant
-//! (`exercices/exNN-…`) n'est jamais touché. Une seule compilation
-//! (dans `target/exercices-dev/`, pour ne pas attendre le verrou du `cargo
-//! test` en cours), puis toutes les vérifications en même temps.
+//! même recouvert de la solution, produits ici depuis les chapitres. Le
+//! dossier de l'étudiant (`exercices/exNN-…`) n'est ni lu ni touché, et
+//! n'a pas besoin d'exister. Une seule compilation (dans
+//! `target/exercices-dev/`, pour ne pas attendre le verrou du `cargo test`
+//! en cours), puis toutes les vérifications en même temps.
 
 use std::path::Path;
 
@@ -19,7 +21,7 @@ use checks::exercises::{EXERCISES, Exercise};
 
 use super::patch;
 use super::starter::{self, Files};
-use super::{Verdict, build, run_checks};
+use super::{Verdict, build, files, run_checks};
 use crate::repository_root;
 
 /// Le `Cargo.toml` de l'espace de travail jetable : celui du dépôt (mêmes
@@ -31,6 +33,8 @@ fn scratch_manifest(root: &Path) -> String {
         .map(|line| {
             if line.starts_with("members = ") {
                 "members = [\"starter/*\", \"solution/*\"]".to_owned()
+            } else if line.starts_with("exclude = ") {
+                String::new()
             } else if let Some((before, after)) = line.split_once("path = \"") {
                 let absolute = root.join(after.split('"').next().unwrap_or(""));
                 let rest = after.split_once('"').map(|(_, r)| r).unwrap_or("");
@@ -89,27 +93,31 @@ fn every_starter_fails_and_every_solution_passes() {
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("Cargo.lock");
     let mut packages = Vec::new();
     for exercise in &EXERCISES {
-        let given = starter::generate(&root, exercise).expect("l'exercice tel qu'il est donné");
-        let solved = solved(&root, exercise, &given).expect("la solution");
-        let manifest = root.join("exercices").join(exercise.id).join("Cargo.toml");
+        let given = starter::given(&root, exercise).expect("l'exercice tel qu'il est donné");
+        let solved = solved(&root, exercise, &given.files).expect("la solution");
         let starter = dir.join("starter").join(exercise.id);
         let solution = dir.join("solution").join(exercise.id);
-        for (copy, files) in [(&starter, &given), (&solution, &solved)] {
-            write_files(&copy.join("src"), files);
-            std::fs::copy(&manifest, copy.join("Cargo.toml")).expect("Cargo.toml de l'exercice");
-        }
-        let manifest = solution.join("Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).expect("Cargo.toml de l'exercice");
-        let renamed = text.replacen(
+        let renamed = given.manifest.replacen(
             &format!("name = \"{}\"", exercise.id),
             &format!("name = \"{}-solution\"", exercise.id),
             1,
         );
-        assert_ne!(text, renamed, "{} : nom du paquet introuvable", exercise.id);
-        std::fs::write(&manifest, renamed).expect("Cargo.toml de la solution");
+        assert_ne!(
+            given.manifest, renamed,
+            "{} : nom du paquet introuvable",
+            exercise.id
+        );
+        for (copy, files, manifest) in [
+            (&starter, &given.files, &given.manifest),
+            (&solution, &solved, &renamed),
+        ] {
+            write_files(&copy.join("src"), files);
+            std::fs::write(copy.join("Cargo.toml"), manifest).expect("Cargo.toml de l'exercice");
+        }
         // Les modules repris du chapitre (`#[path = "../../../chapters/…"]`)
         // sont désignés depuis `exercices/<id>/src` : dans la copie, on leur
-        // donne leur chemin absolu.
+        // donne leur chemin absolu (résolu ici : ce dossier peut ne pas
+        // exister).
         let home = root.join("exercices").join(exercise.id).join("src");
         for copy in [&starter, &solution] {
             absolute_module_paths(&copy.join("src"), &home).expect("chemins des modules");
@@ -187,7 +195,8 @@ fn absolute_module_paths(src: &Path, home: &Path) -> std::io::Result<()> {
                 .and_then(|rest| rest.split_once('"'))
             {
                 Some((relative, _)) if !Path::new(relative).is_absolute() => {
-                    let absolute = home.join(relative).to_string_lossy().replace('\\', "/");
+                    let absolute = starter::normalize(&home.join(relative));
+                    let absolute = absolute.to_string_lossy().replace('\\', "/");
                     out.push_str(&format!("#[path = \"{absolute}\"]\n"));
                 }
                 _ => out.push_str(line),
@@ -253,7 +262,8 @@ fn write_files(src: &Path, files: &Files) {
 }
 
 /// Chaque exercice se produit depuis son chapitre tel qu'il est : chaque
-/// `TODO` trouve sa ligne, chaque fichier donné existe. Un changement de
+/// `TODO` trouve sa ligne, chaque fichier donné existe, le `Cargo.toml` du
+/// chapitre a son nom. Un changement de
 /// chapitre qui retire la ligne d'un `TODO` échoue ici, avec l'exercice et
 /// la ligne à corriger.
 #[test]
@@ -261,49 +271,87 @@ fn every_exercise_is_generated_from_its_chapter() {
     let root = repository_root();
     let problems: Vec<String> = EXERCISES
         .iter()
-        .filter_map(|exercise| starter::generate(&root, exercise).err())
+        .filter_map(|exercise| starter::given(&root, exercise).err())
         .collect();
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-/// La copie de l'étudiant, dans le dépôt, est exactement l'exercice que
-/// produit son chapitre : `--recommencer` rend bien l'exercice donné, et un
-/// changement de chapitre est reporté par `cargo xtask exercices
-/// --regenerer`. En local, l'étudiant qui travaille fait diverger sa copie :
-/// on ne le vérifie qu'en CI.
+/// Les copies des exercices (`exercices/exNN-…/`) ne sont pas dans git :
+/// `cargo xtask exercices` les crée depuis leur chapitre, et `.gitignore`
+/// les écarte (seules les solutions, `exercices/solutions/`, sont suivies).
+/// Une copie ajoutée par erreur ferait revenir dans le dépôt les fichiers
+/// du chapitre en double, qui dériveraient à chaque changement de chapitre.
 #[test]
-fn the_exercises_are_what_their_chapter_generates() {
-    if std::env::var_os("CI").is_none() {
-        println!(
-            "(hors CI\u{a0}: les copies exercices/exNN-…/src ne sont pas comparées à ce que \
-             produisent leurs chapitres, pour ne pas compter votre travail comme une erreur)"
-        );
+fn no_exercise_copy_is_tracked_by_git() {
+    let root = repository_root();
+    if !root.join(".git").exists() {
+        println!("(pas de dépôt git à la racine : aucun fichier n'y est suivi)");
         return;
     }
-    let root = repository_root();
-    let mut problems = Vec::new();
-    for exercise in &EXERCISES {
-        let Ok(wanted) = starter::generate(&root, exercise) else {
-            continue; // `every_exercise_is_generated_from_its_chapter` le dit.
-        };
-        let src = root.join("exercices").join(exercise.id).join("src");
-        let found = starter::on_disk(&src);
-        let mut names: Vec<&String> = wanted.keys().chain(found.keys()).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let problem = match (wanted.get(name), found.get(name)) {
-                (Some(a), Some(b)) if a == b => continue,
-                (Some(_), Some(_)) => "n'est plus ce que produit son chapitre",
-                (Some(_), None) => "manque",
-                (None, _) => "est en trop",
-            };
-            problems.push(format!("exercices/{}/src/{name} {problem}", exercise.id));
-        }
-    }
+    let output = std::process::Command::new("git")
+        .args(["ls-files", "--", "exercices"])
+        .current_dir(&root)
+        .output()
+        .expect("git ls-files");
     assert!(
-        problems.is_empty(),
-        "\n{}\nRécrivez les exercices depuis leur chapitre\u{a0}: cargo xtask exercices --regenerer",
-        problems.join("\n")
+        output.status.success(),
+        "git ls-files a échoué : {}",
+        String::from_utf8_lossy(&output.stderr)
     );
+    let tracked = String::from_utf8_lossy(&output.stdout);
+    let copies: Vec<&str> = tracked
+        .lines()
+        .filter(|path| {
+            path.strip_prefix("exercices/")
+                .and_then(|rest| rest.split_once('/'))
+                .is_some_and(|(folder, _)| folder != "solutions")
+        })
+        .collect();
+    assert!(
+        copies.is_empty(),
+        "ces fichiers de copies d'exercices sont suivis par git :\n{}\nRetirez-les (git rm -r \
+         --cached exercices/exNN-…) : cargo xtask exercices les crée depuis leur chapitre.",
+        copies.join("\n")
+    );
+}
+
+/// La première commande crée les exercices absents depuis leur chapitre, et
+/// ne touche jamais une copie qui existe (le travail de l'étudiant).
+#[test]
+fn missing_exercises_are_created_and_existing_ones_are_kept() {
+    let root = repository_root();
+    let scratch = tempfile::tempdir().expect("un dossier temporaire");
+    let into = scratch.path().join("exercices");
+    let kept = into.join(EXERCISES[4].id);
+    std::fs::create_dir_all(kept.join("src")).expect("dossier");
+    std::fs::write(kept.join("src").join("main.rs"), "// mon travail\n").expect("main.rs");
+    let created = files::create_missing(&root, &into).expect("création");
+    let ids: Vec<&str> = created.iter().map(|e| e.id).collect();
+    assert_eq!(ids.len(), EXERCISES.len() - 1, "{ids:?}");
+    assert!(!ids.contains(&EXERCISES[4].id), "{ids:?}");
+    assert_eq!(
+        std::fs::read_to_string(kept.join("src").join("main.rs")).expect("main.rs"),
+        "// mon travail\n"
+    );
+    assert!(
+        !kept.join("Cargo.toml").exists(),
+        "la copie existante est touchée"
+    );
+    let first = into.join(EXERCISES[0].id);
+    let given = starter::given(&root, &EXERCISES[0]).expect("l'exercice 1");
+    assert_eq!(starter::on_disk(&first.join("src")), given.files);
+    assert_eq!(
+        std::fs::read_to_string(first.join("Cargo.toml")).expect("Cargo.toml"),
+        given.manifest
+    );
+    // Une seconde fois : rien à créer.
+    let again = files::create_missing(&root, &into).expect("création");
+    assert!(again.is_empty(), "{:?}", again.len());
+    // Rien ne reste à côté de exercices/ (le dossier de préparation).
+    let beside: Vec<_> = std::fs::read_dir(scratch.path())
+        .expect("dossier")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(beside, ["exercices"]);
 }
