@@ -2,13 +2,16 @@
 //!
 //! Chaque chapitre du livre finit par un exercice ; chacun a son propre
 //! crate, `exercices/exNN-…/`, une copie du serveur du chapitre où
-//! l'étudiant travaille. [`EXERCISES`] les liste dans l'ordre du cours, avec
-//! leurs vérifications : les mêmes clients et les mêmes messages d'échec que
-//! pour les chapitres, lancés par `cargo xtask exercices`.
+//! l'étudiant travaille, créée depuis le chapitre par la première commande
+//! `cargo xtask exercices` (elle n'est pas dans git). [`EXERCISES`] les
+//! liste dans l'ordre du cours, avec leurs vérifications : les mêmes
+//! clients et les mêmes messages d'échec que pour les chapitres, lancés par
+//! `cargo xtask exercices`.
 //!
 //! Une vérification d'exercice doit échouer sur le crate tel qu'il est
 //! donné et passer avec la solution (`exercices/solutions/…`) : le test
-//! `exercises_dev_check` de `xtask-chapters` le prouve pour chacune.
+//! `every_starter_fails_and_every_solution_passes` de `xtask-chapters` le
+//! prouve pour chacune.
 
 mod multi;
 mod single;
@@ -49,7 +52,8 @@ pub struct Todo {
 /// Les fichiers donnés à l'étudiant ne sont écrits nulle part à la main :
 /// `xtask-chapters` les produit depuis ceux du chapitre, l'énoncé
 /// ([`Exercise::statement`]) en tête de `main.rs` et les [`Exercise::todos`]
-/// à leur place (`cargo xtask exercices --recommencer`, `--regenerer`).
+/// à leur place (à la première commande `cargo xtask exercices`, et par
+/// `--recommencer`).
 #[derive(Debug, Clone, Copy)]
 pub struct Exercise {
     /// Le nom du crate et de son dossier (`ex05-auteur`).
