@@ -305,7 +305,11 @@ mod tests {
         // Aucune attente entre les deux : le premier tour a déjà eu lieu.
         assert_eq!(*seen.lock().unwrap_or_else(PoisonError::into_inner), [1]);
 
-        start_now(client.take().run(async { panic!("gestionnaire en panique (voulu)") }));
+        start_now(
+            client
+                .take()
+                .run(async { panic!("gestionnaire en panique (voulu)") }),
+        );
         let after = seen.clone();
         start_now(client.take().run(async move { push(&after, 2) }));
         assert_eq!(*seen.lock().unwrap_or_else(PoisonError::into_inner), [1, 2]);
