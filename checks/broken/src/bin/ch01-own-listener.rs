@@ -1,16 +1,10 @@
-//! ch01 qui écoute lui-même et annonce son adresse à sa façon, sans la
-//! ligne attendue.
-use axum::Router;
-use tower_http::services::ServeDir;
+//! Chapitre 1 cassé : il lie lui-même son port (`TcpListener::bind`) au lieu
+//! de `support::listen`, et annonce son adresse à sa façon : la ligne
+//! attendue, « Adresse du serveur : http://localhost:<port> », n'est jamais
+//! écrite.
+//!
+//! Le programme est `chapters/ch01-static` tel qu'il est, sauf ce
+//! qui fait cette erreur : `build.rs` le produit depuis les fichiers du
+//! chapitre et les changements rangés dans `build/variants.rs`.
 
-#[tokio::main]
-async fn main() {
-    let app = Router::new().fallback_service(ServeDir::new(support::client_dir("ch01-static")));
-    let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
-        return;
-    };
-    if let Ok(addr) = listener.local_addr() {
-        println!("Listening on {addr}");
-    }
-    axum::serve(listener, app).await.ok();
-}
+include!(concat!(env!("OUT_DIR"), "/ch01-own-listener/main.rs"));

@@ -1,16 +1,8 @@
-//! ch03 avec `Data<String>` au lieu de `Text` : une donnée qui n'est pas un
-//! texte disparaît sans un mot.
-use socketioxide::extract::Data;
-use support::SocketRef;
+//! Chapitre 3 cassé : `Data<String>` au lieu de `Text`. Une donnée qui
+//! n'est pas un texte disparaît sans un mot dans le terminal.
+//!
+//! Le programme est `chapters/ch03-emit` tel qu'il est, sauf ce
+//! qui fait cette erreur : `build.rs` le produit depuis les fichiers du
+//! chapitre et les changements rangés dans `build/variants.rs`.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
-    io.ns("/", async |socket: SocketRef| {
-        println!("Un client vient de se connecter");
-        socket.on("new message", async |Data(msg): Data<String>| {
-            println!("message: {msg}");
-        });
-    });
-    support::listen_with(broken_chapters::app("ch03-emit", layer), io).await
-}
+include!(concat!(env!("OUT_DIR"), "/ch03-silent-data/main.rs"));

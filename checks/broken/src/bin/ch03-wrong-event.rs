@@ -1,20 +1,8 @@
-//! ch03 qui écoute `new-message` alors que la page émet `new message`.
-use support::{SocketRef, Text, in_order};
+//! Chapitre 3 cassé : le serveur écoute `new-message` alors que la page
+//! émet `new message`. Rien ne s'affiche.
+//!
+//! Le programme est `chapters/ch03-emit` tel qu'il est, sauf ce
+//! qui fait cette erreur : `build.rs` le produit depuis les fichiers du
+//! chapitre et les changements rangés dans `build/variants.rs`.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
-    io.ns(
-        "/",
-        in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-            socket.on(
-                "new-message",
-                in_order(async |Text(msg): Text| {
-                    println!("message: {msg}");
-                }),
-            );
-        }),
-    );
-    support::listen_with(broken_chapters::app("ch03-emit", layer), io).await
-}
+include!(concat!(env!("OUT_DIR"), "/ch03-wrong-event/main.rs"));

@@ -1,22 +1,8 @@
-//! ch05 où `socket.broadcast().emit` est devenu `io.emit` : l'émetteur
-//! reçoit son propre message.
-use support::{SocketIo, SocketRef, Text, in_order};
+//! Chapitre 5 où `socket.broadcast().emit` est devenu `io.emit` :
+//! l'émetteur reçoit son propre message.
+//!
+//! Le programme est `chapters/ch05-broadcast` tel qu'il est, sauf ce
+//! qui fait cette erreur : `build.rs` le produit depuis les fichiers du
+//! chapitre et les changements rangés dans `build/variants.rs`.
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let (layer, io) = support::socket_io();
-    io.ns(
-        "/",
-        in_order(async |socket: SocketRef| {
-            println!("Un client vient de se connecter");
-            socket.on(
-                "new message",
-                in_order(async |io: SocketIo, Text(msg): Text| {
-                    println!("message: {msg}");
-                    io.emit("new message", &msg).await.ok();
-                }),
-            );
-        }),
-    );
-    support::listen_with(broken_chapters::app("ch05-broadcast", layer), io).await
-}
+include!(concat!(env!("OUT_DIR"), "/ch05-uses-io-emit/main.rs"));
