@@ -28,7 +28,7 @@ fn main() {
             [(dir.join("main.rs"), main)].into_iter().collect()
         });
         if let Err(e) = write(&dir, &files) {
-            println!("cargo::error=variante {} : {e}", variant.name);
+            println!("cargo::error=variante {}\u{a0}: {e}", variant.name);
         }
     }
 }

@@ -258,10 +258,10 @@ impl Walk<'_> {
         }
         let origin = shown(self.root, file);
         let header = format!(
-            "// Produit par checks/broken/build.rs, ne pas modifier : {origin}{}, \
-             pour la variante {} (changements : checks/broken/build/variants.rs).",
+            "// Produit par checks/broken/build.rs depuis {origin}{} pour la variante {}, \
+             d'après checks/broken/build/variants.rs. Ne pas modifier.",
             if self.changed.contains_key(file) {
-                " changé"
+                " (changé)"
             } else {
                 ""
             },
