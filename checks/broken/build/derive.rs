@@ -16,11 +16,19 @@
 //! lu là où il est. Les modules de tests (`#[cfg(test)]`) des fichiers
 //! écrits sont retirés : ils testent le chapitre, pas son erreur.
 //!
-//! Ce fichier sert à `build.rs` et à `tests/derive.rs`, qui l'incluent par
+//! Ce fichier sert à `build.rs` et à `tests/drift.rs`, qui l'incluent par
 //! `#[path]` ; il ne dépend que de la bibliothèque standard.
 
+// Lire les déclarations `mod x;` : le petit module que d'autres générateurs
+// peuvent inclure à leur tour (sans dépendance, par `#[path]`).
+#[path = "modules.rs"]
+mod modules;
+
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+pub use modules::normalize;
+use modules::{module_name, path_attribute};
 
 /// Une variante cassée : son nom (celui de son binaire, `src/bin/<nom>.rs`),
 /// son chapitre (un dossier de `chapters/`) et ses changements.
@@ -289,37 +297,6 @@ impl Walk<'_> {
         self.files.insert(path.clone(), text);
         Ok(Some(path))
     }
-}
-
-/// `x` pour une ligne `mod x;`, `pub mod x;` ou `pub(crate) mod x;` (sans
-/// indentation : une déclaration dans un bloc `mod y { … }` n'est pas lue).
-fn module_name(line: &str) -> Option<&str> {
-    let line = line
-        .strip_prefix("pub(crate) ")
-        .or_else(|| line.strip_prefix("pub(super) "))
-        .or_else(|| line.strip_prefix("pub "))
-        .unwrap_or(line);
-    line.strip_prefix("mod ")?.strip_suffix(';')
-}
-
-/// Le chemin d'une ligne `#[path = "…"]`.
-fn path_attribute(line: &str) -> Option<&str> {
-    line.trim().strip_prefix("#[path = \"")?.strip_suffix("\"]")
-}
-
-/// `a/b/../c` → `a/c`.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `path` depuis la racine du dépôt, pour les messages.
