@@ -1,7 +1,8 @@
 //! Les déclarations de modules d'un fichier Rust, lues ligne à ligne : le
 //! nom d'un `mod x;`, le chemin d'un `#[path = "…"]`, et un chemin sans ses
 //! `..`. Sans dépendance, pour être inclus par `#[path]` là où l'on produit
-//! du code depuis un chapitre (les variantes cassées, `derive.rs`).
+//! du code depuis un chapitre : les variantes cassées (`derive.rs`) et les
+//! exercices (`xtask/chapters/src/exercises/starter.rs`).
 
 use std::path::{Component, Path, PathBuf};
 

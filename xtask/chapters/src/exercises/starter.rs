@@ -14,9 +14,17 @@
 //! chapitre par un `#[path = "../../../chapters/…"]`.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use checks::exercises::{Exercise, Place};
+
+// La lecture des `mod x;` et des `#[path]`, écrite une fois pour les deux
+// générateurs de code tiré des chapitres : celui-ci et celui des variantes
+// cassées (`checks/broken/build.rs`).
+#[path = "../../../../checks/broken/build/modules.rs"]
+mod modules;
+pub use modules::normalize;
+use modules::{module_name, path_attribute};
 
 /// Les fichiers d'un exercice tel qu'il est donné : chemin sous `src/`,
 /// contenu.
@@ -302,34 +310,6 @@ fn modules(main: &str, src: &Path) -> Vec<Module> {
         });
     }
     found
-}
-
-/// `x` pour une ligne `mod x;` ou `pub mod x;` (sans indentation).
-fn module_name(line: &str) -> Option<&str> {
-    line.strip_prefix("pub ")
-        .unwrap_or(line)
-        .strip_prefix("mod ")?
-        .strip_suffix(';')
-}
-
-/// Le chemin d'une ligne `#[path = "…"]`.
-fn path_attribute(line: &str) -> Option<&str> {
-    line.trim().strip_prefix("#[path = \"")?.strip_suffix("\"]")
-}
-
-/// `a/b/../c` → `a/c`.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Chaque module que l'exercice ne donne pas est lu dans le chapitre : son
