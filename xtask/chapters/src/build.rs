@@ -31,8 +31,20 @@ pub fn chapter_binaries(chapters: &[&str]) -> Result<HashMap<String, PathBuf>, S
             "la compilation a échoué : corrigez les erreurs ci-dessus, puis relancez.".to_owned(),
         );
     }
+    let binaries = executables(&output.stdout);
+    for chapter in chapters {
+        if !binaries.contains_key(*chapter) {
+            return Err(format!("cargo n'a pas produit l'exécutable de {chapter}."));
+        }
+    }
+    Ok(binaries)
+}
+
+/// Les exécutables qu'annonce `cargo build --message-format=json…` sur sa
+/// sortie standard, par nom de cible.
+pub fn executables(stdout: &[u8]) -> HashMap<String, PathBuf> {
     let mut binaries = HashMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in String::from_utf8_lossy(stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -46,10 +58,5 @@ pub fn chapter_binaries(chapters: &[&str]) -> Result<HashMap<String, PathBuf>, S
             binaries.insert(name.to_owned(), PathBuf::from(path));
         }
     }
-    for chapter in chapters {
-        if !binaries.contains_key(*chapter) {
-            return Err(format!("cargo n'a pas produit l'exécutable de {chapter}."));
-        }
-    }
-    Ok(binaries)
+    binaries
 }

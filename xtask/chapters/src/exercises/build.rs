@@ -70,21 +70,7 @@ fn cargo_build(
     let output = command
         .output()
         .map_err(|e| format!("impossible de lancer cargo build : {e}"))?;
-    let mut binaries = HashMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-artifact" {
-            continue;
-        }
-        if let (Some(name), Some(path)) = (
-            message["target"]["name"].as_str(),
-            message["executable"].as_str(),
-        ) {
-            binaries.insert(name.to_owned(), PathBuf::from(path));
-        }
-    }
+    let binaries = crate::build::executables(&output.stdout);
     let errors = String::from_utf8_lossy(&output.stderr).into_owned();
     Ok((output.status.success(), binaries, errors))
 }
