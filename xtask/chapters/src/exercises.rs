@@ -16,6 +16,7 @@ mod build;
 #[cfg(test)]
 mod dev_check;
 mod files;
+mod manifest;
 mod patch;
 mod starter;
 
