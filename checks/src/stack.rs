@@ -106,13 +106,27 @@ pub async fn tab(
     name: &str,
     transport: Transport,
 ) -> Result<Client, Failure> {
+    tab_with_headers(port, cookie, offset, name, transport, &[]).await
+}
+
+/// Comme [`tab`], avec des en-têtes de plus (un `Origin`, par exemple).
+pub async fn tab_with_headers(
+    port: u16,
+    cookie: &str,
+    offset: i64,
+    name: &str,
+    transport: Transport,
+    headers: &[(&str, &str)],
+) -> Result<Client, Failure> {
+    let mut all = vec![("Cookie".to_owned(), cookie.to_owned())];
+    all.extend(headers.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())));
     Client::open_with_headers(
         &format!("http://127.0.0.1:{port}"),
         transport,
         name,
         None,
         Some(json!({ "serverOffset": offset })),
-        &[("Cookie".to_owned(), cookie.to_owned())],
+        &all,
     )
     .await
 }

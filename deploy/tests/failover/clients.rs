@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use checks::client::{Client, Transport};
 use checks::server::Server;
-use checks::stack::parse_message;
+use checks::stack::{parse_message, tab_with_headers};
 use checks::{Failure, WAIT};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,18 +22,7 @@ pub async fn page(
     transport: Transport,
     origin: &str,
 ) -> Result<Client, Failure> {
-    Client::open_with_headers(
-        &format!("http://127.0.0.1:{port}"),
-        transport,
-        name,
-        None,
-        Some(json!({ "serverOffset": offset })),
-        &[
-            ("Cookie".to_owned(), cookie.to_owned()),
-            ("Origin".to_owned(), origin.to_owned()),
-        ],
-    )
-    .await
+    tab_with_headers(port, cookie, offset, name, transport, &[("Origin", origin)]).await
 }
 
 /// Combien de fois `pseudo` s'est connecté à `process`.
