@@ -17,11 +17,18 @@ login.addEventListener('submit', (e) => {
   socket.connect();
 });
 
+// Vrai entre une connexion perdue et son retour (voir 'disconnect').
+let lost = false;
+
 socket.on('connect', () => {
   login.hidden = true;
   chat.hidden = false;
   form.hidden = false;
   input.focus();
+  if (lost) {
+    lost = false;
+    addNotice('Connexion rétablie');
+  }
 });
 
 // Un refus du middleware du serveur arrive ici, avec sa phrase dans
@@ -75,7 +82,12 @@ socket.on('online', (pseudos) => {
   );
 });
 
+// Connexion perdue (serveur arrêté, réseau coupé, client trop lent) : la
+// bibliothèque cliente réessaie seule, sauf quand c'est le serveur qui a
+// fermé ; le chat le dit, sans quoi rien ne changerait à l'écran.
 socket.on('disconnect', (reason) => {
+  lost = true;
+  addNotice('Connexion perdue, nouvel essai…');
   if (reason === 'io server disconnect') {
     socket.connect();
   }

@@ -3,10 +3,11 @@
 //!
 //! - le terminal de B écrit « Bob s'est déconnecté » avant de s'arrêter ;
 //! - l'onglet d'Alice, sur A, voit « Bob a quitté le chat » et une liste
-//!   « En ligne » sans lui ;
+//!   « En ligne » sans lui ; celui de Bob dit « Connexion perdue, nouvel
+//!   essai… » ;
 //! - B relancé sur le même port, l'onglet de Bob se reconnecte de lui-même,
 //!   avec son pseudo, qui est libre : il n'est pas refusé, et Alice le voit
-//!   revenir.
+//!   revenir ; l'onglet de Bob dit « Connexion rétablie ».
 
 mod common;
 
@@ -42,6 +43,8 @@ async fn un_processus_arrete_puis_relance_rend_bob_a_son_pseudo() -> Result<()> 
         .await
         .and(online(&browser, &alice, &["Alice"]).await)
         .map_err(|e| a.explain(0, &format!("{test} : {e}")))?;
+    // La page de Bob le dit, au lieu de rester comme si de rien n'était.
+    notice(&browser, &bob, "Connexion perdue, nouvel essai…").await?;
 
     // B relancé : la page de Bob revient seule, avec son pseudo.
     let again = start_on(&redis.url(), port, test).await?;
@@ -95,5 +98,6 @@ async fn back(browser: &Browser, b: &Server, alice: &Tab, bob: &Tab) -> Result<(
         )
         .await?;
     online(browser, alice, &["Alice", "Bob"]).await?;
-    online(browser, bob, &["Alice", "Bob"]).await
+    online(browser, bob, &["Alice", "Bob"]).await?;
+    notice(browser, bob, "Connexion rétablie").await
 }
