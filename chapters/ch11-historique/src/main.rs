@@ -51,7 +51,8 @@ async fn main() -> ExitCode {
     // ANCHOR: state
     // La base est l'état du serveur, comme le compteur du chapitre 6 :
     // chaque gestionnaire qui en a besoin la demande par `State<Arc<Store>>`.
-    let (layer, io) = support::socket_io_with_state(Arc::new(store));
+    let store = Arc::new(store);
+    let (layer, io) = support::socket_io_with_state(Arc::clone(&store));
     // ANCHOR_END: state
 
     // `in_order` (chapitre 3) : pour chaque client, la connexion (et son
@@ -63,7 +64,13 @@ async fn main() -> ExitCode {
         .fallback_service(ServeDir::new(support::client_dir("ch11-historique")))
         .layer(layer);
 
-    support::listen_with(app, io).await
+    // ANCHOR: close
+    let code = support::listen_with(app, io).await;
+    // Le serveur est arrêté (Ctrl+C) : fermer la base reporte son journal
+    // dans `chat.db`, que l'on peut alors copier seul.
+    store.close().await;
+    code
+    // ANCHOR_END: close
 }
 
 // ANCHOR: connection

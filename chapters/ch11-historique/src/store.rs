@@ -25,7 +25,8 @@ pub fn path_from_env() -> PathBuf {
 /// La base du chat. `turn` fait passer les messages un par un, tous clients
 /// confondus (voir `messages.rs`).
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    /// `None` une fois la base fermée, à l'arrêt du serveur (`close`).
+    conn: Arc<Mutex<Option<Connection>>>,
     pub turn: tokio::sync::Mutex<()>,
 }
 
@@ -36,9 +37,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, String> {
         let fail = |e: rusqlite::Error| {
             format!(
-                "Impossible d'ouvrir la base de données « {} » en écriture : {e}. \
+                "Impossible d'ouvrir la base de données « {} » en écriture : {e}. \
                  Vérifiez que le dossier existe et que le fichier est modifiable, \
-                 ou choisissez un autre fichier : DATABASE=autre.db cargo run -p ch11-historique",
+                 ou choisissez un autre fichier : DATABASE=autre.db cargo run -p ch11-historique",
                 path.display()
             )
         };
@@ -62,7 +63,7 @@ impl Store {
         )
         .map_err(fail)?;
         Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(Mutex::new(Some(conn))),
             turn: tokio::sync::Mutex::new(()),
         })
     }
@@ -118,15 +119,34 @@ impl Store {
         let conn = Arc::clone(&self.conn);
         let job = tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&mut conn)
+            conn.as_mut().map(work)
         });
         match job.await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(format!("erreur de la base de données : {e}")),
-            Err(e) => Err(format!("la tâche de la base de données a échoué : {e}")),
+            Ok(Some(Ok(value))) => Ok(value),
+            Ok(Some(Err(e))) => Err(format!("erreur de la base de données : {e}")),
+            Ok(None) => Err("la base de données est fermée : le serveur s'arrête".into()),
+            Err(e) => Err(format!("la tâche de la base de données a échoué : {e}")),
         }
     }
     // ANCHOR_END: blocking
+
+    // ANCHOR: close
+    /// Ferme la base, le serveur arrêté. SQLite reporte alors son journal
+    /// (`chat.db-wal`) dans `chat.db` et efface ses fichiers compagnons.
+    /// Une requête qui arriverait après reçoit une erreur, jamais une
+    /// connexion fermée.
+    pub async fn close(&self) {
+        let conn = Arc::clone(&self.conn);
+        let closing = tokio::task::spawn_blocking(move || {
+            let taken = conn.lock().unwrap_or_else(PoisonError::into_inner).take();
+            taken.map(Connection::close)
+        });
+        if let Ok(Some(Err((_, e)))) = closing.await {
+            // Rien n'est perdu : au prochain démarrage, SQLite relit son journal.
+            eprintln!("La base de données n'a pas été fermée proprement : {e}");
+        }
+    }
+    // ANCHOR_END: close
 }
 
 // ANCHOR_END: all

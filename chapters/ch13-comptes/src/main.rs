@@ -85,13 +85,16 @@ async fn start() -> Result<ExitCode, String> {
 
     // ANCHOR: router
     // Les routes des comptes (`accounts.rs`), puis les fichiers de la page.
-    let app = accounts::routes(store, io.clone())?
+    let app = accounts::routes(store.clone(), io.clone())?
         .nest_service("/commun", ServeDir::new(support::client_dir("commun")))
         .fallback_service(ServeDir::new(support::client_dir("ch13-comptes")))
         .layer(layer);
     // ANCHOR_END: router
 
-    Ok(support::listen_with(app, io).await)
+    let code = support::listen_with(app, io).await;
+    // Le serveur arrêté, la base est fermée proprement (chapitre 11).
+    store.close().await;
+    Ok(code)
 }
 
 // ANCHOR: connection

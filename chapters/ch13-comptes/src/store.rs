@@ -59,7 +59,8 @@ impl std::fmt::Display for StoreError {
 /// bibliothèque standard, comme au chapitre 11.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    /// `None` une fois la base fermée, à l'arrêt du serveur (`close`).
+    conn: Arc<Mutex<Option<Connection>>>,
 }
 
 // ANCHOR: open
@@ -96,7 +97,7 @@ impl Store {
         )
         .map_err(fail)?;
         Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(Mutex::new(Some(conn))),
         })
     }
     // ANCHOR_END: open
@@ -112,19 +113,36 @@ impl Store {
         let conn = Arc::clone(&self.conn);
         let job = tokio::task::spawn_blocking(move || {
             let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&conn)
+            conn.as_ref().map(work)
         });
         match job.await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+            Ok(None) => Err(StoreError::Failed(
+                "la base de données est fermée\u{a0}: le serveur s'arrête".into(),
+            )),
+            Ok(Some(Ok(value))) => Ok(value),
+            Ok(Some(Err(e))) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
                 Err(StoreError::Taken)
             }
-            Ok(Err(e)) => Err(StoreError::Failed(format!(
+            Ok(Some(Err(e))) => Err(StoreError::Failed(format!(
                 "erreur de la base de données\u{a0}: {e}"
             ))),
             Err(e) => Err(StoreError::Failed(format!(
                 "la tâche de la base de données a échoué\u{a0}: {e}"
             ))),
+        }
+    }
+
+    /// Ferme la base, le serveur arrêté : SQLite reporte son journal
+    /// (`chat.db-wal`) dans `chat.db` et efface ses fichiers compagnons
+    /// (voir le chapitre 11).
+    pub async fn close(&self) {
+        let conn = Arc::clone(&self.conn);
+        let closing = tokio::task::spawn_blocking(move || {
+            let taken = conn.lock().unwrap_or_else(PoisonError::into_inner).take();
+            taken.map(Connection::close)
+        });
+        if let Ok(Some(Err((_, e)))) = closing.await {
+            eprintln!("La base de données n'a pas été fermée proprement\u{a0}: {e}");
         }
     }
 }

@@ -108,8 +108,11 @@ async fn start() -> Result<ExitCode, String> {
     // ANCHOR: router
     // Les routes des comptes et les pages, dont celle des modérateurs sous
     // /moderation/ : `web.rs`.
-    let app = web::routes(store, io.clone())?.layer(layer);
+    let app = web::routes(store.clone(), io.clone())?.layer(layer);
     // ANCHOR_END: router
-    Ok(support::listen_with(app, io).await)
+    let code = support::listen_with(app, io).await;
+    // Le serveur arrêté, la base est fermée proprement (chapitre 11).
+    store.close().await;
+    Ok(code)
 }
 // ANCHOR_END: all

@@ -131,7 +131,19 @@ pub(super) async fn graceful_stop(ctx: Ctx) -> Result<(), Failure> {
 
 /// Arrête le chapitre avec `signal` pendant que deux clients sont connectés.
 pub(super) async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(), Failure> {
-    let server = ctx.start().await?;
+    // Ch11, ch13 et ch14 : une base SQLite dont on regarde les fichiers
+    // après l'arrêt.
+    let database = match ctx.number() {
+        11 | 13 | 14 => Some(ctx.fresh_database()?),
+        _ => None,
+    };
+    let server = match &database {
+        Some(path) => {
+            let path = path.to_string_lossy();
+            ctx.start_with(&[("DATABASE", &path)]).await?
+        }
+        None => ctx.start().await?,
+    };
     // Les clients passent par un relais : on voit ainsi le serveur fermer
     // leurs connexions TCP.
     let proxy = Proxy::start(server.port()).await?;
@@ -165,5 +177,31 @@ pub(super) async fn stop_with_clients(ctx: &Ctx, signal: StopSignal) -> Result<(
         ));
     }
     drop(clients);
+    if let Some(path) = database {
+        check_database_closed(&path, signal)?;
+    }
+    Ok(())
+}
+
+/// Une base fermée proprement n'a plus de journal à côté d'elle : SQLite
+/// efface `chat.db-wal` quand la dernière connexion se ferme.
+fn check_database_closed(path: &std::path::Path, signal: StopSignal) -> Result<(), Failure> {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-wal");
+    if !path.exists() {
+        return Err(Failure::new(
+            format!("après {}, la base {} existe", signal.name(), path.display()),
+            "elle n'existe pas",
+        ));
+    }
+    if std::path::Path::new(&journal).exists() {
+        return Err(Failure::new(
+            format!(
+                "après {}, la base est fermée (son journal `-wal` effacé)",
+                signal.name()
+            ),
+            "le fichier `-wal` est encore là : la connexion SQLite n'a pas été fermée",
+        ));
+    }
     Ok(())
 }

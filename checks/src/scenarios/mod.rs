@@ -104,7 +104,11 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     if cfg!(unix) {
         checks.push(check!(
             graceful_stop,
-            "Ctrl+C ou SIGTERM ferme les connexions et le programme se termine avec le code 0"
+            if matches!(n, 11 | 13 | 14) {
+                "Ctrl+C ou SIGTERM ferme les connexions, puis la base (plus de fichier -wal), et le programme se termine avec le code 0"
+            } else {
+                "Ctrl+C ou SIGTERM ferme les connexions et le programme se termine avec le code 0"
+            }
         ));
     }
     if n >= 2 {
