@@ -4,12 +4,18 @@
 //! Bob ». Pendant qu'Alice tape, Bob et Chloé lisent « Alice est en train
 //! d'écrire… », qui s'efface quand elle envoie, quand elle s'arrête, et au
 //! plus tard 3 s après la dernière nouvelle.
+//!
+//! Le serveur arrêté d'un Ctrl+C, chaque onglet dit « Connexion perdue,
+//! nouvel essai… » ; relancé sur le même port, chaque onglet se reconnecte
+//! de lui-même, avec son pseudo, dit « Connexion rétablie », et un message
+//! privé passe de nouveau.
 
+use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use browser::checks::send;
-use browser::pseudos::{enter, messages, messages_matching, online, shown, wait_message};
-use browser::{Browser, Result, Tab, ensure, settle};
+use browser::pseudos::{enter, messages, messages_matching, notice, online, shown, wait_message};
+use browser::{Browser, Result, Server, Tab, ensure, settle};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch10-prive");
 
@@ -242,4 +248,70 @@ async fn pendant_qu_alice_tape_les_autres_le_voient() -> Result<()> {
         Ok(())
     })
     .await
+}
+
+#[tokio::test]
+async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<()> {
+    let test = "ch10-prive (arrêt et relance)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let server = Server::start(PROGRAM).await.map_err(|e| e.context(test))?;
+    let port = server.port();
+    let tabs = three(&browser, &server.url())
+        .await
+        .map_err(|e| server.explain(0, &format!("{test} : {e}")))?;
+
+    // Ctrl+C : chaque page le dit, au lieu de rester comme si de rien n'était.
+    server.stop().await.map_err(|e| e.context(test))?;
+    for tab in &tabs {
+        notice(&browser, tab, "Connexion perdue, nouvel essai…")
+            .await
+            .map_err(|e| e.context(test))?;
+    }
+
+    // Relancé à la même adresse : chaque page revient seule, avec son pseudo.
+    let port = port.to_string();
+    let again = Server::start_with_env(PROGRAM, &[("PORT", OsStr::new(&port))])
+        .await
+        .map_err(|e| e.context(test))?;
+    back(&browser, &tabs)
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
+
+    // La console : seulement les erreurs réseau de l'arrêt (reconnexions
+    // refusées, long-polling coupé, ou serveur en train de s'arrêter : 503).
+    browser.dismiss_outage_errors().await?;
+    browser
+        .check_console()
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))
+}
+
+/// Après la relance : chaque onglet est reconnecté, le dit, voit de nouveau
+/// les trois en ligne, et un message privé d'Alice n'arrive qu'à Bob.
+async fn back(browser: &Browser, tabs: &[Tab; 3]) -> Result<()> {
+    for tab in tabs {
+        browser.wait_connected(tab).await?;
+        notice(browser, tab, "Connexion rétablie").await?;
+    }
+    for tab in tabs {
+        online(browser, tab, &["Alice", "Bob", "Chloé"]).await?;
+    }
+    let [a, b, c] = tabs;
+    let secret = "Bob, tu es revenu ?";
+    choose(browser, a, "Bob").await?;
+    send(browser, a, secret).await?;
+    wait_message(browser, b, "Alice (en privé)", secret).await?;
+    browser
+        .wait_text(a, "#messages li.mine.private.delivered .status", "remis")
+        .await?;
+    settle(Duration::from_millis(300)).await;
+    let seen = messages(browser, c).await?;
+    ensure!(
+        seen.is_empty(),
+        "{} a reçu un message privé qui ne lui était pas destiné : {seen:?}",
+        c.name()
+    );
+    Ok(())
 }
