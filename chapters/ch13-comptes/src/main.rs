@@ -33,8 +33,7 @@ mod store;
 mod throttle;
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, atomic::AtomicU64};
 
 use socketioxide::extract::{Extension, State};
 use socketioxide::handler::ConnectHandler;

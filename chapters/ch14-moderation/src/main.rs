@@ -56,10 +56,7 @@ use std::sync::{Arc, atomic::AtomicU64};
 use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
 
-use moderation::Moderation;
-use presence::Presence;
-use session::check_session;
-use store::Store;
+use crate::{moderation::Moderation, presence::Presence, session::check_session, store::Store};
 
 // ANCHOR: state
 /// L'état partagé du chapitre 13, plus la modération.

@@ -200,7 +200,7 @@ fn check_database_closed(path: &std::path::Path, signal: StopSignal) -> Result<(
                 "après {}, la base est fermée (son journal `-wal` effacé)",
                 signal.name()
             ),
-            "le fichier `-wal` est encore là : la connexion SQLite n'a pas été fermée",
+            "le fichier `-wal` est encore là\u{a0}: la connexion SQLite n'a pas été fermée",
         ));
     }
     Ok(())
