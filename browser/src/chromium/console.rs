@@ -78,6 +78,15 @@ impl Browser {
         self.dismiss_console_errors(is_outage_error).await
     }
 
+    /// Après une panne voulue du serveur : échoue s'il y a dans la console
+    /// d'autres erreurs que celles de la panne ([`is_outage_error`] :
+    /// reconnexions refusées, long-polling coupé, 503 d'un serveur qui
+    /// s'arrête).
+    pub async fn check_console_after_outage(&self) -> Result<()> {
+        self.dismiss_outage_errors().await?;
+        self.check_console().await
+    }
+
     pub(super) async fn fetch_logs(&self) -> Result<()> {
         // chromedriver rend les lignes nouvelles depuis la dernière lecture.
         let mut windows = self.windows.lock().await;

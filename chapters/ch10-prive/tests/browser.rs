@@ -279,11 +279,9 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
         .await
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
 
-    // La console : seulement les erreurs réseau de l'arrêt (reconnexions
-    // refusées, long-polling coupé, ou serveur en train de s'arrêter : 503).
-    browser.dismiss_outage_errors().await?;
+    // La console : seulement les erreurs réseau de l'arrêt.
     browser
-        .check_console()
+        .check_console_after_outage()
         .await
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))
 }

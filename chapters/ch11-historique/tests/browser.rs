@@ -195,8 +195,7 @@ async fn after(browser: &Browser, server: &Server, a: &Tab, b: &Tab) -> Result<(
 
     // La console : seulement les erreurs réseau de la panne (reconnexions
     // refusées, long-polling coupé par l'arrêt).
-    browser.dismiss_outage_errors().await?;
-    if let Err(e) = browser.check_console().await {
+    if let Err(e) = browser.check_console_after_outage().await {
         bail!("{e}");
     }
     Ok(())

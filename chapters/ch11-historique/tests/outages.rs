@@ -58,8 +58,7 @@ async fn deux_onglets_ecrivent_pendant_deux_pannes() -> Result<()> {
         .await
         .map_err(|e| third.explain(0, &format!("{test} : {e}")))?;
 
-    browser.dismiss_outage_errors().await?;
-    browser.check_console().await
+    browser.check_console_after_outage().await
 }
 
 /// Attend que chaque onglet voie le serveur arrêté, puis y écrit.

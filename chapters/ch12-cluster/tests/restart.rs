@@ -52,11 +52,9 @@ async fn un_processus_arrete_puis_relance_rend_bob_a_son_pseudo() -> Result<()> 
         .await
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
 
-    // La console : seulement les erreurs réseau de l'arrêt (reconnexions
-    // refusées, long-polling coupé, ou serveur en train de s'arrêter : 503).
-    browser.dismiss_outage_errors().await?;
+    // La console : seulement les erreurs réseau de l'arrêt.
     browser
-        .check_console()
+        .check_console_after_outage()
         .await
         .map_err(|e| Error::new(format!("{test} : {e}")))
 }
