@@ -10,6 +10,8 @@ const to = document.getElementById('to');
 
 // Vrai après « logged out » : ne pas se reconnecter.
 let loggedOut = false;
+// Vrai entre une connexion perdue et son retour (voir 'disconnect').
+let lost = false;
 
 function startChat() {
   loggedOut = false;
@@ -25,15 +27,26 @@ socket.on('connect', () => {
   chat.hidden = false;
   form.hidden = false;
   input.focus();
+  if (lost) {
+    lost = false;
+    addNotice('Connexion rétablie');
+  }
 });
 
-// Un refus du serveur (pas de session, session terminée…) : socket.active
-// est faux, le client ne réessaie pas ; on revient au formulaire.
+// Serveur injoignable : socket.active est vrai, la bibliothèque cliente
+// réessaie seule, de plus en plus espacé ; une seule annonce, pas une par
+// essai. Un refus du serveur (pas de session, session terminée…) :
+// socket.active est faux, le client ne réessaie pas ; on revient au
+// formulaire.
 socket.on('connect_error', (err) => {
   if (socket.active) {
-    addNotice('Serveur injoignable, nouvel essai…');
+    if (!lost) {
+      lost = true;
+      addNotice('Serveur injoignable, nouvel essai…');
+    }
     return;
   }
+  lost = false;
   hideChat();
   showLogin(err.message);
 });
@@ -51,14 +64,22 @@ socket.on('logged out', (reason) => {
 socket.on('kicked', ({ reason }) => {
   loggedOut = true;
   hideChat();
-  addNotice(`Un modérateur vous a exclu : ${reason}`);
-  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+  addNotice(`Un modérateur vous a exclu : ${reason}`);
+  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
 });
 
+// Connexion perdue (serveur arrêté, réseau coupé, client trop lent) : le
+// chat le dit, comme au chapitre 10, puis « Connexion rétablie » au retour.
+// La bibliothèque cliente réessaie seule, sauf quand c'est le serveur qui a
+// fermé : on la relance alors. Après « logged out » (ou « kicked »), on
+// reste dehors.
 socket.on('disconnect', (reason) => {
-  // Le serveur a fermé la connexion sans « logged out » (client trop lent) :
-  // on revient. Après « logged out », on reste dehors.
-  if (reason === 'io server disconnect' && !loggedOut) {
+  if (loggedOut) {
+    return;
+  }
+  lost = true;
+  addNotice('Connexion perdue, nouvel essai…');
+  if (reason === 'io server disconnect') {
     socket.connect();
   }
 });

@@ -39,7 +39,7 @@ function showLogin(message) {
 // (startChat est dans client-socket.js).
 function loggedIn(pseudo) {
   me = pseudo;
-  meLine.textContent = `Connecté : ${pseudo}`;
+  meLine.textContent = `Connecté : ${pseudo}`;
   logoutButton.hidden = false;
   login.hidden = true;
   loginError.textContent = '';
@@ -63,18 +63,28 @@ login.addEventListener('submit', async (e) => {
       loginError.textContent = body && body.error ? body.error : `Erreur ${status}`;
     }
   } catch (err) {
-    loginError.textContent = 'Serveur injoignable : réessayez dans un instant.';
+    loginError.textContent = 'Serveur injoignable : réessayez dans un instant.';
   }
 });
 
 logoutButton.addEventListener('click', async () => {
   // Le serveur ferme tous les onglets de ce compte, celui-ci compris : la
-  // page l'apprend par l'évènement « logged out » (client-socket.js).
-  await api('POST', '/api/logout').catch(() => {});
+  // page l'apprend par l'évènement « logged out » (client-socket.js). Un
+  // échec se dit dans le chat : sans cela, le bouton ne ferait rien de
+  // visible et l'on se croirait déconnecté.
+  try {
+    const [status, body] = await api('POST', '/api/logout');
+    if (status !== 204 && status !== 200) {
+      const why = body && body.error ? body.error : `Erreur ${status}`;
+      addNotice(`Déconnexion impossible : ${why}`);
+    }
+  } catch (err) {
+    addNotice('Déconnexion impossible : serveur injoignable. Réessayez.');
+  }
 });
 
 // Au chargement : une session est peut-être déjà là (un autre onglet, ou
 // une visite d'hier).
 api('GET', '/api/me')
   .then(([status, body]) => (status === 200 ? loggedIn(body.pseudo) : showLogin()))
-  .catch(() => showLogin('Serveur injoignable : rechargez la page.'));
+  .catch(() => showLogin('Serveur injoignable : rechargez la page.'));

@@ -11,12 +11,19 @@
 //! onglet : les deux reviennent au formulaire avec la raison, Bob la voit
 //! partir. Un onglet rechargé reste dehors ; un mauvais mot de passe est
 //! refusé en français ; le bon la fait revenir.
+//!
+//! Le serveur arrêté d'un Ctrl+C, chaque onglet dit « Connexion perdue,
+//! nouvel essai… », une seule fois pendant toute la panne, et « Se
+//! déconnecter » dit qu'il n'a pas pu ; relancé sur le même port, avec la
+//! même base, chaque onglet revient seul, avec sa session, dit « Connexion
+//! rétablie », et un message passe de nouveau.
 
 use std::ffi::OsStr;
+use std::time::Duration;
 
 use browser::checks::send;
 use browser::pseudos::{messages, notice, online, shown, wait_message};
-use browser::{Browser, Error, Result, Server, Tab, ensure};
+use browser::{Browser, Error, Result, Server, Tab, ensure, settle};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch13-comptes");
 const PASSWORD: &str = "un long mot de passe";
@@ -147,4 +154,113 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
         .dismiss_console_errors(|message| message.contains("401"))
         .await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<()> {
+    let test = "ch13-comptes (arrêt et relance)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
+    let database = dir.path().join("chat.db");
+    let server = Server::start_with_env(PROGRAM, &[("DATABASE", OsStr::new(&database))])
+        .await
+        .map_err(|e| e.context(test))?;
+    let port = server.port();
+    let alice_site = server.url().replace("localhost", "127.0.0.1");
+    let bob_site = alice_site.replace("127.0.0.1", "localhost");
+    let mut tabs = Vec::new();
+    for (site, pseudo) in [(&alice_site, "Alice"), (&bob_site, "Bob")] {
+        let tab = browser.open(site, pseudo).await?;
+        account_form(&browser, &tab, pseudo, PASSWORD, "#sign-up")
+            .await
+            .map_err(|e| server.explain(0, &format!("{test} : {e}")))?;
+        in_chat(&browser, &tab, pseudo).await?;
+        tabs.push(tab);
+    }
+    for tab in &tabs {
+        online(&browser, tab, &["Alice", "Bob"]).await?;
+    }
+
+    // Ctrl+C : chaque page le dit, une fois, au lieu d'une ligne par essai.
+    server.stop().await.map_err(|e| e.context(test))?;
+    for tab in &tabs {
+        notice(&browser, tab, "Connexion perdue, nouvel essai…")
+            .await
+            .map_err(|e| e.context(test))?;
+    }
+    // « Se déconnecter » pendant la panne : la page dit que c'est impossible.
+    browser.click(&tabs[0], "#logout").await?;
+    notice(
+        &browser,
+        &tabs[0],
+        "Déconnexion impossible\u{a0}: serveur injoignable. Réessayez.",
+    )
+    .await
+    .map_err(|e| e.context(test))?;
+    // La bibliothèque cliente réessaie toutes les 1 à 5 s : plusieurs essais.
+    settle(Duration::from_secs(6)).await;
+    for tab in &tabs {
+        let retries = browser
+            .texts(tab, "#messages li.notice")
+            .await?
+            .into_iter()
+            .filter(|n| n.contains("nouvel essai"))
+            .count();
+        ensure!(
+            retries == 1,
+            "{test} : {} annonce {retries} fois la panne, au lieu d'une seule",
+            tab.name()
+        );
+    }
+
+    // Relancé à la même adresse, avec la même base : chaque page revient
+    // seule, avec sa session.
+    let port = port.to_string();
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("PORT", OsStr::new(&port)),
+    ];
+    let again = Server::start_with_env(PROGRAM, &env)
+        .await
+        .map_err(|e| e.context(test))?;
+    back(&browser, &tabs)
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
+
+    // La console : le 401 du chargement (pas encore de session), l'échec de
+    // « Se déconnecter » pendant la panne, puis les erreurs réseau de l'arrêt.
+    browser
+        .dismiss_console_errors(|message| {
+            message.contains("401")
+                || (message.contains("/api/logout") && message.contains("ERR_CONNECTION_REFUSED"))
+        })
+        .await?;
+    browser
+        .check_console_after_outage()
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))
+}
+
+/// Après la relance : chaque onglet est reconnecté, le dit, voit de nouveau
+/// les deux en ligne, et un message d'Alice arrive chez Bob.
+async fn back(browser: &Browser, tabs: &[Tab]) -> Result<()> {
+    for tab in tabs {
+        browser.wait_connected(tab).await?;
+        notice(browser, tab, "Connexion rétablie").await?;
+        ensure!(
+            browser.is_visible(tab, "#chat").await?,
+            "{} : après la relance, le chat n'est plus affiché",
+            tab.name()
+        );
+    }
+    for tab in tabs {
+        online(browser, tab, &["Alice", "Bob"]).await?;
+    }
+    let [a, b] = tabs else {
+        return Err(Error::new("deux onglets attendus"));
+    };
+    send(browser, a, "Tu es revenu ?").await?;
+    wait_message(browser, b, "Alice", "Tu es revenu ?").await
 }
