@@ -34,6 +34,10 @@ async fn on_leave(
     State(chat): State<Chat>,
     Extension(account): Extension<Account>,
 ) {
+    // socketioxide ne retire la connexion de ses salons qu'après ce
+    // gestionnaire : sans cela, `admin::refresh` la compterait encore parmi
+    // les onglets de son compte.
+    socket.leave_all();
     presence::leave(socket, State(chat.clone()), Extension(account)).await;
     admin::refresh(&io, &chat).await;
 }

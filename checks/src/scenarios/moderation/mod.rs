@@ -107,7 +107,7 @@ pub(super) async fn admin_users(ctx: Ctx) -> Result<(), Failure> {
     expect_users(&mut admin, json!([]), "personne dans le chat").await?;
     let alice = session_for(&url, "alice").await?;
     let _a1 = open_tab(&url, &alice, Transport::WebSocket, "alice 1").await?;
-    let _a2 = open_tab(&url, &alice, Transport::Polling, "alice 2").await?;
+    let a2 = open_tab(&url, &alice, Transport::Polling, "alice 2").await?;
     let bob = join_account(&url, "Bob", Transport::WebSocket).await?;
     expect_users(
         &mut admin,
@@ -123,6 +123,14 @@ pub(super) async fn admin_users(ctx: Ctx) -> Result<(), Failure> {
         &mut admin,
         json!([{ "pseudo": "alice", "tabs": 2, "muted_until": null }]),
         "après le départ de Bob",
+    )
+    .await?;
+    // Un onglet fermé sur deux : le compte reste, avec un onglet de moins.
+    a2.disconnect().await;
+    expect_users(
+        &mut admin,
+        json!([{ "pseudo": "alice", "tabs": 1, "muted_until": null }]),
+        "alice ferme l'un de ses deux onglets",
     )
     .await
 }
