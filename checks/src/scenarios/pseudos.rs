@@ -57,9 +57,10 @@ pub(crate) async fn expect_online(
     ))
 }
 
-/// Les refus : pas de pseudo, pas un texte, vide, trop long, déjà pris
-/// (même en majuscules, même entouré d'espaces). Chacun donne une phrase en
-/// français au client et une ligne dans le terminal.
+/// Les refus : pas de pseudo, pas un texte, vide, trop long, avec un
+/// caractère de contrôle ou invisible, déjà pris (même en majuscules, même
+/// entouré d'espaces). Chacun donne une phrase en français au client et une
+/// ligne dans le terminal, sans le caractère refusé.
 pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let _alice = join(&server, "Alice", Transport::WebSocket).await?;
@@ -68,6 +69,21 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
         (json!({ "pseudo": 42 }), "un nombre", "texte"),
         (json!({ "pseudo": "   " }), "que des espaces", "vide"),
         (json!({ "pseudo": "é".repeat(33) }), "33 caractères", "32"),
+        (
+            json!({ "pseudo": "Alice\u{7}\u{1b}[31mROUGE" }),
+            "une sonnerie et une séquence ANSI, caractères de contrôle",
+            "contrôle",
+        ),
+        (
+            json!({ "pseudo": "\u{200b}" }),
+            "un espace sans largeur U+200B seul",
+            "invisible",
+        ),
+        (
+            json!({ "pseudo": "Ève\u{200b}" }),
+            "« Ève » suivi d'un espace sans largeur",
+            "invisible",
+        ),
         (
             json!({ "pseudo": "Alice" }),
             "le pseudo d'Alice",
@@ -116,6 +132,20 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
                 WAIT,
             )
             .await?;
+    }
+    // Le terminal n'a reçu aucun des caractères refusés : la raison les
+    // nomme (U+001B), elle ne les écrit pas.
+    let hidden = |c: char| c.is_control() || c == '\u{200b}';
+    if let Some(line) = server
+        .log()
+        .stdout()
+        .into_iter()
+        .find(|l| l.chars().any(hidden))
+    {
+        return Err(Failure::new(
+            "aucun caractère de contrôle ni invisible écrit tel quel dans le terminal",
+            format!("{line:?}"),
+        ));
     }
     // Sans aucun `auth` (un `io()` sans options) : refusé aussi.
     let message = Client::connect_refused(&server.url(), Transport::WebSocket, Value::Null).await?;

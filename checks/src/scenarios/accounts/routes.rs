@@ -111,6 +111,32 @@ pub(crate) async fn accounts_http(ctx: Ctx) -> Result<(), Failure> {
         let reply = post(port, path, body, None).await?;
         expect_status(&reply, 400, &format!("POST {path} avec {what}"))?;
     }
+    // Les règles du pseudo du chapitre 9 : ni caractère de contrôle (ici une
+    // séquence ANSI, qui colorerait le terminal du serveur), ni caractère
+    // invisible (« Ève » suivi d'un espace sans largeur imiterait « Ève »).
+    let hidden = [
+        (
+            "Zoé\u{1b}[31mROUGE",
+            "un pseudo avec un caractère de contrôle (U+001B)",
+            "contrôle",
+        ),
+        (
+            "Ève\u{200b}",
+            "un pseudo avec un espace sans largeur (U+200B)",
+            "invisible",
+        ),
+    ];
+    for (pseudo, what, keyword) in hidden {
+        let reply = post(port, "/api/signup", &credentials(pseudo, PASSWORD), None).await?;
+        let what = format!("POST /api/signup avec {what}");
+        expect_status(&reply, 400, &what)?;
+        if !error_of(&reply).is_some_and(|e| e.contains(keyword)) {
+            return Err(Failure::new(
+                format!("{what} : la phrase dit pourquoi (« {keyword} »)"),
+                reply.text(),
+            ));
+        }
+    }
     Ok(())
 }
 
