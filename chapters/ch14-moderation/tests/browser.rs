@@ -7,13 +7,20 @@
 //! Bob est refusé avec l'heure de fin. Modo l'exclut : la page de Bob
 //! revient au formulaire avec la raison, et la liste des modérateurs ne le
 //! nomme plus.
+//!
+//! Un silence de 0 minute rend la parole (c'est ce que fait le serveur) :
+//! la page des modérateurs le dit, au lieu de « réduit au silence ». Le
+//! serveur arrêté d'un Ctrl+C, cette page dit « Connexion perdue, nouvel
+//! essai… » et vide son tableau ; relancé sur le même port, avec la même
+//! base, elle se reconnecte seule, dit « Connexion rétablie », le tableau
+//! revient et ses boutons répondent.
 
 use std::ffi::OsStr;
 
 use browser::accounts::{Decision, decide, sign_up, users, wait_users};
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Error, Result, Server, ensure};
+use browser::{Browser, Error, Result, Server, Tab, ensure};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch14-moderation");
 const PASSWORD: &str = "un long mot de passe";
@@ -103,4 +110,96 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
         .dismiss_console_errors(|message| message.contains("401"))
         .await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn la_page_des_moderateurs_survit_a_l_arret_du_serveur() -> Result<()> {
+    let test = "ch14-moderation (arrêt et relance)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
+    let database = dir.path().join("chat.db");
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("MODERATORS", OsStr::new("Modo")),
+    ];
+    let server = Server::start_with_env(PROGRAM, &env)
+        .await
+        .map_err(|e| e.context(test))?;
+    let port = server.port().to_string();
+    let admin = before_outage(&browser, &server)
+        .await
+        .map_err(|e| server.explain(0, &format!("{test} : {e}")))?;
+
+    // Ctrl+C : la page le dit, et ne garde pas un tableau périmé.
+    server.stop().await.map_err(|e| e.context(test))?;
+    browser
+        .wait_text(&admin, "#status", "Connexion perdue, nouvel essai…")
+        .await
+        .map_err(|e| e.context(test))?;
+    wait_users(&browser, &admin, &[])
+        .await
+        .map_err(|e| e.context(test))?;
+
+    // Relancé à la même adresse, avec la même base : la page revient seule.
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("MODERATORS", OsStr::new("Modo")),
+        ("PORT", OsStr::new(&port)),
+    ];
+    let again = Server::start_with_env(PROGRAM, &env)
+        .await
+        .map_err(|e| e.context(test))?;
+    let outcome = async {
+        browser
+            .wait_text(&admin, "#status", "Connexion rétablie")
+            .await?;
+        wait_users(&browser, &admin, &["Bob", "Modo"]).await?;
+        browser.fill(&admin, "#minutes", "10").await?;
+        decide(&browser, &admin, "Bob", Decision::Mute).await?;
+        browser
+            .wait_text(&admin, "#status", "Bob est réduit au silence jusqu'à")
+            .await?;
+        browser
+            .dismiss_console_errors(|message| message.contains("401"))
+            .await?;
+        browser.check_console_after_outage().await
+    };
+    outcome
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))
+}
+
+/// Modo et sa page des modérateurs, Bob dans le chat ; un silence de 0
+/// minute rend la parole à Bob, et la page le dit. Rend l'onglet de la
+/// page des modérateurs.
+async fn before_outage(browser: &Browser, server: &Server) -> Result<Tab> {
+    let modo_site = server.url().trim_end_matches('/').to_owned();
+    let bob_site = modo_site.replace("127.0.0.1", "localhost");
+    let modo = browser.open(&modo_site, "Modo, le chat").await?;
+    sign_up(browser, &modo, "Modo", PASSWORD).await?;
+    let admin = browser
+        .open(&format!("{modo_site}/moderation/"), "Modo, la modération")
+        .await?;
+    browser
+        .wait_text(&admin, "#status", "Connecté à /admin")
+        .await?;
+    let bob = browser.open(&bob_site, "Bob").await?;
+    sign_up(browser, &bob, "Bob", PASSWORD).await?;
+    wait_users(browser, &admin, &["Bob", "Modo"]).await?;
+
+    browser.fill(&admin, "#minutes", "0").await?;
+    decide(browser, &admin, "Bob", Decision::Mute).await?;
+    let said = browser
+        .wait_text(&admin, "#status", "Bob peut de nouveau écrire")
+        .await?;
+    ensure!(
+        !said.contains("silence"),
+        "{} : un silence de 0 minute rend la parole, la page dit « {said} »",
+        admin.name()
+    );
+    send(browser, &bob, "je parle encore").await?;
+    wait_message(browser, &modo, "Bob", "je parle encore").await?;
+    Ok(admin)
 }
