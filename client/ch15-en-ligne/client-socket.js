@@ -11,6 +11,8 @@ const outboxLine = document.getElementById('outbox');
 
 // Vrai après « logged out » ou « kicked » : ne pas se reconnecter.
 let loggedOut = false;
+// Vrai entre une connexion perdue et son retour (voir 'disconnect').
+let lost = false;
 
 function startChat() {
   loggedOut = false;
@@ -26,14 +28,23 @@ socket.on('connect', () => {
   chat.hidden = false;
   form.hidden = false;
   input.focus();
+  if (lost) {
+    lost = false;
+    addNotice('Connexion rétablie');
+  }
   sendNext();
 });
 
+// Serveur injoignable : une seule annonce, pas une par essai.
 socket.on('connect_error', (err) => {
   if (socket.active) {
-    addNotice('Serveur injoignable, nouvel essai…');
+    if (!lost) {
+      lost = true;
+      addNotice('Serveur injoignable, nouvel essai…');
+    }
     return;
   }
+  lost = false;
   hideChat();
   showLogin(err.message);
 });
@@ -47,11 +58,18 @@ socket.on('logged out', (reason) => {
 socket.on('kicked', ({ reason }) => {
   loggedOut = true;
   hideChat();
-  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
 });
 
+// Connexion perdue : le chat le dit, puis « Connexion rétablie » au retour
+// (voir le chapitre 13).
 socket.on('disconnect', (reason) => {
-  if (reason === 'io server disconnect' && !loggedOut) {
+  if (loggedOut) {
+    return;
+  }
+  lost = true;
+  addNotice('Connexion perdue, nouvel essai…');
+  if (reason === 'io server disconnect') {
     socket.connect();
   }
 });
@@ -91,7 +109,7 @@ async function sendNext() {
       retry = false; // enregistré : il arrivera par « new message »
     } else if (!(reply && reply.retry)) {
       retry = false;
-      addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
+      addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
     }
   } catch (err) {
     // Pas d'accusé en 5 s : on réessaie.

@@ -23,10 +23,12 @@
 //!
 //! Le scénario : Alice et Bob se voient en ligne et discutent dans les
 //! deux sens ; le processus de Bob est arrêté (SIGTERM) et s'arrête
-//! proprement ; pendant la panne, Alice écrit, et Bob aussi : sa page
-//! montre la ligne de la boîte d'envoi, et le message ne part pas ; le
-//! processus est relancé sur le même port : la page de Bob se reconnecte
-//! seule, reçoit ce qu'elle a manqué, envoie ce qui attendait. À la fin,
+//! proprement ; la page de Bob dit « Connexion perdue, nouvel essai… »,
+//! une seule fois pendant toute la panne ; Alice écrit, et Bob aussi : sa
+//! page montre la ligne de la boîte d'envoi, et le message ne part pas ;
+//! le processus est relancé sur le même port : la page de Bob se
+//! reconnecte seule, dit « Connexion rétablie », reçoit ce qu'elle a
+//! manqué, envoie ce qui attendait. À la fin,
 //! les deux onglets montrent les quatre messages, chacun une fois, dans
 //! l'ordre des numéros, et la console n'a d'autres erreurs que celles de
 //! la panne.
@@ -40,7 +42,7 @@ use std::time::Duration;
 
 use browser::accounts::sign_up;
 use browser::checks::send;
-use browser::pseudos::{Shown, messages, online, shown, wait_message};
+use browser::pseudos::{Shown, messages, notice, online, shown, wait_message};
 use browser::{Browser, Error, Result, Tab, ensure};
 use checks::Failure;
 use checks::nginx::Front;
@@ -153,6 +155,7 @@ async fn scenario(
     browser
         .wait_js(&bob, "la page de Bob voit la panne", "!socket.connected")
         .await?;
+    notice(browser, &bob, "Connexion perdue, nouvel essai…").await?;
 
     // Pendant la panne : Alice écrit (elle est sur l'autre processus), Bob
     // aussi ; son message attend.
@@ -178,8 +181,19 @@ async fn scenario(
     }
 
     // Le processus de Bob revient, sur le même port.
+    let retries = browser
+        .texts(&bob, "#messages li.notice")
+        .await?
+        .into_iter()
+        .filter(|n| n.contains("nouvel essai"))
+        .count();
+    ensure!(
+        retries == 1,
+        "la page de Bob annonce {retries} fois la panne, au lieu d'une seule"
+    );
     processes[other] = Some(stack.process(ports[other]).await.map_err(failed)?);
     browser.wait_connected(&bob).await?;
+    notice(browser, &bob, "Connexion rétablie").await?;
     browser
         .wait_js(
             &bob,
