@@ -4,6 +4,7 @@
 
 // ANCHOR: all
 use serde_json::json;
+use socketioxide::BroadcastError;
 use socketioxide::extract::{Extension, State};
 use support::{Checked, PrivateMessage, Typing, nickname_key};
 
@@ -49,18 +50,33 @@ async fn deliver(
         println!("Message privé refusé\u{a0}: {from} l'adressait à son propre pseudo");
         return Err("Vous ne pouvez pas vous écrire à vous-même.".to_owned());
     }
-    println!("message privé\u{a0}: {from} → {recipient}");
     // Deux salons à la fois : les onglets du destinataire et ceux de
     // l'expéditeur ; `socket.to` exclut l'onglet qui envoie.
-    socket
+    let sent = socket
         .to(room_of(&nickname_key(&recipient)))
         .to(room_of(&account.key))
         .emit(
             "private message",
             &json!({ "from": from, "to": recipient, "text": text }),
         )
-        .await
-        .map_err(|e| format!("Le message n'a pas pu partir ({e})."))
+        .await;
+    match sent {
+        Ok(()) => {
+            println!("message privé\u{a0}: {from} → {recipient}");
+            Ok(())
+        }
+        // Au chapitre 15 : Redis injoignable (la raison, en français, vient
+        // de l'adaptateur du chapitre 12), le message n'est parti nulle part.
+        Err(BroadcastError::Adapter(why)) => {
+            println!("Message privé de {from} à {recipient} non envoyé\u{a0}: {why}");
+            Err(
+                "Le message n'a pas pu partir\u{a0}: le serveur a perdu le contact \
+                 avec les autres processus du chat. Réessayez dans un instant."
+                    .to_owned(),
+            )
+        }
+        Err(_) => Err("Le message n'a pas pu partir. Réessayez dans un instant.".to_owned()),
+    }
 }
 // ANCHOR_END: private
 

@@ -163,12 +163,37 @@ pub(crate) async fn health(ctx: Ctx) -> Result<(), Failure> {
             format!("{} : « {} »", first.status, first.text().trim()),
         ));
     }
+    let url = server.url();
+    let alice = join_account(&url, "Alice", Transport::WebSocket).await?;
+    let _bob = join_account(&url, "Bob", Transport::WebSocket).await?;
     let Some(port) = ctx.kill_redis().await else {
         return Err(Failure::new("un Redis à arrêter", "aucun Redis lancé"));
     };
     wait_health(&server, 503, "Redis arrêté").await?;
+    private_refused_in_french(&alice).await?;
     ctx.restart_redis(port).await?;
     wait_health(&server, 200, "Redis relancé").await
+}
+
+/// Redis arrêté, un message privé ne part pas : l'accusé le dit en
+/// français, sans le détail anglais de socketioxide (« Adapter error »).
+async fn private_refused_in_french(alice: &crate::client::Client) -> Result<(), Failure> {
+    let message = json!({ "to": "Bob", "text": "Redis est-il là ?" });
+    let reply = alice
+        .emit_with_ack("private message", vec![message], WAIT)
+        .await?;
+    let error = reply
+        .first()
+        .and_then(|r| r.get("error"))
+        .and_then(|e| e.as_str())
+        .unwrap_or_default();
+    if error.is_empty() || error.contains("error") || error.contains("Adapter") {
+        return Err(Failure::new(
+            "Redis arrêté, un message privé reçoit { \"error\" } : une phrase en français",
+            show_ack(&reply),
+        ));
+    }
+    Ok(())
 }
 
 /// `/metrics` : le format, puis des compteurs qui suivent ce qui se passe.
