@@ -72,8 +72,10 @@ impl Store {
             format!(
                 "Impossible d'ouvrir la base de données «\u{a0}{}\u{a0}» en écriture\u{a0}: {e}. \
                  Vérifiez que le dossier existe et que le fichier est modifiable, \
-                 ou choisissez un autre fichier\u{a0}: DATABASE=autre.db cargo run -p ch13-comptes",
-                path.display()
+                 ou choisissez un autre fichier\u{a0}: DATABASE=autre.db cargo run -p {}",
+                path.display(),
+                // Le nom du paquet compilé : ce fichier sert aussi au chapitre 14.
+                env!("CARGO_PKG_NAME"),
             )
         };
         let conn = Connection::open(path).map_err(fail)?;
