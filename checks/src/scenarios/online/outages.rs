@@ -125,7 +125,7 @@ pub(crate) async fn database_outage(ctx: Ctx) -> Result<(), Failure> {
         .wait_for(
             "une ligne « Message de <pseudo> non enregistré : <raison> »",
             1,
-            |l| l.starts_with("Message de ") && l.contains("non enregistré"),
+            |l| l.starts_with("Message d") && l.contains("non enregistré"),
             WAIT,
         )
         .await?;
