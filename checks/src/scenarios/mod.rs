@@ -166,7 +166,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
                 check!(message_author, "Un message part aux autres avec son auteur : { from, text }")
             },
             check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
-            check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé ou mot de passe trop court, 400 en français"),
+            check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé, pseudo avec un caractère de contrôle ou invisible ou mot de passe trop court, 400 en français"),
             check!(secrets_kept, "Ni le mot de passe ni l'identifiant de session n'apparaissent dans le terminal ou dans la base, qui garde une empreinte Argon2id"),
             check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent"),
             check!(handshake_session, "La poignée de main lit le cookie et lui seul : sans session, avec une session inventée ou depuis une autre origine, refus en français et une ligne au terminal ; auth ne change pas l'auteur"),
