@@ -178,7 +178,7 @@ pub(crate) async fn health(ctx: Ctx) -> Result<(), Failure> {
 /// Redis arrêté, un message privé ne part pas : l'accusé le dit en
 /// français, sans le détail anglais de socketioxide (« Adapter error »).
 async fn private_refused_in_french(alice: &crate::client::Client) -> Result<(), Failure> {
-    let message = json!({ "to": "Bob", "text": "Redis est-il là ?" });
+    let message = json!({ "to": "Bob", "text": "Redis est-il là\u{a0}?" });
     let reply = alice
         .emit_with_ack("private message", vec![message], WAIT)
         .await?;
@@ -189,7 +189,7 @@ async fn private_refused_in_french(alice: &crate::client::Client) -> Result<(), 
         .unwrap_or_default();
     if error.is_empty() || error.contains("error") || error.contains("Adapter") {
         return Err(Failure::new(
-            "Redis arrêté, un message privé reçoit { \"error\" } : une phrase en français",
+            "Redis arrêté, un message privé reçoit { \"error\" }\u{a0}: une phrase en français",
             show_ack(&reply),
         ));
     }
