@@ -72,6 +72,22 @@ pub async fn notice(browser: &Browser, tab: &Tab, notice: &str) -> Result<()> {
         .map(drop)
 }
 
+/// Attend l'annonce `text` dans chacun des onglets (après un arrêt du
+/// serveur, par exemple).
+pub async fn notice_in_each(browser: &Browser, tabs: &[Tab], text: &str) -> Result<()> {
+    for tab in tabs {
+        notice(browser, tab, text).await?;
+    }
+    Ok(())
+}
+
+/// Combien d'annonces de l'onglet contiennent `needle` (une panne doit être
+/// annoncée une fois, pas à chaque essai de reconnexion).
+pub async fn count_notices(browser: &Browser, tab: &Tab, needle: &str) -> Result<usize> {
+    let notices = browser.texts(tab, "#messages li.notice").await?;
+    Ok(notices.iter().filter(|n| n.contains(needle)).count())
+}
+
 /// Les messages (auteur, texte) affichés par l'onglet, dans l'ordre.
 pub async fn messages(browser: &Browser, tab: &Tab) -> Result<Vec<Shown>> {
     messages_matching(browser, tab, "").await

@@ -28,6 +28,19 @@ impl Server {
         Self::start_with_env(program, &[]).await
     }
 
+    /// Relance `program` à l'adresse d'un serveur arrêté (`port`), avec en
+    /// plus `env` : une page restée ouverte doit s'y reconnecter seule.
+    pub async fn start_on_port(
+        program: impl AsRef<Path>,
+        port: u16,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Result<Self> {
+        let port = port.to_string();
+        let mut env = env.to_vec();
+        env.push(("PORT", std::ffi::OsStr::new(&port)));
+        Self::start_with_env(program, &env).await
+    }
+
     /// Comme [`Server::start`], avec en plus les variables d'environnement
     /// `env`, passées après `PORT=0` et `HOST=127.0.0.1` : elles peuvent les
     /// remplacer. Par exemple `[("DATABASE", fichier), ("PORT", "4123")]`

@@ -10,11 +10,12 @@
 //! de lui-même, avec son pseudo, dit « Connexion rétablie », et un message
 //! privé passe de nouveau.
 
-use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use browser::checks::send;
-use browser::pseudos::{enter, messages, messages_matching, notice, online, shown, wait_message};
+use browser::pseudos::{
+    enter, messages, messages_matching, notice, notice_in_each, online, shown, wait_message,
+};
 use browser::{Browser, Result, Server, Tab, ensure, settle};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch10-prive");
@@ -264,15 +265,12 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
 
     // Ctrl+C : chaque page le dit, au lieu de rester comme si de rien n'était.
     server.stop().await.map_err(|e| e.context(test))?;
-    for tab in &tabs {
-        notice(&browser, tab, "Connexion perdue, nouvel essai…")
-            .await
-            .map_err(|e| e.context(test))?;
-    }
+    notice_in_each(&browser, &tabs, "Connexion perdue, nouvel essai…")
+        .await
+        .map_err(|e| e.context(test))?;
 
     // Relancé à la même adresse : chaque page revient seule, avec son pseudo.
-    let port = port.to_string();
-    let again = Server::start_with_env(PROGRAM, &[("PORT", OsStr::new(&port))])
+    let again = Server::start_on_port(PROGRAM, port, &[])
         .await
         .map_err(|e| e.context(test))?;
     back(&browser, &tabs)

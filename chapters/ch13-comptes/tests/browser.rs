@@ -18,11 +18,13 @@
 //! même base, chaque onglet revient seul, avec sa session, dit « Connexion
 //! rétablie », et un message passe de nouveau.
 
-use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use browser::checks::send;
-use browser::pseudos::{messages, notice, online, shown, wait_message};
+use browser::pseudos::{
+    count_notices, messages, notice, notice_in_each, online, shown, wait_message,
+};
 use browser::{Browser, Error, Result, Server, Tab, ensure, settle};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch13-comptes");
@@ -68,11 +70,8 @@ async fn une_personne_deux_onglets_puis_deconnexion_de_partout() -> Result<()> {
     let Some(browser) = browser::launch_or_skip(test).await? else {
         return Ok(());
     };
-    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
-    let database = dir.path().join("chat.db");
-    let server = Server::start_with_env(PROGRAM, &[("DATABASE", OsStr::new(&database))])
-        .await
-        .map_err(|e| e.context(test))?;
+    let (_dir, database) = fresh_database()?;
+    let server = start(&database, None).await.map_err(|e| e.context(test))?;
     let outcome = match scenario(&browser, &server).await {
         Ok(()) => browser.check_console().await,
         Err(e) => Err(e),
@@ -162,11 +161,8 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
     let Some(browser) = browser::launch_or_skip(test).await? else {
         return Ok(());
     };
-    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
-    let database = dir.path().join("chat.db");
-    let server = Server::start_with_env(PROGRAM, &[("DATABASE", OsStr::new(&database))])
-        .await
-        .map_err(|e| e.context(test))?;
+    let (_dir, database) = fresh_database()?;
+    let server = start(&database, None).await.map_err(|e| e.context(test))?;
     let port = server.port();
     let alice_site = server.url().replace("localhost", "127.0.0.1");
     let bob_site = alice_site.replace("127.0.0.1", "localhost");
@@ -185,11 +181,9 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
 
     // Ctrl+C : chaque page le dit, une fois, au lieu d'une ligne par essai.
     server.stop().await.map_err(|e| e.context(test))?;
-    for tab in &tabs {
-        notice(&browser, tab, "Connexion perdue, nouvel essai…")
-            .await
-            .map_err(|e| e.context(test))?;
-    }
+    notice_in_each(&browser, &tabs, "Connexion perdue, nouvel essai…")
+        .await
+        .map_err(|e| e.context(test))?;
     // « Se déconnecter » pendant la panne : la page dit que c'est impossible.
     browser.click(&tabs[0], "#logout").await?;
     notice(
@@ -202,12 +196,7 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
     // La bibliothèque cliente réessaie toutes les 1 à 5 s : plusieurs essais.
     settle(Duration::from_secs(6)).await;
     for tab in &tabs {
-        let retries = browser
-            .texts(tab, "#messages li.notice")
-            .await?
-            .into_iter()
-            .filter(|n| n.contains("nouvel essai"))
-            .count();
+        let retries = count_notices(&browser, tab, "nouvel essai").await?;
         ensure!(
             retries == 1,
             "{test} : {} annonce {retries} fois la panne, au lieu d'une seule",
@@ -217,12 +206,7 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
 
     // Relancé à la même adresse, avec la même base : chaque page revient
     // seule, avec sa session.
-    let port = port.to_string();
-    let env = [
-        ("DATABASE", database.as_os_str()),
-        ("PORT", OsStr::new(&port)),
-    ];
-    let again = Server::start_with_env(PROGRAM, &env)
+    let again = start(&database, Some(port))
         .await
         .map_err(|e| e.context(test))?;
     back(&browser, &tabs)
@@ -241,6 +225,23 @@ async fn un_serveur_arrete_puis_relance_se_voit_dans_chaque_onglet() -> Result<(
         .check_console_after_outage()
         .await
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))
+}
+
+/// Une base neuve, dans un dossier temporaire effacé avec lui.
+fn fresh_database() -> Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
+    let database = dir.path().join("chat.db");
+    Ok((dir, database))
+}
+
+/// Le chapitre sur `database` ; avec `port`, à l'adresse d'un serveur
+/// arrêté.
+async fn start(database: &Path, port: Option<u16>) -> Result<Server> {
+    let env = [("DATABASE", database.as_os_str())];
+    match port {
+        Some(port) => Server::start_on_port(PROGRAM, port, &env).await,
+        None => Server::start_with_env(PROGRAM, &env).await,
+    }
 }
 
 /// Après la relance : chaque onglet est reconnecté, le dit, voit de nouveau

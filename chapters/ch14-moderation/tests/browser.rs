@@ -16,6 +16,7 @@
 //! revient et ses boutons répondent.
 
 use std::ffi::OsStr;
+use std::path::Path;
 
 use browser::accounts::{Decision, decide, sign_up, users, wait_users};
 use browser::checks::send;
@@ -33,13 +34,7 @@ async fn moderer_le_chat() -> Result<()> {
     };
     let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
     let database = dir.path().join("chat.db");
-    let env = [
-        ("DATABASE", database.as_os_str()),
-        ("MODERATORS", OsStr::new("Modo")),
-    ];
-    let server = Server::start_with_env(PROGRAM, &env)
-        .await
-        .map_err(|e| e.context(test))?;
+    let server = start(&database, None).await.map_err(|e| e.context(test))?;
     let outcome = match scenario(&browser, &server).await {
         Ok(()) => browser.check_console().await,
         Err(e) => Err(e),
@@ -48,19 +43,7 @@ async fn moderer_le_chat() -> Result<()> {
 }
 
 async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
-    let modo_site = server.url().trim_end_matches('/').to_owned();
-    let bob_site = modo_site.replace("127.0.0.1", "localhost");
-
-    let modo = browser.open(&modo_site, "Modo, le chat").await?;
-    sign_up(browser, &modo, "Modo", PASSWORD).await?;
-    let admin = browser
-        .open(&format!("{modo_site}/moderation/"), "Modo, la modération")
-        .await?;
-    browser
-        .wait_text(&admin, "#status", "Connecté à /admin")
-        .await?;
-    let bob = browser.open(&bob_site, "Bob").await?;
-    sign_up(browser, &bob, "Bob", PASSWORD).await?;
+    let (modo, admin, bob) = modo_and_bob(browser, server).await?;
     online(browser, &modo, &["Bob", "Modo"]).await?;
     wait_users(browser, &admin, &["Bob", "Modo"]).await?;
 
@@ -120,14 +103,8 @@ async fn la_page_des_moderateurs_survit_a_l_arret_du_serveur() -> Result<()> {
     };
     let dir = tempfile::tempdir().map_err(|e| Error::new(format!("dossier temporaire : {e}")))?;
     let database = dir.path().join("chat.db");
-    let env = [
-        ("DATABASE", database.as_os_str()),
-        ("MODERATORS", OsStr::new("Modo")),
-    ];
-    let server = Server::start_with_env(PROGRAM, &env)
-        .await
-        .map_err(|e| e.context(test))?;
-    let port = server.port().to_string();
+    let server = start(&database, None).await.map_err(|e| e.context(test))?;
+    let port = server.port();
     let admin = before_outage(&browser, &server)
         .await
         .map_err(|e| server.explain(0, &format!("{test} : {e}")))?;
@@ -143,12 +120,7 @@ async fn la_page_des_moderateurs_survit_a_l_arret_du_serveur() -> Result<()> {
         .map_err(|e| e.context(test))?;
 
     // Relancé à la même adresse, avec la même base : la page revient seule.
-    let env = [
-        ("DATABASE", database.as_os_str()),
-        ("MODERATORS", OsStr::new("Modo")),
-        ("PORT", OsStr::new(&port)),
-    ];
-    let again = Server::start_with_env(PROGRAM, &env)
+    let again = start(&database, Some(port))
         .await
         .map_err(|e| e.context(test))?;
     let outcome = async {
@@ -171,10 +143,23 @@ async fn la_page_des_moderateurs_survit_a_l_arret_du_serveur() -> Result<()> {
         .map_err(|e| again.explain(0, &format!("{test} : {e}")))
 }
 
-/// Modo et sa page des modérateurs, Bob dans le chat ; un silence de 0
-/// minute rend la parole à Bob, et la page le dit. Rend l'onglet de la
-/// page des modérateurs.
-async fn before_outage(browser: &Browser, server: &Server) -> Result<Tab> {
+/// Le chapitre sur `database`, avec le modérateur « Modo » ; avec `port`,
+/// à l'adresse d'un serveur arrêté.
+async fn start(database: &Path, port: Option<u16>) -> Result<Server> {
+    let env = [
+        ("DATABASE", database.as_os_str()),
+        ("MODERATORS", OsStr::new("Modo")),
+    ];
+    match port {
+        Some(port) => Server::start_on_port(PROGRAM, port, &env).await,
+        None => Server::start_with_env(PROGRAM, &env).await,
+    }
+}
+
+/// Modo inscrit, avec le chat et la page des modérateurs ouverts, et Bob
+/// inscrit depuis un autre site (`localhost`, donc un autre cookie) : les
+/// onglets de Modo, de sa page de modération et de Bob.
+async fn modo_and_bob(browser: &Browser, server: &Server) -> Result<(Tab, Tab, Tab)> {
     let modo_site = server.url().trim_end_matches('/').to_owned();
     let bob_site = modo_site.replace("127.0.0.1", "localhost");
     let modo = browser.open(&modo_site, "Modo, le chat").await?;
@@ -187,6 +172,14 @@ async fn before_outage(browser: &Browser, server: &Server) -> Result<Tab> {
         .await?;
     let bob = browser.open(&bob_site, "Bob").await?;
     sign_up(browser, &bob, "Bob", PASSWORD).await?;
+    Ok((modo, admin, bob))
+}
+
+/// Modo et sa page des modérateurs, Bob dans le chat ; un silence de 0
+/// minute rend la parole à Bob, et la page le dit. Rend l'onglet de la
+/// page des modérateurs.
+async fn before_outage(browser: &Browser, server: &Server) -> Result<Tab> {
+    let (modo, admin, bob) = modo_and_bob(browser, server).await?;
     wait_users(browser, &admin, &["Bob", "Modo"]).await?;
 
     browser.fill(&admin, "#minutes", "0").await?;

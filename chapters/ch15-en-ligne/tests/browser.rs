@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use browser::accounts::sign_up;
 use browser::checks::send;
-use browser::pseudos::{Shown, messages, notice, online, shown, wait_message};
+use browser::pseudos::{Shown, count_notices, messages, notice, online, shown, wait_message};
 use browser::{Browser, Error, Result, Tab, ensure};
 use checks::Failure;
 use checks::nginx::Front;
@@ -181,12 +181,7 @@ async fn scenario(
     }
 
     // Le processus de Bob revient, sur le même port.
-    let retries = browser
-        .texts(&bob, "#messages li.notice")
-        .await?
-        .into_iter()
-        .filter(|n| n.contains("nouvel essai"))
-        .count();
+    let retries = count_notices(browser, &bob, "nouvel essai").await?;
     ensure!(
         retries == 1,
         "la page de Bob annonce {retries} fois la panne, au lieu d'une seule"
