@@ -110,6 +110,11 @@ async function sendNext() {
     } else if (!(reply && reply.retry)) {
       retry = false;
       addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
+      // Refusé (trop long, silence…) : le texte revient dans le champ, s'il
+      // est libre, pour être raccourci ou renvoyé plus tard, pas perdu.
+      if (!input.value) {
+        input.value = text;
+      }
     }
   } catch (err) {
     // Pas d'accusé en 5 s : on réessaie.

@@ -15,7 +15,7 @@ mod common;
 use browser::accounts::{Decision, decide, sign_up, wait_users};
 use browser::checks::send;
 use browser::pseudos::{online, wait_message};
-use browser::{Browser, Error, Result};
+use browser::{Browser, Error, Result, ensure};
 use checks::Failure;
 use common::{PASSWORD, stack_or_skip};
 
@@ -83,7 +83,12 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
     browser
         .wait_text(&admin, "#status", "Bob est réduit au silence")
         .await?;
-    send(browser, &bob, "je peux parler ?").await?;
+    // Pas `send`, qui veut un champ vide après l'envoi : le refus y remet
+    // le texte, parfois avant qu'on le regarde.
+    browser
+        .type_into(&bob, "#input", "je peux parler ?")
+        .await?;
+    browser.press_enter(&bob, "#input").await?;
     browser
         .wait_texts(
             &bob,
@@ -92,12 +97,21 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
             |list| list.iter().any(|s| s.contains("réduit au silence jusqu'à")),
         )
         .await?;
+    // Le texte refusé n'est pas perdu : il revient dans le champ de saisie.
+    let kept = browser
+        .eval(&bob, "return document.getElementById('input').value;")
+        .await?;
+    ensure!(
+        kept.as_str() == Some("je peux parler ?"),
+        "après le refus, le champ de Bob devrait rendre «\u{a0}je peux parler ?\u{a0}», il contient {kept}"
+    );
 
     // La parole rendue : le message suivant passe, jusque chez Modo.
     decide(browser, &admin, "Bob", Decision::Unmute).await?;
     browser
         .wait_text(&admin, "#status", "Bob peut de nouveau écrire")
         .await?;
+    browser.fill(&bob, "#input", "").await?;
     send(browser, &bob, "merci").await?;
     wait_message(browser, &modo, "Bob", "merci").await?;
 
