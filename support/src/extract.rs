@@ -74,7 +74,7 @@ impl Validate for Text {
     type Args = Json;
     fn validate(data: Option<Json>) -> Result<Self, String> {
         match data {
-            Some(Json::String(text)) => Ok(Text(text)),
+            Some(Json::String(text)) => printable("le texte", text).map(Text),
             other => Err(wrong("la donnée", "un texte", other.as_ref())),
         }
     }
@@ -97,7 +97,10 @@ impl Validate for RoomMessage {
         };
         let room = check_room(Some(&room))?;
         match text {
-            Json::String(text) => Ok(RoomMessage { room, text }),
+            Json::String(text) => Ok(RoomMessage {
+                room,
+                text: printable("le texte", text)?,
+            }),
             other => Err(wrong("la seconde donnée", "un texte", Some(&other))),
         }
     }
@@ -118,8 +121,8 @@ impl Validate for PrivateMessage {
         let field = |name: &str| data.as_ref().and_then(|d| d.get(name));
         match (field("to"), field("text")) {
             (Some(Json::String(to)), Some(Json::String(text))) => Ok(PrivateMessage {
-                to: to.clone(),
-                text: text.clone(),
+                to: printable("le destinataire", to.clone())?,
+                text: printable("le texte", text.clone())?,
             }),
             _ if !matches!(data, Some(Json::Object(_))) => {
                 Err(wrong("la donnée", "un objet { to, text }", data.as_ref()))
@@ -195,8 +198,34 @@ fn check_room(data: Option<&Json>) -> Result<String, String> {
         Some(Json::String(name)) if name.chars().count() > MAX_ROOM_NAME_CHARS => Err(format!(
             "le nom de salon dépasse {MAX_ROOM_NAME_CHARS} caractères"
         )),
-        Some(Json::String(name)) => Ok(name.clone()),
+        Some(Json::String(name)) => printable("le nom de salon", name.clone()),
         other => Err(wrong("le nom de salon", "un texte", other)),
+    }
+}
+
+/// Vrai si `text` contient un caractère de contrôle autre que le retour à
+/// la ligne et la tabulation. Le serveur écrit les textes de ses clients
+/// dans son terminal (`println!("message: {msg}")`) : un U+001B y commence
+/// une séquence qui change les couleurs, déplace le curseur, efface
+/// l'écran ; un U+000D réécrit la ligne. Le texte ne doit pas commander le
+/// terminal de celui qui fait tourner le chat.
+pub fn has_control_char(text: &str) -> bool {
+    text.chars().any(commands_terminal)
+}
+
+fn commands_terminal(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `text`, ou le refus qui nomme le premier caractère de contrôle par son
+/// code (jamais écrit tel quel).
+fn printable(subject: &str, text: String) -> Result<String, String> {
+    match text.chars().find(|&c| commands_terminal(c)) {
+        Some(c) => Err(format!(
+            "{subject} contient un caractère de contrôle (U+{:04X})",
+            u32::from(c)
+        )),
+        None => Ok(text),
     }
 }
 
@@ -251,5 +280,32 @@ fn sentence(why: &str) -> String {
     match chars.next() {
         Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused_except_newline_and_tab() {
+        for text in [
+            "\u{1b}[31mrouge",
+            "a\u{7}",
+            "ligne\rréécrite",
+            "\u{0}",
+            "\u{9b}2J",
+        ] {
+            assert!(has_control_char(text), "{text:?} devrait être refusé");
+            let Err(why) = printable("le texte", text.to_owned()) else {
+                panic!("{text:?} accepté");
+            };
+            assert!(why.contains("U+"), "{why}");
+            assert!(!why.chars().any(char::is_control), "{why:?}");
+        }
+        for text in ["deux\nlignes", "a\tb", "Ève 🙂", "", "«\u{a0}ok\u{a0}»"] {
+            assert!(!has_control_char(text), "{text:?} devrait passer");
+            assert_eq!(printable("le texte", text.to_owned()).as_deref(), Ok(text));
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{State, TryData};
-use support::{AckSender, SocketRef};
+use support::{AckSender, SocketRef, has_control_char};
 
 use crate::history::CHAT;
 use crate::store::Store;
@@ -22,9 +22,13 @@ pub async fn on_message(
     ack: AckSender,
 ) {
     let (text, client_offset) = match data {
-        Ok((Json::String(text), Json::String(offset))) => (text, offset),
+        // Sans caractère de contrôle : le texte s'écrit dans le terminal.
+        Ok((Json::String(text), Json::String(offset))) if !has_control_char(&text) => {
+            (text, offset)
+        }
         _ => {
-            let why = "il faut deux textes : le message, puis son identifiant (clientOffset)";
+            let why = "il faut deux textes : le message (sans caractère de contrôle), \
+                       puis son identifiant (clientOffset)";
             println!(
                 "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
                 socket.id

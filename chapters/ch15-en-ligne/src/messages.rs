@@ -10,6 +10,7 @@
 // ANCHOR: all
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
+use support::has_control_char;
 use tracing::{info, warn};
 
 use crate::limits::{Refusal, allow, unavailable};
@@ -49,14 +50,21 @@ async fn write(
     account: &Account,
     data: Result<(Json, Json), impl std::fmt::Debug>,
 ) -> Result<i64, Refusal> {
-    let Ok((Json::String(text), Json::String(offset))) = data else {
-        let why = "Message refusé\u{a0}: il faut deux textes, le message puis son identifiant (clientOffset).";
-        warn!(
-            account = %account.pseudo,
-            "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
-            account.pseudo
-        );
-        return Err(Refusal::Refused(why.to_owned()));
+    let (text, offset) = match data {
+        // Sans caractère de contrôle : le texte s'écrit dans le terminal.
+        Ok((Json::String(text), Json::String(offset))) if !has_control_char(&text) => {
+            (text, offset)
+        }
+        _ => {
+            let why = "Message refusé\u{a0}: il faut deux textes, le message (sans caractère \
+                       de contrôle) puis son identifiant (clientOffset).";
+            warn!(
+                account = %account.pseudo,
+                "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
+                account.pseudo
+            );
+            return Err(Refusal::Refused(why.to_owned()));
+        }
     };
     // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre
     // (et il ne compte pas dans la limite de débit).

@@ -248,3 +248,22 @@ pub(crate) fn repository_root() -> PathBuf {
 }
 
 pub(crate) const SILENCE: Duration = Duration::from_millis(400);
+
+/// Aucune ligne du terminal ne contient un caractère de contrôle (ni un
+/// U+200B) écrit tel quel : un refus le nomme (U+001B), il ne l'écrit pas,
+/// et une séquence ANSI venue d'un client ne commande pas le terminal.
+pub(crate) fn no_control_in_output(server: &crate::Server) -> Result<(), Failure> {
+    let hidden = |c: char| c.is_control() || c == '\u{200b}';
+    match server
+        .log()
+        .stdout()
+        .into_iter()
+        .find(|l| l.chars().any(hidden))
+    {
+        Some(line) => Err(Failure::new(
+            "aucun caractère de contrôle ni invisible écrit tel quel dans le terminal",
+            format!("{line:?}"),
+        )),
+        None => Ok(()),
+    }
+}

@@ -256,6 +256,7 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
         vec![json!("texte"), json!(42)],
         vec![json!("texte")],
         vec![json!({ "text": "x" }), json!("bad-2")],
+        vec![json!(super::socket::TERMINAL_ESCAPE), json!("bad-3")],
     ];
     for (i, args) in bad.iter().enumerate() {
         let ack = a
@@ -279,6 +280,7 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
             )
             .await?;
     }
+    no_control_in_output(&server)?;
     let mut late = tab(&ctx, &url, "témoin", json!(0)).await?;
     late.expect_nothing(SILENCE, "rien n'a été enregistré")
         .await

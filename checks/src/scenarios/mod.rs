@@ -120,7 +120,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     if n >= 3 {
         checks.extend([
             check!(message_log, "Un message envoyé par le formulaire s'affiche dans le terminal : « message: <texte> »"),
-            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien) est ignoré avec un avertissement ; son auteur reste connecté"),
+            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien), ou dont le texte contient un caractère de contrôle (séquence ANSI), est ignoré avec un avertissement qui ne l'écrit pas ; son auteur reste connecté"),
             check!(oversized, "Un message plus gros que la limite (1 Mo) déconnecte son auteur ; les autres clients et le serveur continuent"),
         ]);
     }
@@ -197,7 +197,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur la même base, il renvoie l'historique et continue la numérotation"),
             check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
             check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
-            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
+            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte, ou un texte avec un caractère de contrôle : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(health, "GET /health répond 200 quand PostgreSQL et Redis répondent, 503 quand Redis est arrêté (un message privé est alors refusé par une phrase en français), puis 200 de nouveau quand il revient"),
             check!(structured_logs, "LOG_FORMAT=json\u{a0}: chaque évènement est aussi une ligne JSON sur la sortie d'erreur (heure, niveau, module, phrase, champs à part\u{a0}: le compte, le numéro du message, la raison d'un refus)\u{a0}; la sortie standard garde ses lignes\u{a0}; ni mot de passe ni session\u{a0}; un format ou un niveau inconnu est refusé en français"),
@@ -225,7 +225,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur le même fichier, il renvoie l'historique et continue la numérotation"),
             check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
             check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
-            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
+            check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte, ou un texte avec un caractère de contrôle : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
             check!(write_refused, "Une écriture refusée en cours de route (la base verrouillée par un autre programme) : pas d'accusé de succès mais { \"error\": … }, la raison en français dans le terminal, rien de diffusé ; renvoyé une fois la base libre, le message passe, une fois"),
             check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),

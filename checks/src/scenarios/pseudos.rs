@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::client::{Client, Transport, show};
 use crate::proxy::Proxy;
+use crate::scenarios::no_control_in_output;
 use crate::server::describe_status;
 use crate::{Ctx, Failure, Server, WAIT};
 
@@ -135,18 +136,7 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
     }
     // Le terminal n'a reçu aucun des caractères refusés : la raison les
     // nomme (U+001B), elle ne les écrit pas.
-    let hidden = |c: char| c.is_control() || c == '\u{200b}';
-    if let Some(line) = server
-        .log()
-        .stdout()
-        .into_iter()
-        .find(|l| l.chars().any(hidden))
-    {
-        return Err(Failure::new(
-            "aucun caractère de contrôle ni invisible écrit tel quel dans le terminal",
-            format!("{line:?}"),
-        ));
-    }
+    no_control_in_output(&server)?;
     // Sans aucun `auth` (un `io()` sans options) : refusé aussi.
     let message = Client::connect_refused(&server.url(), Transport::WebSocket, Value::Null).await?;
     if message.trim().is_empty() {

@@ -72,6 +72,10 @@ pub(super) async fn message_log(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Un texte qui commanderait le terminal du serveur : effacer l'écran, puis
+/// écrire en rouge.
+pub(super) const TERMINAL_ESCAPE: &str = "\u{1b}[2J\u{1b}[31mtout est rouge";
+
 pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let mut witness = connect(&ctx, &server.url(), Transport::WebSocket, "témoin").await?;
@@ -81,6 +85,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
             vec![json!("room1"), json!({"texte": "x"})],
             vec![json!("room1")],
             vec![],
+            vec![json!("room1"), json!(TERMINAL_ESCAPE)],
         ]
     } else {
         vec![
@@ -88,6 +93,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
             vec![json!({"texte": "x"})],
             vec![json!(["a", "b"])],
             vec![],
+            vec![json!(TERMINAL_ESCAPE)],
         ]
     };
     let mut warnings = 0;
@@ -111,6 +117,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
                 .expect_nothing(SILENCE, "une donnée invalide n'est transmise à personne")
                 .await?;
         }
+        no_control_in_output(&server)?;
         // L'auteur est toujours connecté : son message suivant passe.
         let text = format!("toujours là ({})", transport.label());
         send_chat(&ctx, &sender, &text).await?;
