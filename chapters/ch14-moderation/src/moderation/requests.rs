@@ -13,7 +13,9 @@ pub const MAX_MUTE_MINUTES: u64 = 1_440;
 /// ou la phrase qui dit ce qui manque.
 pub fn kick_request(data: &Value) -> Result<(String, String), String> {
     match (text_field(data, "pseudo"), text_field(data, "reason")) {
-        (Some(pseudo), Some(reason)) => Ok((pseudo, reason)),
+        (Some(pseudo), Some(reason)) => {
+            Ok((visible("Le pseudo", pseudo)?, visible("La raison", reason)?))
+        }
         _ => Err("Attendu\u{a0}: { pseudo, reason }, deux textes.".to_owned()),
     }
 }
@@ -33,7 +35,21 @@ pub fn mute_request(data: &Value) -> Result<(String, u64), String> {
             "{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour)."
         ));
     }
-    Ok((pseudo, minutes))
+    Ok((visible("Le pseudo", pseudo)?, minutes))
+}
+
+/// `text`, ou le refus qui nomme son premier caractère de contrôle par son
+/// code. Un modérateur est authentifié, mais son texte s'écrit dans le
+/// terminal et dans les pages : une séquence comme `ESC [2J` effacerait
+/// l'écran du terminal, un retour à la ligne y couperait une ligne en deux.
+fn visible(what: &str, text: String) -> Result<String, String> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "{what} contient un caractère de contrôle (U+{:04X})\u{a0}: n'écrivez que des caractères visibles.",
+            u32::from(c)
+        )),
+        None => Ok(text),
+    }
 }
 
 /// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.

@@ -90,19 +90,25 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
             "rien de Bob en privé non plus",
         )
         .await?;
-    for (minutes, why) in [
-        (json!(1441), "plus d'un jour"),
-        (json!(-5), "négatif"),
-        (json!("dix"), "pas un nombre"),
+    for (pseudo, minutes, why) in [
+        ("Bob", json!(1441), "plus d'un jour"),
+        ("Bob", json!(-5), "négatif"),
+        ("Bob", json!("dix"), "pas un nombre"),
+        (
+            "Bob\u{1b}[31m",
+            json!(5),
+            "pseudo avec un caractère de contrôle (U+001B)",
+        ),
     ] {
         let reply = admin
             .emit_with_ack(
                 "mute",
-                vec![json!({ "pseudo": "Bob", "minutes": minutes })],
+                vec![json!({ "pseudo": pseudo, "minutes": minutes })],
                 WAIT,
             )
             .await?;
-        if ack_error(&reply).is_none() {
+        let named = !why.contains("U+") || ack_error(&reply).is_some_and(|e| e.contains("U+001B"));
+        if ack_error(&reply).is_none() || !named {
             return Err(Failure::new(
                 format!("mute refusé ({why}) : accusé {{ \"error\" }}"),
                 format!("{reply:?}"),

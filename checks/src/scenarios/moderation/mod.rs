@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use crate::client::{Client, Transport};
 use crate::scenarios::accounts::{join_account, open_tab, session_for};
 use crate::scenarios::chat_args;
+use crate::scenarios::common::no_control_in_output;
 use crate::scenarios::pseudos::expect_online;
+use crate::scenarios::socket::TERMINAL_ESCAPE;
 use crate::{Ctx, Failure, WAIT};
 
 pub(crate) use limits::*;
@@ -211,10 +213,30 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
             ));
         }
     }
+    // Un modérateur est authentifié, mais ses textes vont au terminal et
+    // aux pages : un caractère de contrôle y est refusé (Alice reste).
+    let hidden = format!("Alice{TERMINAL_ESCAPE}");
+    for (data, why) in [
+        (
+            json!({ "pseudo": "Alice", "reason": TERMINAL_ESCAPE }),
+            "la raison",
+        ),
+        (json!({ "pseudo": hidden, "reason": "spam" }), "le pseudo"),
+    ] {
+        let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
+        if ack_error(&reply).is_none_or(|e| !e.contains("U+001B")) {
+            return Err(Failure::new(
+                format!(
+                    "kick refusé quand {why} contient un caractère de contrôle\u{a0}: une erreur qui le nomme (U+001B)"
+                ),
+                format!("{reply:?}"),
+            ));
+        }
+    }
     alice
         .emit_with_ack("new message", chat_args(&ctx, "toujours là"), WAIT)
-        .await
-        .map(drop)
+        .await?;
+    no_control_in_output(&server)
 }
 
 /// Chapitre 15 : `/admin` sur deux processus. Le modérateur, sur A, voit
