@@ -27,14 +27,15 @@ use crate::passwords;
 use crate::presence::room_of;
 use crate::session::{account_of, clear_cookie, fingerprint, new_token, over_https, set_cookie};
 use crate::store::{Account, Store};
-use crate::throttle::Failures;
+use crate::throttle::Attempts;
 
 /// Ce que les routes partagent.
 #[derive(Clone)]
 pub struct Web {
     pub store: Store,
     pub io: SocketIo,
-    pub failures: Arc<Failures>,
+    /// Le frein aux essais de mots de passe (`throttle.rs`).
+    pub attempts: Arc<Attempts>,
     /// L'empreinte d'un mot de passe quelconque : vérifiée quand le pseudo
     /// n'existe pas, pour que la réponse prenne le même temps.
     pub decoy: Arc<String>,
@@ -45,9 +46,9 @@ pub struct Web {
 pub fn routes(store: Store, io: SocketIo) -> Result<Router, String> {
     let decoy = passwords::decoy()?;
     let web = Web {
+        attempts: Arc::new(Attempts::new(&store)),
         store,
         io,
-        failures: Arc::default(),
         decoy: Arc::new(decoy),
     };
     Ok(Router::new()

@@ -71,7 +71,8 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> R
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
     let key = nickname_key(&pseudo);
-    if let Some(wait) = web.failures.wait(&key) {
+    // L'essai est compté avant la vérification (`throttle.rs`).
+    if let Err(wait) = web.attempts.try_once(&key).await {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Trop d'essais manqués pour ce pseudo\u{a0}: réessayez dans {wait}\u{a0}s."),
@@ -93,13 +94,13 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> R
         .unwrap_or(false);
     match account {
         Some(account) if matches => {
-            web.failures.forget(&key);
+            web.attempts.forget(&key).await;
             open_session(&web, account, StatusCode::OK, over_https(&headers)).await
         }
         // Pseudo inconnu ou mauvais mot de passe : la même phrase, pour ne
-        // pas dire à un inconnu quels comptes existent.
+        // pas dire à un inconnu quels comptes existent. L'essai reste
+        // compté.
         _ => {
-            web.failures.record(&key);
             println!("Connexion manquée pour le pseudo «\u{a0}{pseudo}\u{a0}»");
             refuse(
                 StatusCode::UNAUTHORIZED,

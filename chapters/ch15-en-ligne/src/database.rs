@@ -3,9 +3,10 @@
 //! n'appartient qu'à une machine). Chapitre 15.
 //!
 //! Toutes les tables sont ici, ensemble : celles des comptes et des
-//! sessions (`store.rs`), des messages (`history.rs`), du débit
-//! (`flood.rs`) et des silences (`mutes.rs`). Plusieurs processus qui
-//! démarrent ensemble les créent un à un, sous un verrou de PostgreSQL.
+//! sessions (`store.rs`), des messages (`history.rs`), des limites (débit
+//! dans `flood.rs`, essais de connexion dans `throttle.rs`) et des silences
+//! (`mutes.rs`). Plusieurs processus qui démarrent ensemble les créent un à
+//! un, sous un verrou de PostgreSQL.
 
 // ANCHOR: all
 use std::time::Duration;
@@ -36,36 +37,43 @@ const SCHEMA: &str = "
         pseudo TEXT NOT NULL,
         text TEXT NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS recent_sends (
+    -- Les évènements récents que comptent les limites : les messages
+    -- acceptés (`flood.rs`) et les essais de connexion (`throttle.rs`),
+    -- chaque sorte (`kind`) avec son compteur par compte.
+    CREATE TABLE IF NOT EXISTS recent_events (
+        kind TEXT NOT NULL,
         account TEXT NOT NULL,
         at_ms BIGINT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS recent_sends_account ON recent_sends (account, at_ms);
+    CREATE INDEX IF NOT EXISTS recent_events_account ON recent_events (kind, account, at_ms);
     -- Les silences décidés par les modérateurs (`mutes.rs`) : la fin, en
     -- millisecondes depuis 1970.
     CREATE TABLE IF NOT EXISTS mutes (
         account TEXT PRIMARY KEY,
         until_ms BIGINT NOT NULL
     );
-    -- La limite de débit (`flood.rs`) : NULL si le message passe, sinon
-    -- l'attente en millisecondes. Une fonction s'exécute dans la base, en
-    -- un seul aller-retour ; chacune de ses instructions voit ce que les
-    -- autres transactions ont validé avant elle.
-    CREATE OR REPLACE FUNCTION admit(who TEXT, max_sends INT, window_ms BIGINT)
+    -- Une limite (`flood.rs`) : NULL si l'évènement est admis (il est
+    -- alors compté), sinon l'attente en millisecondes. Une fonction
+    -- s'exécute dans la base, en un seul aller-retour ; chacune de ses
+    -- instructions voit ce que les autres transactions ont validé avant
+    -- elle.
+    CREATE OR REPLACE FUNCTION admit(counted TEXT, who TEXT, max_events INT, window_ms BIGINT)
     RETURNS BIGINT AS $$
     DECLARE
         now_ms BIGINT;
-        sends INT;
+        events INT;
         oldest BIGINT;
     BEGIN
-        PERFORM pg_advisory_xact_lock(hashtext('débit:' || who));
+        PERFORM pg_advisory_xact_lock(hashtext(counted || ':' || who));
         now_ms := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
-        DELETE FROM recent_sends WHERE account = who AND at_ms <= now_ms - window_ms;
-        SELECT count(*), min(at_ms) INTO sends, oldest FROM recent_sends WHERE account = who;
-        IF sends >= max_sends THEN
+        DELETE FROM recent_events
+            WHERE kind = counted AND account = who AND at_ms <= now_ms - window_ms;
+        SELECT count(*), min(at_ms) INTO events, oldest FROM recent_events
+            WHERE kind = counted AND account = who;
+        IF events >= max_events THEN
             RETURN window_ms - (now_ms - oldest);
         END IF;
-        INSERT INTO recent_sends (account, at_ms) VALUES (who, now_ms);
+        INSERT INTO recent_events (kind, account, at_ms) VALUES (counted, who, now_ms);
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql;

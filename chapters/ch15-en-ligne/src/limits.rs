@@ -9,6 +9,7 @@
 // ANCHOR: all
 use tracing::{info, warn};
 
+use crate::flood::MESSAGES;
 use crate::moderation::{self, FLOOD_WINDOW};
 use crate::store::{Account, StoreError};
 use crate::{Chat, mutes};
@@ -44,7 +45,11 @@ async fn limits(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusa
         Err(why) => return Err(unavailable(account, "non vérifié", &why)),
     }
     let limit = chat.moderation.flood_limit();
-    match chat.store.admit(&account.key, limit, FLOOD_WINDOW).await {
+    match chat
+        .store
+        .admit(MESSAGES, &account.key, limit, FLOOD_WINDOW)
+        .await
+    {
         Ok(Ok(())) => Ok(()),
         Ok(Err(wait)) => Err(Refusal::Refused(chat.moderation.flood_refusal(wait))),
         Err(why) => Err(unavailable(account, "non vérifié", &why)),

@@ -14,7 +14,9 @@
 //! - `messages.rs` : écrire, à tous ou en privé (et ce que fait le message
 //!   quand la base est en panne) ;
 //! - `limits.rs` : les limites du chapitre 14, pour tout le chat ;
-//! - `flood.rs` : la limite de débit du chapitre 14, comptée dans la base ;
+//! - `flood.rs` : les compteurs des limites, dans la base : le débit du
+//!   chapitre 14 et les essais de connexion, que `throttle.rs` reprend du
+//!   chapitre 13 ;
 //! - `admin.rs` : l'espace de noms `/admin` du chapitre 14, sur tous les
 //!   processus (exclusions par Redis) ;
 //! - `users.rs` : la liste des modérateurs, lue dans tout le chat ;
@@ -26,8 +28,8 @@
 //! - `connection.rs` : ce que fait une connexion ;
 //! - `reused.rs` : les modules repris tels quels (`#[path]`) : le dossier
 //!   `cluster/` (chapitre 12 : l'adaptateur et le pilote Redis),
-//!   `accounts.rs`, `login.rs`, `passwords.rs`, `throttle.rs` et
-//!   `session.rs` (chapitre 13), `private.rs` (chapitres 10 et 13),
+//!   `accounts.rs`, `login.rs`, `passwords.rs` et `session.rs`
+//!   (chapitre 13), `private.rs` (chapitres 10 et 13),
 //!   `moderation.rs` (chapitre 14).
 //!
 //! Lancer : PostgreSQL et Redis démarrés (voir « Mise en place »), puis
@@ -51,11 +53,11 @@ mod presence;
 mod reused;
 mod store;
 mod tabs;
+mod throttle;
 mod users;
 mod web;
 
-use std::process::ExitCode;
-use std::sync::Arc;
+use std::{process::ExitCode, sync::Arc};
 
 use socketioxide::handler::ConnectHandler;
 use support::in_order;

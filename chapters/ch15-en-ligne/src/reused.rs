@@ -16,8 +16,9 @@ pub mod cluster;
 // `crate::AckSender` : ici, ce sont les types de l'adaptateur Redis.
 pub use cluster::{ClusterAck as AckSender, ClusterIo as SocketIo, ClusterSocket as SocketRef};
 
-// Chapitre 13 : les comptes, les mots de passe, la limite des essais, la
-// session ; `private.rs` vient des chapitres 10 et 13.
+// Chapitre 13 : les comptes, les mots de passe, la session ; `private.rs`
+// vient des chapitres 10 et 13. Le frein aux essais, lui, a son propre
+// `throttle.rs` ici : il compte dans la base.
 #[path = "../../ch13-comptes/src/accounts.rs"]
 pub mod accounts;
 #[path = "../../ch13-comptes/src/login.rs"]
@@ -28,8 +29,6 @@ pub mod passwords;
 pub mod private;
 #[path = "../../ch13-comptes/src/session.rs"]
 pub mod session;
-#[path = "../../ch13-comptes/src/throttle.rs"]
-pub mod throttle;
 
 // Chapitre 14 : les règles servent ici, mais pas leur mémoire : silences et
 // débit se gardent dans la base (`mutes.rs`, `flood.rs`).

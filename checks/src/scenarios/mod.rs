@@ -168,7 +168,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(stop_says_who_leaves, "Ctrl+C ou SIGTERM : chaque client connecté part comme s'il fermait son onglet (« <pseudo> s'est déconnecté ») avant la fin du programme"),
             check!(accounts_http, "POST /api/signup, /api/login et GET /api/me : 201 ou 200 avec { pseudo } et un cookie HttpOnly, SameSite=Lax ; pseudo pris 409 ; inconnu et mauvais mot de passe, la même phrase en 401 ; corps mal formé, pseudo avec un caractère de contrôle ou invisible ou mot de passe trop court, 400 en français"),
             check!(secrets_kept, "Ni le mot de passe ni l'identifiant de session n'apparaissent dans le terminal ou dans la base, qui garde une empreinte Argon2id"),
-            check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent"),
+            check!(login_throttle, "Cinq essais manqués en une minute pour un pseudo : les suivants reçoivent 429 et l'attente en secondes, même avec le bon mot de passe ; les autres pseudos passent ; dix essais envoyés au même instant : cinq vérifiés, cinq refusés"),
             check!(handshake_session, "La poignée de main lit le cookie et lui seul : sans session, avec une session inventée ou depuis une autre origine, refus en français et une ligne au terminal ; auth ne change pas l'auteur"),
             check!(sessions_survive_restart, "Relancé sur la même base, le serveur reconnaît les sessions ouvertes avant"),
             check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
@@ -180,8 +180,8 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         checks.extend([
             check!(admin_access, "/admin : refusé sans session et à qui n'est pas dans MODERATORS, en français et avec une ligne au terminal ; un modérateur reçoit aussitôt « users »"),
             check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
-            check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo ou donnée invalide : une erreur"),
-            check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440, une erreur"),
+            check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo, donnée invalide, pseudo ou raison avec un caractère de contrôle : une erreur"),
+            check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440 ou pseudo avec un caractère de contrôle, une erreur"),
         ]);
     }
     if n >= 14 {
@@ -205,6 +205,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(processes_share, "Deux processus sur la même base et le même Redis : un message envoyé sur A arrive aux onglets de B avec le même numéro, 200 d'affilée dans l'ordre, et l'historique de B contient les messages de A"),
             check!(processes_flood, "Deux processus : la limite de débit compte les messages d'un compte sur tous les processus (5 en 5 s en tout, avec un onglet sur chacun) ; un autre compte n'est pas gêné"),
             check!(processes_admin, "Deux processus\u{a0}: le modérateur sur A voit les onglets de B, y réduit au silence et rend la parole, et exclut un compte de A et de B à la fois"),
+            check!(processes_login, "Deux processus : cinq essais manqués pour un pseudo, répartis entre A et B, suffisent pour que les suivants reçoivent 429 sur l'un comme sur l'autre ; dix essais simultanés sur les deux : cinq vérifiés"),
             check!(processes_presence, "Deux processus : « user joined », « user left » et « online » couvrent tout le chat, une personne avec un onglet sur chacun compte une fois, un message privé passe de A à B"),
             check!(database_missing, "PostgreSQL injoignable ou base absente au démarrage : une phrase en français qui nomme l'adresse, sans jamais montrer le mot de passe, et un code de sortie non nul"),
             check!(database_outage, "PostgreSQL arrêté : « new message » reçoit { \"error\", \"retry\": true }, jamais { \"id\" }, rien ne part et /health répond 503 ; relancé, le même clientOffset est enregistré une fois et remis à tous"),

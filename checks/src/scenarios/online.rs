@@ -25,7 +25,7 @@ mod watch;
 
 pub(super) use outages::{database_missing, database_outage};
 pub(crate) use processes::online_everywhere;
-pub(super) use processes::{processes_flood, processes_presence, processes_share};
+pub(super) use processes::{processes_flood, processes_login, processes_presence, processes_share};
 pub(super) use watch::{health, metrics};
 
 /// Le temps laissé à un accusé quand la base ne répond pas : la page en

@@ -32,7 +32,7 @@ pub(super) fn port_of(url: &str) -> u16 {
 }
 
 /// `POST path` avec un corps JSON et, s'il y en a un, le cookie.
-pub(super) async fn post(
+pub(crate) async fn post(
     port: u16,
     path: &str,
     body: &str,
@@ -68,7 +68,7 @@ pub(super) fn error_of(response: &Response) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(super) fn credentials(pseudo: &str, password: &str) -> String {
+pub(crate) fn credentials(pseudo: &str, password: &str) -> String {
     json!({ "pseudo": pseudo, "password": password }).to_string()
 }
 

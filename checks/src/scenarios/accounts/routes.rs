@@ -198,7 +198,8 @@ pub(crate) async fn secrets_kept(ctx: Ctx) -> Result<(), Failure> {
 
 /// Cinq échecs en une minute pour un pseudo : les essais suivants reçoivent
 /// 429 et le temps d'attente, même avec le bon mot de passe ; un autre
-/// pseudo n'est pas touché.
+/// pseudo n'est pas touché ; dix essais simultanés n'en font pas vérifier
+/// plus de cinq.
 pub(crate) async fn login_throttle(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let port = server.port();
@@ -232,7 +233,33 @@ pub(crate) async fn login_throttle(ctx: Ctx) -> Result<(), Failure> {
         ));
     }
     let other = post(port, "/api/login", &credentials("Voisin", PASSWORD), None).await?;
-    expect_status(&other, 200, "un autre pseudo se connecte pendant ce temps")
+    expect_status(&other, 200, "un autre pseudo se connecte pendant ce temps")?;
+    session_for(&server.url(), "Rafale").await?;
+    wrong_tries_at_once(&[port], "Rafale").await
+}
+
+/// Dix mauvais mots de passe envoyés au même instant pour `pseudo`, tour à
+/// tour à chacun des `ports` : cinq sont vérifiés (401), les cinq autres
+/// attendent (429). Un essai doit compter dès qu'il commence : compté à
+/// son échec, chacun lirait le compteur avant que le premier échoue.
+pub(crate) async fn wrong_tries_at_once(ports: &[u16], pseudo: &str) -> Result<(), Failure> {
+    let body = credentials(pseudo, "devine-moi");
+    let tries = (0..10).map(|i| post(ports[i % ports.len()], "/api/login", &body, None));
+    let mut statuses = Vec::new();
+    for reply in futures_util::future::join_all(tries).await {
+        statuses.push(reply?.status);
+    }
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    let held = statuses.iter().filter(|&&s| s == 429).count();
+    if checked == 5 && held == 5 {
+        return Ok(());
+    }
+    Err(Failure::new(
+        format!(
+            "dix essais manqués au même instant pour «\u{a0}{pseudo}\u{a0}»\u{a0}: cinq reçoivent 401, les cinq autres 429"
+        ),
+        format!("statuts reçus\u{a0}: {statuses:?}"),
+    ))
 }
 
 /// Un redémarrage ne déconnecte personne : la session est dans la base.

@@ -235,3 +235,43 @@ pub(crate) async fn online_everywhere(ctx: Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// Le frein aux essais de connexion du chapitre 13 vaut pour tout le chat :
+/// cinq mauvais mots de passe pour « Cible », trois sur A et deux sur B,
+/// et le bon mot de passe reçoit 429 sur l'un comme sur l'autre ; dix
+/// essais simultanés sur les deux n'en font pas vérifier plus de cinq.
+pub(crate) async fn processes_login(ctx: Ctx) -> Result<(), Failure> {
+    use crate::scenarios::accounts::{
+        PASSWORD, credentials, expect_status, post, wrong_tries_at_once,
+    };
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
+    let a = ctx.start_with(&env).await?;
+    let b = ctx.start_with(&env).await?;
+    session_for(&a.url(), "Cible").await?;
+    session_for(&b.url(), "Rafale").await?;
+    let wrong = credentials("Cible", "devine-moi");
+    for (i, (name, port)) in [("A", a.port()), ("B", b.port())]
+        .iter()
+        .cycle()
+        .take(5)
+        .enumerate()
+    {
+        let reply = post(*port, "/api/login", &wrong, None).await?;
+        expect_status(
+            &reply,
+            401,
+            &format!("l'essai manqué nº\u{a0}{} (sur {name})", i + 1),
+        )?;
+    }
+    let right = credentials("Cible", PASSWORD);
+    for (name, port) in [("A", a.port()), ("B", b.port())] {
+        let reply = post(port, "/api/login", &right, None).await?;
+        expect_status(
+            &reply,
+            429,
+            &format!("après cinq essais manqués sur A et B, le bon mot de passe sur {name}"),
+        )?;
+    }
+    wrong_tries_at_once(&[a.port(), b.port()], "Rafale").await
+}
