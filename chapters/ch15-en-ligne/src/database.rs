@@ -66,8 +66,10 @@ const SCHEMA: &str = "
     BEGIN
         PERFORM pg_advisory_xact_lock(hashtext(counted || ':' || who));
         now_ms := (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT;
-        DELETE FROM recent_events
-            WHERE kind = counted AND account = who AND at_ms <= now_ms - window_ms;
+        -- Oublier ce qui est sorti de la fenêtre, pour tous les comptes :
+        -- la table ne garde que la dernière fenêtre, elle ne grandit pas
+        -- sans fin (des essais sur des milliers de pseudos inventés).
+        DELETE FROM recent_events WHERE kind = counted AND at_ms <= now_ms - window_ms;
         SELECT count(*), min(at_ms) INTO events, oldest FROM recent_events
             WHERE kind = counted AND account = who;
         IF events >= max_events THEN
