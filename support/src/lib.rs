@@ -51,7 +51,7 @@ use std::time::Duration;
 pub use adapter::{ReliableAdapter, SlowClients};
 pub use extract::{
     Checked, MAX_ROOM_NAME_CHARS, PrivateMessage, Rejected, Room, RoomMessage, Text, Typing,
-    has_control_char,
+    printable,
 };
 pub use in_order::{InOrder, in_order};
 pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key};

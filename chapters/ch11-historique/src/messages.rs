@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{State, TryData};
-use support::{AckSender, SocketRef, has_control_char};
+use support::{AckSender, SocketRef, printable};
 
 use crate::history::CHAT;
 use crate::store::Store;
@@ -22,20 +22,15 @@ pub async fn on_message(
     ack: AckSender,
 ) {
     let (text, client_offset) = match data {
-        // Sans caractère de contrôle : le texte s'écrit dans le terminal.
-        Ok((Json::String(text), Json::String(offset))) if !has_control_char(&text) => {
-            (text, offset)
-        }
+        // Le texte s'écrit dans le terminal : `printable` refuse un
+        // caractère de contrôle, et le nomme par son code.
+        Ok((Json::String(text), Json::String(offset))) => match printable("le message", text) {
+            Ok(text) => (text, offset),
+            Err(why) => return refuse(&socket, ack, &why),
+        },
         _ => {
-            let why = "il faut deux textes : le message (sans caractère de contrôle), \
-                       puis son identifiant (clientOffset)";
-            println!(
-                "Avertissement : évènement « new message » du client {} ignoré, car {why}.",
-                socket.id
-            );
-            ack.send(&json!({ "error": format!("Message refusé : {why}.") }))
-                .ok();
-            return;
+            let why = "il faut deux textes\u{a0}: le message, puis son identifiant (clientOffset)";
+            return refuse(&socket, ack, why);
         }
     };
     // Un message à la fois, tous clients confondus : chacun est numéroté
@@ -66,4 +61,15 @@ pub async fn on_message(
     }
 }
 // ANCHOR_END: message
+
+/// Un `new message` invalide : un avertissement au terminal, la raison
+/// dans l'accusé, rien d'enregistré.
+fn refuse(socket: &SocketRef, ack: AckSender, why: &str) {
+    println!(
+        "Avertissement\u{a0}: évènement «\u{a0}new message\u{a0}» du client {} ignoré, car {why}.",
+        socket.id
+    );
+    ack.send(&json!({ "error": format!("Message refusé\u{a0}: {why}.") }))
+        .ok();
+}
 // ANCHOR_END: all

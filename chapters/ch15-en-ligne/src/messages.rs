@@ -10,7 +10,7 @@
 // ANCHOR: all
 use serde_json::{Value as Json, json};
 use socketioxide::extract::{Extension, State, TryData};
-use support::has_control_char;
+use support::printable;
 use tracing::{info, warn};
 
 use crate::limits::{Refusal, allow, unavailable};
@@ -50,20 +50,24 @@ async fn write(
     account: &Account,
     data: Result<(Json, Json), impl std::fmt::Debug>,
 ) -> Result<i64, Refusal> {
-    let (text, offset) = match data {
-        // Sans caractère de contrôle : le texte s'écrit dans le terminal.
-        Ok((Json::String(text), Json::String(offset))) if !has_control_char(&text) => {
-            (text, offset)
+    // Le texte s'écrit dans le terminal : `printable` refuse un caractère
+    // de contrôle, et le nomme par son code.
+    let checked = match data {
+        Ok((Json::String(text), Json::String(offset))) => {
+            printable("le message", text).map(|text| (text, offset))
         }
-        _ => {
-            let why = "Message refusé\u{a0}: il faut deux textes, le message (sans caractère \
-                       de contrôle) puis son identifiant (clientOffset).";
+        _ => Err("il faut deux textes, le message puis son identifiant (clientOffset)".to_owned()),
+    };
+    let (text, offset) = match checked {
+        Ok(both) => both,
+        Err(why) => {
+            let why = format!("Message refusé\u{a0}: {why}.");
             warn!(
                 account = %account.pseudo,
                 "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
                 account.pseudo
             );
-            return Err(Refusal::Refused(why.to_owned()));
+            return Err(Refusal::Refused(why));
         }
     };
     // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre

@@ -262,11 +262,24 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
         let ack = a
             .emit_with_ack("new message", args.clone(), ACK_WAIT)
             .await?;
-        let ok =
-            matches!(ack.as_slice(), [reply] if reply.get("error").is_some_and(Value::is_string));
-        if !ok {
+        let error = match ack.as_slice() {
+            [reply] => reply.get("error").and_then(Value::as_str),
+            _ => None,
+        };
+        // Le caractère de contrôle est nommé par son code, comme ailleurs.
+        let named = !args[0].as_str().is_some_and(|t| t.contains('\u{1b}'))
+            || error.is_some_and(|e| e.contains("U+001B"));
+        if error.is_none() || !named {
             return Err(Failure::new(
-                format!("{} : accusé {{ \"error\": … }}", show(args)),
+                format!(
+                    "{}\u{a0}: accusé {{ \"error\": … }}{}",
+                    show(args),
+                    if named {
+                        ""
+                    } else {
+                        " qui nomme le caractère (U+001B)"
+                    }
+                ),
                 show_ack(&ack),
             ));
         }
