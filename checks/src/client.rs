@@ -15,7 +15,7 @@ use crate::{Failure, WAIT};
 mod exchange;
 mod show;
 
-pub use show::{message_text, show, show_ack};
+pub use show::{message_text, show, show_ack, show_event, show_lines};
 
 /// Le transport utilisé par un client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

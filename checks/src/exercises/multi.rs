@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::plain;
-use crate::client::{Transport, message_text, show, show_ack};
+use crate::client::{Transport, message_text, show, show_ack, show_lines};
 use crate::scenarios::{SILENCE, connect};
 use crate::{Ctx, Failure, WAIT};
 
@@ -34,7 +34,7 @@ pub(super) async fn sender_notice(ctx: Ctx) -> Result<(), Failure> {
     if got != ["(bien reçu par le serveur)", "Bonjour"] {
         return Err(Failure::new(
             "A (émetteur) reçoit « Bonjour » et « (bien reçu par le serveur) »",
-            format!("il a reçu {got:?}"),
+            format!("il a reçu {}", show_lines(&got)),
         ));
     }
     b.expect(&[json!("Bonjour")], "le message de A").await?;

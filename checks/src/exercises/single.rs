@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::plain;
-use crate::client::Transport;
+use crate::client::{Transport, show_lines};
 use crate::scenarios::connect;
 use crate::{Ctx, Failure, WAIT};
 
@@ -21,7 +21,7 @@ pub(super) async fn folder_line(ctx: Ctx) -> Result<(), Failure> {
     else {
         return Err(Failure::new(
             expected,
-            format!("les lignes affichées avant : {lines:?}"),
+            format!("les lignes affichées avant : {}", show_lines(&lines)),
         ));
     };
     let shown = Path::new(line.trim_start_matches(&prefix));

@@ -1,5 +1,6 @@
 //! Chapitre 6 : qui est connecté.
 
+use crate::client::show_lines;
 use futures_util::future::join_all;
 
 use super::*;
@@ -54,7 +55,7 @@ pub(super) async fn disconnect_count(ctx: Ctx) -> Result<(), Failure> {
     if counts != ["1", "2"] {
         return Err(Failure::new(
             format!("« {prefix}2 » et « {prefix}1 » (le client parti n'est plus compté)"),
-            format!("{lines:?}"),
+            show_lines(&lines),
         ));
     }
     if let Some(last) = last {

@@ -1,6 +1,7 @@
 //! Chapitre 9 (et les suivants) : les pseudos, vérifiés avant la connexion,
 //! et la présence (qui arrive, qui part, qui est en ligne).
 
+use crate::client::{show_event, show_lines};
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -169,7 +170,7 @@ pub(super) async fn presence_join(ctx: Ctx) -> Result<(), Failure> {
     {
         return Err(Failure::new(
             "« Alice vient de se connecter (<id>) »",
-            format!("{lines:?}"),
+            show_lines(&lines),
         ));
     }
     match bob.next_any_event(WAIT).await {
@@ -177,7 +178,10 @@ pub(super) async fn presence_join(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "bob reçoit d'abord « user joined » [\"Alice\"] (le pseudo sans ses espaces)",
-                format!("{other:?}"),
+                match other {
+                    Some((name, args)) => format!("«\u{a0}{name}\u{a0}» {}", show(&args)),
+                    None => show_event(None),
+                },
             ));
         }
     }
@@ -219,7 +223,10 @@ pub(super) async fn presence_leave(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "Alice reçoit d'abord « user left » [\"Bob\"]",
-                format!("{other:?}"),
+                match other {
+                    Some((name, args)) => format!("«\u{a0}{name}\u{a0}» {}", show(&args)),
+                    None => show_event(None),
+                },
             ));
         }
     }

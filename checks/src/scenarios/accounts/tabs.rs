@@ -2,6 +2,7 @@
 //! onglets, les messages privés à tous ses onglets, la déconnexion de
 //! partout.
 
+use crate::client::{show_ack, show_event};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -151,7 +152,7 @@ pub(crate) async fn one_person_many_tabs(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "Bob reçoit « user left » Alice quand son dernier onglet part",
-                format!("{other:?}"),
+                show_event(other.as_deref()),
             ));
         }
     }
@@ -182,7 +183,7 @@ pub(crate) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
             "l'accusé d'un message privé remis : { \"ok\": true }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     let expected = [json!({ "from": "Bob", "to": "Alice", "text": "psst" })];
@@ -195,7 +196,7 @@ pub(crate) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
         if got.as_deref() != Some(&expected[..]) {
             return Err(Failure::new(
                 format!("{why} reçoit « private message » {}", expected[0]),
-                format!("{got:?}"),
+                show_event(got.as_deref()),
             ));
         }
     }
@@ -219,7 +220,7 @@ pub(crate) async fn private_all_tabs(ctx: Ctx) -> Result<(), Failure> {
     {
         return Err(Failure::new(
             "un message privé à un pseudo absent : accusé { \"error\": <phrase> }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     Ok(())
@@ -274,7 +275,7 @@ pub(crate) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
                         "{} reçoit « logged out » avec une raison en français",
                         tab.name
                     ),
-                    format!("{other:?}"),
+                    show_event(other.as_deref()),
                 ));
             }
         }
@@ -290,7 +291,7 @@ pub(crate) async fn logout_everywhere(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "Bob reçoit « user left » Alice",
-                format!("{other:?}"),
+                show_event(other.as_deref()),
             ));
         }
     }

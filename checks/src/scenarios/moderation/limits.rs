@@ -1,6 +1,7 @@
 //! Le silence (`mute`), les limites de débit et de longueur, et
 //! l'exercice 14 (les modérateurs sans limite de débit).
 
+use crate::client::show_ack;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     if !ok || !seconds.is_some_and(|s| (before + 590..=before + 610).contains(&s)) {
         return Err(Failure::new(
             "l'accusé d'un silence de 10 minutes : { \"ok\": true, \"until\": <maintenant + 10 min, RFC 3339> }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     let until = until.unwrap_or_default();
@@ -61,7 +62,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
         return Err(Failure::new(
             "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand",
-            format!("{refused:?}"),
+            show_ack(&refused),
         ));
     }
     let refused = bob
@@ -74,7 +75,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     if ack_error(&refused).is_none() {
         return Err(Failure::new(
             "un message privé de Bob réduit au silence : accusé { \"error\" }",
-            format!("{refused:?}"),
+            show_ack(&refused),
         ));
     }
     alice
@@ -111,7 +112,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
         if ack_error(&reply).is_none() || !named {
             return Err(Failure::new(
                 format!("mute refusé ({why}) : accusé {{ \"error\" }}"),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         }
     }
@@ -121,7 +122,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
         return Err(Failure::new(
             "minutes: 0 rend la parole : { \"ok\": true }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     let reply = bob
@@ -130,7 +131,7 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
             "Bob rendu à la parole écrit de nouveau : accusé { \"id\" }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     expect_authored(&ctx, &mut alice, "Bob", "merci", "Bob rendu à la parole").await
@@ -164,7 +165,7 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
         if ack_error(&reply).is_some() {
             return Err(Failure::new(
                 format!("le message nº {i} de Bob en moins de 5 s passe"),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         }
     }
@@ -179,7 +180,7 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
     if wait.is_none() || !sentence.to_lowercase().contains("réessayez dans") {
         return Err(Failure::new(
             "le sixième message en 5 s : accusé { \"error\" } « … réessayez dans N s » (N de 1 à 5)",
-            format!("{refused:?}"),
+            show_ack(&refused),
         ));
     }
     for i in 1..=4 {
@@ -195,7 +196,7 @@ pub(crate) async fn flood_limit(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
             "Alice n'est pas gênée par la limite de Bob",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     Ok(())
@@ -216,7 +217,7 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
             "un message de 1 000 caractères passe",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     expect_authored(&ctx, &mut alice, "Bob", &longest, "1 000 caractères").await?;
@@ -232,7 +233,7 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
         let Some(error) = ack_error(&reply) else {
             return Err(Failure::new(
                 format!("« {event} » de 1 001 caractères : accusé {{ \"error\" }}"),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         };
         // La longueur, écrite à la française (espace fine entre les milliers).
@@ -263,7 +264,7 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
         if reply.first().and_then(|r| r.get("id")).is_none() {
             return Err(Failure::new(
                 format!("le message nº {i} du modérateur, en moins de 5 s, passe"),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         }
     }
@@ -273,7 +274,7 @@ pub(crate) async fn moderators_unlimited(ctx: Ctx) -> Result<(), Failure> {
     if ack_error(&reply).is_none() {
         return Err(Failure::new(
             "un message de 1 001 caractères du modérateur est refusé",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     for i in 1..=6 {

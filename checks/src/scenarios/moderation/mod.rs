@@ -7,6 +7,7 @@
 
 mod limits;
 
+use crate::client::{show_ack, show_event};
 use serde_json::{Value, json};
 
 use crate::client::{Client, Transport};
@@ -53,7 +54,10 @@ pub(super) async fn expect_users(
     }
     Err(Failure::new(
         format!("la page des modérateurs reçoit « users » {expected} ({why})"),
-        format!("dernière liste reçue : {last:?}"),
+        match last {
+            Some(list) => format!("dernière liste reçue : {list}"),
+            None => "aucune liste reçue".to_owned(),
+        },
     ))
 }
 
@@ -163,7 +167,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
             "l'accusé d'une exclusion : { \"ok\": true }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     for tab in &mut tabs {
@@ -172,7 +176,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
             other => {
                 return Err(Failure::new(
                     format!("{} reçoit « kicked » {{ \"reason\": \"spam\" }}", tab.name),
-                    format!("{other:?}"),
+                    show_event(other.as_deref()),
                 ));
             }
         }
@@ -188,7 +192,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "Alice reçoit « user left » Bob",
-                format!("{other:?}"),
+                show_event(other.as_deref()),
             ));
         }
     }
@@ -209,7 +213,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
             return Err(Failure::new(
                 format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         }
     }
@@ -229,7 +233,7 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
                 format!(
                     "kick refusé quand {why} contient un caractère de contrôle\u{a0}: une erreur qui le nomme (U+001B)"
                 ),
-                format!("{reply:?}"),
+                show_ack(&reply),
             ));
         }
     }
@@ -273,7 +277,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("ok")) != Some(&json!(true)) {
         return Err(Failure::new(
             "le silence de Bob, décidé sur A\u{a0}: { \"ok\": true, \"until\" }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     let refused = tabs[1]
@@ -282,7 +286,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
     if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
         return Err(Failure::new(
             "Bob, réduit au silence sur A, écrit depuis B\u{a0}: accusé { \"error\" } qui dit jusqu'à quand",
-            format!("{refused:?}"),
+            show_ack(&refused),
         ));
     }
     admin
@@ -294,7 +298,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
     if reply.first().and_then(|r| r.get("id")).is_none() {
         return Err(Failure::new(
             "Bob rendu à la parole sur A écrit depuis B\u{a0}: accusé { \"id\" }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     alice.clear_events();
@@ -308,7 +312,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
     if reply != [json!({ "ok": true })] {
         return Err(Failure::new(
             "l'exclusion de Bob, décidée sur A\u{a0}: { \"ok\": true }",
-            format!("{reply:?}"),
+            show_ack(&reply),
         ));
     }
     for tab in &mut tabs {
@@ -327,7 +331,7 @@ pub(super) async fn processes_admin(ctx: Ctx) -> Result<(), Failure> {
         other => {
             return Err(Failure::new(
                 "Alice, sur B, reçoit «\u{a0}user left\u{a0}» Bob",
-                format!("{other:?}"),
+                show_event(other.as_deref()),
             ));
         }
     }

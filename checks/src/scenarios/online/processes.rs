@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::client::{Transport, show_ack};
+use crate::client::{Transport, show_ack, show_event};
 use crate::scenarios::accounts::{join_account, open_tab, session_for};
 use crate::scenarios::history::{send_stored, tab, tab_with};
 use crate::scenarios::pseudos::{expect_online, join};
@@ -114,7 +114,7 @@ pub(crate) async fn processes_presence(ctx: Ctx) -> Result<(), Failure> {
         if got.as_deref() != Some(&expected[..]) {
             return Err(Failure::new(
                 format!("{} reçoit « private message » {}", tab.name, expected[0]),
-                format!("{got:?}"),
+                show_event(got.as_deref()),
             ));
         }
     }
