@@ -128,9 +128,9 @@ impl OutputLog {
                     "aucune ligne de ce genre".to_owned()
                 } else {
                     format!(
-                        "{} seulement : {:?}",
+                        "{} seulement : {}",
                         crate::plural(found.len(), "ligne", "lignes"),
-                        found
+                        crate::client::show_lines(&found)
                     )
                 };
                 return Err(Failure::new(

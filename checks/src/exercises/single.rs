@@ -59,7 +59,12 @@ pub(super) async fn id_line(ctx: Ctx) -> Result<(), Failure> {
     let prefix = plain("Son ID : ");
     server
         .log()
-        .wait_for(&prefix, 2, |l| plain(l).starts_with(&prefix), WAIT)
+        .wait_for(
+            "une ligne «\u{a0}Son ID\u{a0}: <identifiant>\u{a0}» par client",
+            2,
+            |l| plain(l).starts_with(&prefix),
+            WAIT,
+        )
         .await?;
     let lines = server.log().stdout();
     let mut ids = Vec::new();
