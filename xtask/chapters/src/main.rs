@@ -32,6 +32,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Déjà dit par la commande (les exercices qui restent à faire).
+        Err(message) if message.is_empty() => ExitCode::FAILURE,
         Err(message) => {
             eprintln!("Erreur : {message}");
             ExitCode::FAILURE
