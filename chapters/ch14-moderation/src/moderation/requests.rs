@@ -39,17 +39,12 @@ pub fn mute_request(data: &Value) -> Result<(String, u64), String> {
 }
 
 /// `text`, ou le refus qui nomme son premier caractère de contrôle par son
-/// code. Un modérateur est authentifié, mais son texte s'écrit dans le
-/// terminal et dans les pages : une séquence comme `ESC [2J` effacerait
-/// l'écran du terminal, un retour à la ligne y couperait une ligne en deux.
+/// code (`support::printable`, la règle des messages depuis le chapitre 3).
+/// Un modérateur est authentifié, mais son texte s'écrit dans le terminal
+/// et dans les pages : une séquence comme `ESC [2J` effacerait l'écran.
 fn visible(what: &str, text: String) -> Result<String, String> {
-    match text.chars().find(|c| c.is_control()) {
-        Some(c) => Err(format!(
-            "{what} contient un caractère de contrôle (U+{:04X})\u{a0}: n'écrivez que des caractères visibles.",
-            u32::from(c)
-        )),
-        None => Ok(text),
-    }
+    support::printable(what, text)
+        .map_err(|why| format!("{why}\u{a0}: n'écrivez que des caractères visibles."))
 }
 
 /// Le champ texte `name` d'un objet, sans ses espaces, s'il n'est pas vide.
