@@ -27,33 +27,36 @@
 //! tour, et sa première étape s'exécute tout de suite, pendant l'appel : un
 //! message qui arrive pendant qu'il s'exécute attend qu'il ait fini.
 //!
-//! Ce que `in_order` ne peut pas faire : socketioxide (0.18) envoie au client
-//! la confirmation de connexion *avant* d'appeler ce gestionnaire. Un message
-//! que le client émet dès qu'il la reçoit peut être lu, sur un autre cœur,
-//! avant que `socket.on(…)` soit enregistré ; socketioxide ne lui trouve alors
-//! aucun gestionnaire et l'abandonne. D'où la règle des chapitres : les
-//! `socket.on(…)` en tête du gestionnaire de connexion, avant tout
-//! `println!` (un appel au système, qui cède souvent le cœur) et tout
-//! `.await`. La fenêtre restante tient en quelques instructions ; seul
-//! socketioxide pourrait la fermer, en appelant le gestionnaire avant
-//! d'envoyer la confirmation (Node n'a pas ce problème : un seul fil).
+//! socketioxide (0.18) envoie au client la confirmation de connexion *avant*
+//! d'appeler ce gestionnaire : un message que le client émet dès qu'il la
+//! reçoit peut être lu avant que `socket.on(…)` soit enregistré. `in_order`
+//! prépare la connexion pour ce cas avant la confirmation, et signale la fin
+//! de la première étape du gestionnaire (voir `early.rs`) : le message attend
+//! ce moment, puis part vers son gestionnaire. D'où la règle des chapitres :
+//! les `socket.on(…)` en tête du gestionnaire de connexion, avant tout
+//! `.await`.
 //!
 //! Le gestionnaire de départ (`socket.on_disconnect(in_order(…))`) prend le
 //! dernier : il passe après les messages déjà reçus.
 
+use std::fmt::Display;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use socketioxide::adapter::Adapter;
 use socketioxide::handler::{
-    ConnectHandler, DisconnectHandler, FromConnectParts, FromDisconnectParts, FromMessage,
-    FromMessageParts, MessageHandler, Value,
+    ConnectHandler, ConnectMiddleware, DisconnectHandler, FromConnectParts, FromDisconnectParts,
+    FromMessage, FromMessageParts, MessageHandler, Value,
 };
 use socketioxide::socket::{DisconnectReason, Socket};
 use tokio::sync::oneshot;
+
+use crate::early::{self, Listening};
 
 /// Un gestionnaire d'évènement dont les appels, pour un même client,
 /// s'exécutent l'un après l'autre (voir [`in_order`]).
@@ -179,6 +182,9 @@ macro_rules! impl_in_order_connect {
             $( $ty: FromConnectParts<A> + Send, )*
         {
             fn call(&self, s: Arc<Socket<A>>, auth: Option<Value>) {
+                // Quoi qu'il arrive ici, les évènements arrivés trop tôt
+                // peuvent partir ensuite (voir `early.rs`).
+                let _ready = Ready(&s);
                 $(
                     let Ok($ty) = $ty::from_connect_parts(&s, &auth) else {
                         return;
@@ -186,6 +192,25 @@ macro_rules! impl_in_order_connect {
                 )*
                 let turn = Queue::of(&s).take();
                 start_now(turn.run((self.0.clone())($($ty,)*)));
+            }
+
+            /// Avant la confirmation de connexion (voir `early.rs`).
+            fn call_middleware<'a>(
+                &'a self,
+                s: Arc<Socket<A>>,
+                _auth: &'a Option<Value>,
+            ) -> Pin<Box<dyn Future<Output = Result<(), Box<dyn Display + Send>>> + Send + 'a>> {
+                early::before_confirmation(s)
+            }
+
+            /// Avec un middleware, la préparation passe après lui.
+            fn with<M, Mw>(self, middleware: M) -> impl ConnectHandler<A, ($($ty,)*)>
+            where
+                M: ConnectMiddleware<A, Mw> + Send + Sync + 'static,
+                ($($ty,)*): Send + Sync + 'static,
+                Mw: Send + Sync + 'static,
+            {
+                Listening { handler: self, middleware, phantom: PhantomData::<fn() -> Mw> }
             }
         }
 
@@ -219,6 +244,15 @@ macro_rules! impl_in_order_connect {
             }
         }
     };
+}
+
+/// Lâché à la fin de la première étape du gestionnaire de connexion.
+struct Ready<'a, A: Adapter>(&'a Socket<A>);
+
+impl<A: Adapter> Drop for Ready<'_, A> {
+    fn drop(&mut self) {
+        early::ready(self.0);
+    }
 }
 
 /// Les gestionnaires de départ lancés et pas encore finis, tous clients

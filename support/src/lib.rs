@@ -13,7 +13,8 @@
 //! - [`socket_io`], [`socket_io_with_state`] : le serveur Socket.IO des
 //!   chapitres, réglé comme celui de Node, sans ou avec un état partagé ;
 //! - [`SocketIo`], [`SocketRef`], [`AckSender`] : ses types, tels que les
-//!   reçoivent les gestionnaires ;
+//!   reçoivent les gestionnaires (le `socket.on` de `SocketRef` ne perd pas
+//!   un évènement émis dès la connexion) ;
 //! - [`ReliableAdapter`] : son adaptateur, qui déconnecte un client trop lent
 //!   au lieu de lui faire manquer un message en silence ;
 //! - [`socket_io_builder`], [`SlowClients`] : ses réglages avant le choix de
@@ -39,11 +40,13 @@
 //! et `support` ne dépend pas de Redis.
 
 mod adapter;
+mod early;
 mod extract;
 mod in_order;
 mod nickname;
 mod server;
 mod shutdown;
+mod socket;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -57,6 +60,7 @@ pub use in_order::{InOrder, in_order};
 pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key};
 pub use server::{listen, listen_with};
 pub use shutdown::is_stopping;
+pub use socket::SocketRef;
 
 /// Le serveur Socket.IO des chapitres (voir [`socket_io`]).
 pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;
@@ -64,10 +68,6 @@ pub type SocketIo = socketioxide::SocketIo<ReliableAdapter>;
 /// L'accusé de réception qu'un client attend (le rappel passé en dernier à
 /// `socket.emit`, ou la promesse de `emitWithAck`) : `ack.send(&réponse)`.
 pub type AckSender = socketioxide::extract::AckSender<ReliableAdapter>;
-
-/// La connexion d'un client, telle que la reçoivent les gestionnaires
-/// d'évènements : c'est le `socket` de `io.on('connection', (socket) => …)`.
-pub type SocketRef = socketioxide::extract::SocketRef<ReliableAdapter>;
 
 /// Taille maximale d'un message reçu, en octets : 1 Mo, la valeur par défaut
 /// de Socket.IO pour Node (`maxHttpBufferSize`). Un client qui envoie plus est

@@ -39,10 +39,11 @@ async fn main() -> std::process::ExitCode {
                 }),
             );
 
-            // Écouter d'abord, afficher ensuite : quand ce gestionnaire
-            // commence, le client sait déjà qu'il est connecté, et son premier
-            // message peut arriver, sur un autre cœur, pendant que l'on écrit
-            // dans le terminal. Il trouve alors son `socket.on` en place.
+            // Écouter d'abord : quand ce gestionnaire commence, le client
+            // sait déjà qu'il est connecté, et son premier message peut
+            // arriver, sur un autre cœur. Il attend que ce gestionnaire
+            // atteigne son premier `.await` (ici, sa fin), puis trouve son
+            // `socket.on` en place.
             println!("Un client vient de se connecter");
         }),
     );

@@ -91,6 +91,19 @@ pub const VARIANTS: &[Variant] = &[
     },
     // `io.emit` au lieu de `socket.broadcast().emit` : l'émetteur reçoit son
     // propre message.
+    // Une attente avant `socket.on` (une base de données, par exemple) : un
+    // message émis dès la connexion arrive pendant qu'elle dure, quand
+    // personne ne l'écoute encore.
+    Variant {
+        name: "ch05-listen-after-await",
+        chapter: "ch05-broadcast",
+        changes: &[Change {
+            file: "src/main.rs",
+            from: "in_order(async |socket: SocketRef| {",
+            to: "in_order(async |socket: SocketRef| {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;",
+        }],
+    },
     Variant {
         name: "ch05-uses-io-emit",
         chapter: "ch05-broadcast",

@@ -29,6 +29,12 @@ const MISTAKES: &[Mistake] = &[
         phrase: "est arrivé en position",
     },
     Mistake {
+        chapter: "ch05-broadcast",
+        binary: env!("CARGO_BIN_EXE_ch05-listen-after-await"),
+        check: "emit_in_connect",
+        phrase: "message: dès la connexion n°0",
+    },
+    Mistake {
         chapter: "ch06-clients",
         binary: env!("CARGO_BIN_EXE_ch06-no-disconnect"),
         check: "disconnect_count",

@@ -47,8 +47,9 @@ use socketioxide_core::Sid;
 pub type ClusterAdapter = ReliableRedisAdapter;
 /// Le serveur Socket.IO du chapitre 12.
 pub type ClusterIo = socketioxide::SocketIo<ClusterAdapter>;
-/// La connexion d'un client, au chapitre 12.
-pub type ClusterSocket = socketioxide::extract::SocketRef<ClusterAdapter>;
+/// La connexion d'un client, au chapitre 12 (celle de `support`, dont
+/// `socket.on` ne perd pas un évènement émis dès la connexion).
+pub type ClusterSocket = support::SocketRef<ClusterAdapter>;
 /// L'accusé de réception, au chapitre 12.
 pub type ClusterAck = socketioxide::extract::AckSender<ClusterAdapter>;
 /// La couche à donner à axum.
