@@ -181,7 +181,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(admin_access, "/admin : refusé sans session et à qui n'est pas dans MODERATORS, en français et avec une ligne au terminal ; un modérateur reçoit aussitôt « users »"),
             check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
             check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo, donnée invalide, pseudo ou raison avec un caractère de contrôle : une erreur"),
-            check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440 ou pseudo avec un caractère de contrôle, une erreur"),
+            check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin et le temps qui reste, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440 ou pseudo avec un caractère de contrôle, une erreur"),
         ]);
     }
     if n >= 14 {

@@ -39,11 +39,18 @@ fn thousands(n: usize) -> String {
 }
 
 /// La phrase d'un refus pendant un silence qui dure jusqu'à `until`.
+/// L'heure est en UTC (le serveur ne connaît pas le fuseau de chacun) ; le
+/// temps qui reste, lui, est le même partout.
 pub fn mute_refusal(until: SystemTime) -> String {
+    let left = until.duration_since(SystemTime::now()).unwrap_or_default();
+    // Arrondi vers le haut : « encore 1 minute » jusqu'à la dernière seconde.
+    let minutes = usize::try_from(left.as_secs().div_ceil(60).max(1)).unwrap_or(usize::MAX);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
     format!(
-        "Un modérateur vous a réduit au silence jusqu'à {} (UTC)\u{a0}: \
+        "Un modérateur vous a réduit au silence jusqu'à {} (UTC), encore {}\u{a0}{unit}\u{a0}: \
          votre message n'est pas parti.",
-        clock(until)
+        clock(until),
+        thousands(minutes)
     )
 }
 

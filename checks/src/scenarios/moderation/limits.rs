@@ -59,9 +59,12 @@ pub(crate) async fn mute(ctx: Ctx) -> Result<(), Failure> {
     let refused = bob
         .emit_with_ack("new message", chat_args(&ctx, "je parle quand même"), WAIT)
         .await?;
-    if ack_error(&refused).is_none_or(|e| !e.contains("jusqu'à")) {
+    // Silence de 10 minutes, donné à l'instant : « encore 10 minutes ».
+    if ack_error(&refused)
+        .is_none_or(|e| !e.contains("jusqu'à") || !e.contains("encore 10\u{a0}minutes"))
+    {
         return Err(Failure::new(
-            "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand",
+            "un message de Bob réduit au silence : accusé { \"error\" } qui dit jusqu'à quand, et le temps qui reste (« encore 10 minutes »)",
             show_ack(&refused),
         ));
     }
