@@ -233,10 +233,15 @@ impl Server {
         let ready = tokio::select! {
             found = log.wait_for(&what, 1, |l| l.starts_with(READY), WAIT) => found?,
             status = child.wait() => {
-                return Err(Failure::new(
+                let mut failure = Failure::new(
                     format!("le serveur démarre et affiche «\u{a0}{READY}<port>\u{a0}»"),
                     format!("il s'est arrêté avant ({})", describe_status(status.ok())),
-                ));
+                );
+                // Ce qu'il a dit en partant (sa phrase d'erreur) : le temps
+                // que ses dernières lignes soient lues.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                failure.server_output = log.tail(10);
+                return Err(failure);
             }
         };
         let line = ready.first().cloned().unwrap_or_default();
