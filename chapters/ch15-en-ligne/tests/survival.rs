@@ -80,15 +80,15 @@ async fn survive(test: &str, chaos: Chaos) {
 }
 
 /// Deux ports libres, choisis ici pour relancer chaque processus au même
-/// endroit.
+/// endroit. Les deux sont ouverts en même temps : le système ne peut pas
+/// rendre deux fois le même (fermé aussitôt, le premier pouvait revenir, et
+/// le second processus trouver son port pris).
 fn free_ports() -> Result<[u16; 2], Failure> {
-    let one = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .map_err(|e| Failure::new("un port libre", e.to_string()))
-    };
-    Ok([one()?, one()?])
+    let failed = |e: std::io::Error| Failure::new("un port libre", e.to_string());
+    let open = || std::net::TcpListener::bind("127.0.0.1:0").map_err(failed);
+    let (first, second) = (open()?, open()?);
+    let port = |l: &std::net::TcpListener| l.local_addr().map(|a| a.port()).map_err(failed);
+    Ok([port(&first)?, port(&second)?])
 }
 
 async fn scenario(mut stack: Stack, chaos: Chaos) -> Result<(), Failure> {
