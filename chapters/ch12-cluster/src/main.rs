@@ -61,7 +61,7 @@ async fn main() -> ExitCode {
     let cluster = match cluster::connect(new_chat).await {
         Ok(cluster) => cluster,
         Err(message) => {
-            eprintln!("Erreur : {message}");
+            eprintln!("Erreur\u{a0}: {message}");
             return ExitCode::FAILURE;
         }
     };
@@ -71,7 +71,7 @@ async fn main() -> ExitCode {
         .io
         .ns("/", in_order(on_connect).with(presence::check_nickname));
     if let Err(e) = ns.await {
-        eprintln!("Erreur : abonnement aux canaux Redis impossible ({e}).");
+        eprintln!("Erreur\u{a0}: abonnement aux canaux Redis impossible ({e}).");
         return ExitCode::FAILURE;
     }
     cluster.spawn_upkeep();

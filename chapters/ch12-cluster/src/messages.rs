@@ -36,7 +36,7 @@ pub async fn on_message(
     // `Adapter` : la publication dans Redis a échoué, et l'adaptateur n'a
     // alors rien remis à personne, pas même ici.
     if let Err(BroadcastError::Adapter(_)) = sent {
-        println!("Redis injoignable : message remis aux seuls clients de ce processus.");
+        println!("Redis injoignable\u{a0}: message remis aux seuls clients de ce processus.");
         socket
             .local()
             .broadcast()

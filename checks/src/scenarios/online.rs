@@ -1,7 +1,7 @@
 //! Chapitre 15 : le chat en ligne. Ce que regarde l'exploitation
 //! (`/health`, `/metrics`), plusieurs processus sur une même base
-//! PostgreSQL et un même Redis, et les pannes de la base : absente au
-//! démarrage, arrêtée en cours de route.
+//! PostgreSQL et un même Redis, et les pannes : la base absente au
+//! démarrage ou arrêtée en cours de route, Redis arrêté longtemps.
 //!
 //! Le PostgreSQL et le Redis sont ceux du contexte (voir `Ctx::start_with`) :
 //! une base neuve par serveur lancé, sauf quand une vérification en donne
@@ -9,7 +9,7 @@
 //!
 //! Un sous-module par sujet : [`watch`] (`/health`, `/metrics`),
 //! [`processes`] (plusieurs processus, un seul chat) et [`outages`] (les
-//! pannes de la base) ; ce fichier garde ce qu'ils partagent.
+//! pannes) ; ce fichier garde ce qu'ils partagent.
 
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ mod outages;
 mod processes;
 mod watch;
 
-pub(super) use outages::{database_missing, database_outage};
+pub(super) use outages::{database_missing, database_outage, redis_long_outage};
 pub(crate) use processes::online_everywhere;
 pub(super) use processes::{processes_flood, processes_login, processes_presence, processes_share};
 pub(super) use watch::{health, metrics};

@@ -51,11 +51,13 @@ pub(super) fn on_push(msg: PushInfo, handlers: &Handlers, remote: &Remote, lost:
     match msg.kind {
         PushKind::Disconnection if !lost.swap(true, Ordering::SeqCst) => {
             println!(
-                "Attention : connexion à Redis perdue. Ce serveur continue de servir ses propres clients ; les messages ne passent plus vers les autres processus jusqu'au retour de Redis."
+                "Attention\u{a0}: connexion à Redis perdue. Ce serveur continue de servir ses propres clients\u{a0}; ce qui passe par Redis n'atteint plus les autres processus jusqu'à son retour."
             );
         }
         PushKind::Subscribe if lost.swap(false, Ordering::SeqCst) => {
-            println!("Redis est de retour : les messages passent de nouveau entre les processus.");
+            println!(
+                "Redis est de retour\u{a0}: ce qui passe par Redis atteint de nouveau les autres processus."
+            );
         }
         PushKind::Message if msg.data.len() >= 2 => {
             let mut data = msg.data.into_iter();
@@ -76,7 +78,7 @@ pub(super) fn on_push(msg: PushInfo, handlers: &Handlers, remote: &Remote, lost:
                 && tx.try_send((chan, body)).is_err()
             {
                 println!(
-                    "Attention : un paquet venu d'un autre processus est perdu pour les clients de celui-ci (plus de {BUS_BUFFER} paquets en attente)."
+                    "Attention\u{a0}: un paquet venu d'un autre processus est perdu pour les clients de celui-ci (plus de {BUS_BUFFER} paquets en attente)."
                 );
             }
         }

@@ -118,7 +118,7 @@ impl ClusterNicknames {
         };
         if released.is_err() {
             println!(
-                "Attention : Redis injoignable, le pseudo « {} » restera pris au plus {} s.",
+                "Attention\u{a0}: Redis injoignable, le pseudo «\u{a0}{}\u{a0}» restera pris au plus {}\u{a0}s.",
                 held.pseudo,
                 NICKNAME_TTL.as_secs()
             );

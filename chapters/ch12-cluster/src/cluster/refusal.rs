@@ -22,7 +22,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Nickname(e) => e.fmt(f),
             Refusal::RedisUnavailable => f.write_str(
-                "Le serveur ne peut pas vérifier les pseudos pour l'instant (Redis injoignable) : réessayez dans un moment.",
+                "Le serveur ne peut pas vérifier les pseudos pour l'instant (Redis injoignable)\u{a0}: réessayez dans un moment.",
             ),
         }
     }

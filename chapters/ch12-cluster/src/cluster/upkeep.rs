@@ -67,7 +67,7 @@ impl Cluster {
                 };
                 if let Some(online) = watch.update(&servers, entries) {
                     println!(
-                        "Un autre processus du chat s'est arrêté : ses clients quittent la liste « online »."
+                        "Un autre processus du chat s'est arrêté\u{a0}: ses clients quittent la liste «\u{a0}online\u{a0}»."
                     );
                     io.local().emit("online", &online).await.ok();
                 }

@@ -1,6 +1,7 @@
-//! Chapitre 15 : les pannes de PostgreSQL. Une base absente au démarrage
-//! (une phrase claire, pas de panique), puis arrêtée et relancée pendant
-//! que le chat tourne (rien n'est perdu ni diffusé deux fois).
+//! Chapitre 15 : les pannes. Une base absente au démarrage (une phrase
+//! claire, pas de panique), puis arrêtée et relancée pendant que le chat
+//! tourne (rien n'est perdu ni diffusé deux fois) ; Redis arrêté longtemps
+//! puis relancé (chaque processus le retrouve seul, et vite).
 
 use std::time::{Duration, Instant};
 
@@ -8,9 +9,12 @@ use serde_json::{Value, json};
 
 use super::watch::{read_metrics, wait_health};
 use super::*;
+use crate::client::Transport;
 use crate::client::show_ack;
+use crate::scenarios::accounts::join_account;
 use crate::scenarios::history::{send_stored, tab};
 use crate::scenarios::lifecycle::{check_clean_error, run_to_exit};
+use crate::scenarios::pseudos::expect_online;
 use crate::{Ctx, Failure, WAIT};
 
 /// Une base injoignable ou absente au démarrage : une phrase qui nomme
@@ -192,4 +196,75 @@ pub(crate) async fn database_outage(ctx: Ctx) -> Result<(), Failure> {
     let why = "l'historique après « avant la panne » ne contient que lui";
     expect_posted(&mut late, "Alice", TEXT, id, why).await?;
     late.expect_nothing(SILENCE, why).await
+}
+
+/// Plus long que les essais de reconnexion du pilote Redis (quelques
+/// secondes) : après, seule une commande relance la connexion.
+const LONG_OUTAGE: Duration = Duration::from_secs(7);
+
+/// Le délai permis, après le retour de Redis, pour qu'un message privé passe
+/// de nouveau d'un processus à l'autre.
+const BACK_WITHIN: Duration = Duration::from_secs(4);
+
+/// Deux processus, Redis arrêté plus longtemps que les essais de
+/// reconnexion, puis relancé : sans qu'on interroge `/health` (qui touche
+/// Redis), chacun le retrouve seul, et un message privé d'Alice (sur A) à
+/// Bob (sur B) passe de nouveau en quelques secondes, dans les deux sens.
+pub(crate) async fn redis_long_outage(ctx: Ctx) -> Result<(), Failure> {
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
+    let a = ctx.start_with(&env).await?;
+    let b = ctx.start_with(&env).await?;
+    let mut alice = join_account(&a.url(), "Alice", Transport::WebSocket).await?;
+    let mut bob = join_account(&b.url(), "Bob", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice", "Bob"], "Bob est sur B").await?;
+    let Some(port) = ctx.kill_redis().await else {
+        return Err(Failure::new("un Redis à arrêter", "aucun Redis lancé"));
+    };
+    tokio::time::sleep(LONG_OUTAGE).await;
+    ctx.restart_redis(port).await?;
+    let back = Instant::now();
+    passes_again(&alice, &mut bob, back).await?;
+    passes_again(&bob, &mut alice, back).await
+}
+
+/// Un message privé de `from` à `to` reçoit `{ ok: true }` au plus
+/// [`BACK_WITHIN`] après `back` (les essais d'avant sont refusés, pas
+/// perdus), et `to` le reçoit.
+async fn passes_again(
+    from: &crate::client::Client,
+    to: &mut crate::client::Client,
+    back: Instant,
+) -> Result<(), Failure> {
+    let (sender, name) = (from.name.clone(), to.name.clone());
+    let text = format!("de {sender} à {name}");
+    let message = json!({ "to": name, "text": text });
+    let reply = loop {
+        let reply = from
+            .emit_with_ack("private message", vec![message.clone()], WAIT)
+            .await?;
+        if reply == [json!({ "ok": true })] || back.elapsed() > BACK_WITHIN {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    if reply != [json!({ "ok": true })] {
+        return Err(Failure::new(
+            format!(
+                "Redis arrêté {}\u{a0}s puis relancé\u{a0}: en {}\u{a0}s au plus, un message privé ({sender} → {name}) reçoit {{ \"ok\": true }}",
+                LONG_OUTAGE.as_secs(),
+                BACK_WITHIN.as_secs()
+            ),
+            show_ack(&reply),
+        ));
+    }
+    let expected = [json!({ "from": sender, "to": name, "text": text })];
+    let got = to.next_event("private message", WAIT).await;
+    if got.as_deref() != Some(&expected[..]) {
+        return Err(Failure::new(
+            format!("{name} reçoit « private message » {}", expected[0]),
+            crate::client::show_event(got.as_deref()),
+        ));
+    }
+    Ok(())
 }
