@@ -204,18 +204,21 @@ fn check_room(data: Option<&Json>) -> Result<String, String> {
 }
 
 fn commands_terminal(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    c.is_control() && c != '\t'
 }
 
 /// `text`, ou le refus qui nomme son premier caractère de contrôle (autre
-/// que le retour à la ligne et la tabulation) par son code, jamais écrit
-/// tel quel : « le texte contient un caractère de contrôle (U+001B) ».
+/// que la tabulation) par son code, jamais écrit tel quel : « le texte
+/// contient un caractère de contrôle (U+001B) ».
 ///
 /// Le serveur écrit les textes de ses clients dans son terminal
 /// (`println!("message: {msg}")`) : un U+001B y commence une séquence qui
 /// change les couleurs, déplace le curseur, efface l'écran ; un U+000D
-/// réécrit la ligne. Le texte ne doit pas commander le terminal de celui
-/// qui fait tourner le chat. Les extracteurs de ce module l'appellent ; les
+/// réécrit la ligne ; un U+000A (retour à la ligne) commence une ligne
+/// que l'on prendrait pour une ligne du serveur (« Bob s'est
+/// déconnecté »). Le texte ne doit pas commander le terminal de celui
+/// qui fait tourner le chat, ni y parler à sa place. (La page n'envoie
+/// jamais de retour à la ligne : son champ de saisie n'a qu'une ligne.) Les extracteurs de ce module l'appellent ; les
 /// chapitres 11 et 15, qui lisent eux-mêmes leurs arguments, aussi.
 pub fn printable(subject: &str, text: String) -> Result<String, String> {
     match text.chars().find(|&c| commands_terminal(c)) {

@@ -257,6 +257,7 @@ pub(super) async fn history_bad_input(ctx: Ctx) -> Result<(), Failure> {
         vec![json!("texte")],
         vec![json!({ "text": "x" }), json!("bad-2")],
         vec![json!(super::socket::TERMINAL_ESCAPE), json!("bad-3")],
+        vec![json!(super::socket::FORGED_LINE), json!("bad-4")],
     ];
     for (i, args) in bad.iter().enumerate() {
         let ack = a

@@ -120,7 +120,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     if n >= 3 {
         checks.extend([
             check!(message_log, "Un message envoyé par le formulaire s'affiche dans le terminal : « message: <texte> »"),
-            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien), ou dont le texte contient un caractère de contrôle (séquence ANSI), est ignoré avec un avertissement qui ne l'écrit pas ; son auteur reste connecté"),
+            check!(bad_payload, "Un « new message » qui n'est pas un texte (nombre, objet, tableau, rien), ou dont le texte contient un caractère de contrôle (séquence ANSI, retour à la ligne), est ignoré avec un avertissement qui ne l'écrit pas ; son auteur reste connecté"),
             check!(oversized, "Un message plus gros que la limite (1 Mo) déconnecte son auteur ; les autres clients et le serveur continuent"),
         ]);
     }

@@ -76,6 +76,9 @@ pub(super) async fn message_log(ctx: Ctx) -> Result<(), Failure> {
 /// écrire en rouge.
 pub(super) const TERMINAL_ESCAPE: &str = "\u{1b}[2J\u{1b}[31mtout est rouge";
 
+/// Un texte qui écrirait dans le terminal une fausse ligne du serveur.
+pub(super) const FORGED_LINE: &str = "à plus\nUn client s'est déconnecté";
+
 pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let mut witness = connect(&ctx, &server.url(), Transport::WebSocket, "témoin").await?;
@@ -86,6 +89,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
             vec![json!("room1")],
             vec![],
             vec![json!("room1"), json!(TERMINAL_ESCAPE)],
+            vec![json!("room1"), json!(FORGED_LINE)],
         ]
     } else {
         vec![
@@ -94,6 +98,7 @@ pub(super) async fn bad_payload(ctx: Ctx) -> Result<(), Failure> {
             vec![json!(["a", "b"])],
             vec![],
             vec![json!(TERMINAL_ESCAPE)],
+            vec![json!(FORGED_LINE)],
         ]
     };
     let mut warnings = 0;
