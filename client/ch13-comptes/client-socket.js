@@ -65,7 +65,7 @@ socket.on('kicked', ({ reason }) => {
   loggedOut = true;
   hideChat();
   addNotice(`Un modérateur vous a exclu : ${reason}`);
-  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+  showLogin(`Un modérateur vous a exclu : ${sentence(reason)} Rechargez la page pour revenir.`);
 });
 
 // Connexion perdue (serveur arrêté, réseau coupé, client trop lent) : le
@@ -87,7 +87,13 @@ socket.on('disconnect', (reason) => {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!text) {
+  if (!sendable(text)) {
+    return;
+  }
+  // Hors ligne, le message ne partirait qu'au retour de la connexion, et
+  // son accusé n'arriverait pas à temps : il reste dans le champ.
+  if (!socket.connected) {
+    addNotice("Pas de connexion au serveur : le message n'est pas parti, il reste dans le champ.");
     return;
   }
   input.value = '';

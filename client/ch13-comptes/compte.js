@@ -84,7 +84,17 @@ logoutButton.addEventListener('click', async () => {
 });
 
 // Au chargement : une session est peut-être déjà là (un autre onglet, ou
-// une visite d'hier).
+// une visite d'hier). 401 : pas de session, le formulaire. Une autre
+// erreur (la base du chapitre 15 en panne…) : le formulaire aussi, mais
+// avec la phrase du serveur ; sinon on se croirait déconnecté.
 api('GET', '/api/me')
-  .then(([status, body]) => (status === 200 ? loggedIn(body.pseudo) : showLogin()))
+  .then(([status, body]) => {
+    if (status === 200) {
+      loggedIn(body.pseudo);
+    } else if (status === 401) {
+      showLogin();
+    } else {
+      showLogin(body && body.error ? body.error : `Erreur ${status} : rechargez la page.`);
+    }
+  })
   .catch(() => showLogin('Serveur injoignable : rechargez la page.'));

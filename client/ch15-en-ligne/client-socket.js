@@ -58,7 +58,7 @@ socket.on('logged out', (reason) => {
 socket.on('kicked', ({ reason }) => {
   loggedOut = true;
   hideChat();
-  showLogin(`Un modérateur vous a exclu : ${reason}. Rechargez la page pour revenir.`);
+  showLogin(`Un modérateur vous a exclu : ${sentence(reason)} Rechargez la page pour revenir.`);
 });
 
 // Connexion perdue : le chat le dit, puis « Connexion rétablie » au retour
@@ -110,10 +110,13 @@ async function sendNext() {
     } else if (!(reply && reply.retry)) {
       retry = false;
       addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
-      // Refusé (trop long, silence…) : le texte revient dans le champ, s'il
-      // est libre, pour être raccourci ou renvoyé plus tard, pas perdu.
+      // Refusé (trop long, silence…) : le texte revient dans le champ, s'il
+      // est libre, pour être raccourci ou renvoyé plus tard, pas perdu ;
+      // sinon (plusieurs refus d'affilée), l'annonce le redonne.
       if (!input.value) {
         input.value = text;
+      } else {
+        addNotice(`Texte non envoyé : « ${text} »`);
       }
     }
   } catch (err) {
@@ -133,12 +136,18 @@ async function sendNext() {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!text) {
+  if (!sendable(text)) {
+    return;
+  }
+  const recipient = to.value;
+  // Un message privé n'attend pas dans la boîte d'envoi : hors ligne, il
+  // reste dans le champ.
+  if (recipient && !socket.connected) {
+    addNotice("Pas de connexion au serveur : le message n'est pas parti, il reste dans le champ.");
     return;
   }
   input.value = '';
   stopTyping();
-  const recipient = to.value;
   if (recipient) {
     const item = addMessage(`${me} → ${recipient} (en privé)`, text, 'mine private');
     const reply = socket.timeout(5000).emitWithAck('private message', { to: recipient, text });

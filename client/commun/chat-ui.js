@@ -1,4 +1,4 @@
-// L'affichage commun aux pages de la deuxième partie (chapitres 8 à 12) :
+// L'affichage commun aux pages des chapitres 8 à 15 :
 // des lignes dans #messages, l'état d'un message envoyé. Rien de Socket.IO
 // ici : chaque chapitre garde ses appels dans son client-socket.js.
 //
@@ -91,4 +91,30 @@ function deliveredById(reply) {
     return `reçu par le serveur (nº ${reply.id})`;
   }
   return reply && reply.ok === true ? 'reçu par le serveur' : null;
+}
+
+// Un texte de plus de 100 000 caractères ne part pas : aucun message de
+// chat n'en a besoin, et au-delà d'un million d'octets le serveur coupe la
+// connexion au lieu de répondre (la limite d'un paquet, chapitre 8). La
+// page le dit, et le texte reste dans le champ.
+const LONGEST_TEXT = 100000;
+
+// Le texte du champ peut-il partir ? Vide ou fait d'espaces : non, sans
+// rien dire. Trop long : non, et une annonce dit pourquoi.
+function sendable(text) {
+  if (!text.trim()) {
+    return false;
+  }
+  if (text.length > LONGEST_TEXT) {
+    addNotice(
+      `Message trop long (${text.length.toLocaleString('fr-FR')} caractères) : il n'est pas parti.`,
+    );
+    return false;
+  }
+  return true;
+}
+
+// Une raison, finie par un point (sauf si elle a déjà le sien).
+function sentence(reason) {
+  return /[.!?…]$/.test(reason) ? reason : `${reason}.`;
 }

@@ -57,7 +57,7 @@ pub use extract::{
     printable,
 };
 pub use in_order::{InOrder, in_order};
-pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key};
+pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key, of};
 pub use server::{listen, listen_with};
 pub use shutdown::is_stopping;
 pub use socket::SocketRef;

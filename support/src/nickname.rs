@@ -39,7 +39,7 @@ impl fmt::Display for NicknameError {
             }
             NicknameError::TooLong => write!(
                 f,
-                "Le pseudo est trop long : {MAX_NICKNAME_CHARS} caractères au plus."
+                "Le pseudo est trop long : {MAX_NICKNAME_CHARS} caractères au plus."
             ),
             // Le caractère est nommé par son code (U+0007), jamais écrit tel
             // quel : c'est justement lui qu'on ne veut pas voir passer.
@@ -169,7 +169,19 @@ fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
 
-/// La forme d'un pseudo qui sert à les comparer : en minuscules.
+/// « de Bob », mais « d'Alice » : l'élision devant une voyelle ou un h,
+/// pour les phrases du terminal qui nomment l'auteur d'un message.
+pub fn of(pseudo: &str) -> String {
+    let first = pseudo.chars().next().map(|c| c.to_lowercase().to_string());
+    match first {
+        Some(c) if "aeiouyhàâäéèêëîïôöùûü".contains(c.as_str()) => {
+            format!("d'{pseudo}")
+        }
+        _ => format!("de {pseudo}"),
+    }
+}
+
+/// La forme d'un pseudo qui sert à les comparer : en minuscules.
 pub fn nickname_key(pseudo: &str) -> String {
     pseudo.trim().to_lowercase()
 }

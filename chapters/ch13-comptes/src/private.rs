@@ -68,7 +68,8 @@ async fn deliver(
         // Au chapitre 15 : Redis injoignable (la raison, en français, vient
         // de l'adaptateur du chapitre 12), le message n'est parti nulle part.
         Err(BroadcastError::Adapter(why)) => {
-            println!("Message privé de {from} à {recipient} non envoyé\u{a0}: {why}");
+            let from = support::of(from);
+            println!("Message privé {from} à {recipient} non envoyé\u{a0}: {why}");
             Err(
                 "Le message n'a pas pu partir\u{a0}: le serveur a perdu le contact \
                  avec les autres processus du chat. Réessayez dans un instant."

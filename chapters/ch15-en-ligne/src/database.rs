@@ -90,7 +90,7 @@ pub async fn connect() -> Result<PgPool, String> {
     let fail = |e: sqlx::Error| {
         format!(
             "impossible d'utiliser la base PostgreSQL {shown} ({e}). Démarrez PostgreSQL \
-             et créez la base (voir « Mise en place »), ou donnez son adresse dans \
+             et créez la base (voir «\u{a0}Mise en place\u{a0}»), ou donnez son adresse dans \
              DATABASE_URL."
         )
     };

@@ -30,7 +30,7 @@ pub async fn allow(chat: &Chat, account: &Account, text: &str) -> Result<(), Ref
     let limits = limits(chat, account, text).await;
     if let Err(Refusal::Refused(why)) = &limits {
         // La raison est la phrase envoyée à la page (« vous… ») : citée.
-        let of = of(&account.pseudo);
+        let of = support::of(&account.pseudo);
         info!(account = %account.pseudo, reason = %why, "Message {of} refusé\u{a0}: «\u{a0}{why}\u{a0}»");
     }
     limits
@@ -60,19 +60,8 @@ async fn limits(chat: &Chat, account: &Account, text: &str) -> Result<(), Refusa
 /// La base ne répond pas : un avertissement au journal, avec l'erreur à
 /// part, et un « réessayez » pour la page.
 pub fn unavailable(account: &Account, what: &str, why: &StoreError) -> Refusal {
-    let of = of(&account.pseudo);
+    let of = support::of(&account.pseudo);
     warn!(account = %account.pseudo, error = %why, "Message {of} {what}\u{a0}: {why}");
     Refusal::Unavailable
-}
-
-/// « de Bob », mais « d'Alice » : l'élision devant une voyelle ou un h.
-fn of(pseudo: &str) -> String {
-    let first = pseudo.chars().next().map(|c| c.to_lowercase().to_string());
-    match first {
-        Some(c) if "aeiouyhàâäéèêëîïôöùûü".contains(c.as_str()) => {
-            format!("d'{pseudo}")
-        }
-        _ => format!("de {pseudo}"),
-    }
 }
 // ANCHOR_END: all

@@ -64,8 +64,8 @@ async fn write(
             let why = format!("Message refusé\u{a0}: {why}.");
             warn!(
                 account = %account.pseudo,
-                "Avertissement\u{a0}: «\u{a0}new message\u{a0}» de {} ignoré. {why}",
-                account.pseudo
+                "Avertissement\u{a0}: «\u{a0}new message\u{a0}» {} ignoré. {why}",
+                support::of(&account.pseudo)
             );
             return Err(Refusal::Refused(why));
         }

@@ -180,14 +180,14 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         checks.extend([
             check!(admin_access, "/admin : refusé sans session et à qui n'est pas dans MODERATORS, en français et avec une ligne au terminal ; un modérateur reçoit aussitôt « users »"),
             check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
-            check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo, donnée invalide, pseudo ou raison avec un caractère de contrôle : une erreur"),
+            check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo, donnée invalide, raison vide ou de plus de 200\u{a0}caractères, pseudo ou raison avec un caractère de contrôle : une erreur"),
             check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin et le temps qui reste, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440 ou pseudo avec un caractère de contrôle, une erreur"),
         ]);
     }
     if n >= 14 {
         checks.extend([
             check!(flood_limit, "Par défaut, 5 messages en 5 s par compte, tous onglets confondus : le sixième reçoit « réessayez dans N s » et ne part pas ; un autre compte n'est pas gêné"),
-            check!(length_limit, "Un texte de plus de 1 000 caractères, à tous ou en privé : une erreur, rien ne part ; 1 000 passent"),
+            check!(length_limit, "Un texte de plus de 1\u{202f}000\u{a0}caractères, ou fait d'espaces, à tous ou en privé\u{a0}: une erreur, rien ne part\u{a0}; 1\u{202f}000 passent"),
         ]);
     }
     if n >= 15 {

@@ -6,18 +6,32 @@
 // ANCHOR: all
 use serde_json::Value;
 
+use super::texts::thousands;
+
 /// La plus longue mise en silence : un jour.
 pub const MAX_MUTE_MINUTES: u64 = 1_440;
+
+/// La plus longue raison d'exclusion, en caractères : la personne exclue
+/// la lit dans sa page, le terminal l'écrit.
+pub const MAX_REASON_CHARS: usize = 200;
 
 /// Une demande d'exclusion, `{ pseudo, reason }` : le pseudo et la raison,
 /// ou la phrase qui dit ce qui manque.
 pub fn kick_request(data: &Value) -> Result<(String, String), String> {
-    match (text_field(data, "pseudo"), text_field(data, "reason")) {
-        (Some(pseudo), Some(reason)) => {
-            Ok((visible("Le pseudo", pseudo)?, visible("La raison", reason)?))
-        }
-        _ => Err("Attendu\u{a0}: { pseudo, reason }, deux textes.".to_owned()),
+    let Some(pseudo) = text_field(data, "pseudo") else {
+        return Err("Donnez le pseudo de la personne à exclure.".to_owned());
+    };
+    let Some(reason) = text_field(data, "reason") else {
+        return Err(
+            "Donnez la raison de l'exclusion\u{a0}: la personne exclue la lira.".to_owned(),
+        );
+    };
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(format!(
+            "Raison trop longue\u{a0}: {MAX_REASON_CHARS}\u{a0}caractères au plus."
+        ));
     }
+    Ok((visible("Le pseudo", pseudo)?, visible("La raison", reason)?))
 }
 
 /// Une demande de silence, `{ pseudo, minutes }` : le pseudo et la durée
@@ -32,7 +46,8 @@ pub fn mute_request(data: &Value) -> Result<(String, u64), String> {
     };
     if minutes > MAX_MUTE_MINUTES {
         return Err(format!(
-            "{MAX_MUTE_MINUTES}\u{a0}minutes au plus (un jour)."
+            "{}\u{a0}minutes au plus (un jour).",
+            thousands(MAX_MUTE_MINUTES as usize)
         ));
     }
     Ok((visible("Le pseudo", pseudo)?, minutes))

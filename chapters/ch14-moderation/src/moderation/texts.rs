@@ -12,8 +12,13 @@ use time::format_description::well_known::Rfc3339;
 /// La longueur maximale d'un message, en caractères.
 pub const MAX_TEXT_CHARS: usize = 1_000;
 
-/// Un texte de plus de [`MAX_TEXT_CHARS`] caractères est refusé.
+/// Un texte vide (ou fait d'espaces) ou de plus de [`MAX_TEXT_CHARS`]
+/// caractères est refusé. La page n'envoie pas de texte vide ; un autre
+/// client le pourrait, et tout le monde verrait une ligne sans rien.
 pub fn check_length(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("Message vide\u{a0}: il n'est pas parti.".to_owned());
+    }
     let chars = text.chars().count();
     if chars > MAX_TEXT_CHARS {
         return Err(format!(
@@ -26,7 +31,7 @@ pub fn check_length(text: &str) -> Result<(), String> {
 
 /// Un nombre écrit à la française : `12345` donne « 12 345 », les milliers
 /// séparés par une espace fine insécable.
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut text = String::new();
     for (i, digit) in digits.chars().enumerate() {

@@ -247,8 +247,26 @@ pub(crate) async fn length_limit(ctx: Ctx) -> Result<(), Failure> {
             ));
         }
     }
+    for (event, args) in [
+        ("new message", chat_args(&ctx, "   ")),
+        (
+            "private message",
+            vec![json!({ "to": "Alice", "text": " " })],
+        ),
+    ] {
+        let reply = bob.emit_with_ack(event, args, WAIT).await?;
+        if ack_error(&reply).is_none() {
+            return Err(Failure::new(
+                format!("«\u{a0}{event}\u{a0}» fait d'espaces\u{a0}: accusé {{ \"error\" }}"),
+                show_ack(&reply),
+            ));
+        }
+    }
     alice
-        .expect_nothing(Duration::from_millis(400), "rien de trop long ne part")
+        .expect_nothing(
+            Duration::from_millis(400),
+            "rien de trop long ni de vide ne part",
+        )
         .await
 }
 

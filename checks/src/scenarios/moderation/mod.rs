@@ -208,8 +208,24 @@ pub(super) async fn kick(ctx: Ctx) -> Result<(), Failure> {
         ),
         (json!("Bob"), "une donnée qui n'est pas un objet"),
         (json!({ "pseudo": "Alice" }), "sans raison"),
+        (
+            json!({ "pseudo": "Alice", "reason": "  " }),
+            "une raison vide",
+        ),
+        (
+            json!({ "pseudo": "Alice", "reason": "x".repeat(201) }),
+            "une raison de 201\u{a0}caractères",
+        ),
     ] {
         let reply = admin.emit_with_ack("kick", vec![data], WAIT).await?;
+        // Une raison qui manque se dit comme telle, pas par la forme des
+        // données attendues.
+        if why.contains("raison") && ack_error(&reply).is_none_or(|e| !e.contains("aison")) {
+            return Err(Failure::new(
+                format!("kick refusé ({why})\u{a0}: la phrase parle de la raison"),
+                show_ack(&reply),
+            ));
+        }
         if ack_error(&reply).is_none_or(|e| !e.ends_with('.')) {
             return Err(Failure::new(
                 format!("kick refusé ({why}) : accusé {{ \"error\": <phrase> }}"),
