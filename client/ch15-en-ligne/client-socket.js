@@ -93,7 +93,7 @@ let sending = false;
 function showOutbox() {
   const n = outbox.length;
   outboxLine.textContent =
-    n === 0 ? '' : n === 1 ? '1 message en attente d’envoi…' : `${n} messages en attente d’envoi…`;
+    n === 0 ? '' : n === 1 ? "1 message en attente d'envoi…" : `${n} messages en attente d'envoi…`;
 }
 
 async function sendNext() {

@@ -52,7 +52,7 @@ use common::{PASSWORD, Stack, stack_or_skip};
 const TEST: &str = "ch15-en-ligne (navigateur)";
 
 /// La ligne de la boîte d'envoi, avec un message en attente.
-const ONE_WAITING: &str = "1 message en attente d’envoi…";
+const ONE_WAITING: &str = "1 message en attente d'envoi…";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn la_boite_d_envoi_traverse_l_arret_d_un_processus() -> Result<()> {
