@@ -207,7 +207,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(processes_admin, "Deux processus\u{a0}: le modérateur sur A voit les onglets de B, y réduit au silence et rend la parole, et exclut un compte de A et de B à la fois"),
             check!(processes_login, "Deux processus : cinq essais manqués pour un pseudo, répartis entre A et B, suffisent pour que les suivants reçoivent 429 sur l'un comme sur l'autre ; dix essais simultanés sur les deux : cinq vérifiés"),
             check!(processes_presence, "Deux processus : « user joined », « user left » et « online » couvrent tout le chat, une personne avec un onglet sur chacun compte une fois, un message privé passe de A à B"),
-            check!(redis_long_outage, "Deux processus, Redis arrêté 7\u{a0}s puis relancé\u{a0}: sans qu'on interroge /health, chacun le retrouve seul, et un message privé passe de nouveau de A à B et de B à A en 4\u{a0}s au plus"),
+            check!(redis_long_outage, "Deux processus, Redis arrêté 7\u{a0}s puis relancé\u{a0}: sans qu'on interroge /health, chacun le retrouve seul, un message privé passe de nouveau de A à B et de B à A en 4\u{a0}s au plus, et personne ne voit partir qui est resté"),
             check!(database_missing, "PostgreSQL injoignable ou base absente au démarrage : une phrase en français qui nomme l'adresse, sans jamais montrer le mot de passe, et un code de sortie non nul"),
             check!(database_outage, "PostgreSQL arrêté : « new message » reçoit { \"error\", \"retry\": true }, jamais { \"id\" }, rien ne part et /health répond 503 ; relancé, le même clientOffset est enregistré une fois et remis à tous"),
         ]);

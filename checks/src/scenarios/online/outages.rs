@@ -224,8 +224,20 @@ pub(crate) async fn redis_long_outage(ctx: Ctx) -> Result<(), Failure> {
     tokio::time::sleep(LONG_OUTAGE).await;
     ctx.restart_redis(port).await?;
     let back = Instant::now();
-    passes_again(&alice, &mut bob, back).await?;
-    passes_again(&bob, &mut alice, back).await
+    honest_acks(&alice, &mut bob, back).await?;
+    passes_again(&bob, &mut alice, back).await?;
+    // Ni pendant la panne (la liste ne bouge pas) ni au retour (chaque
+    // processus attend que l'autre soit réabonné), personne ne voit l'autre
+    // partir.
+    for (tab, other) in [(&mut alice, "Bob"), (&mut bob, "Alice")] {
+        let why = format!(
+            "Redis arrêté puis relancé\u{a0}: {} ne reçoit pas «\u{a0}user left\u{a0}» pour {other}, resté connecté",
+            tab.name
+        );
+        tab.expect_no_event("user left", Duration::from_millis(1_500), &why)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Un message privé de `from` à `to` reçoit `{ ok: true }` au plus
@@ -264,6 +276,71 @@ async fn passes_again(
         return Err(Failure::new(
             format!("{name} reçoit « private message » {}", expected[0]),
             crate::client::show_event(got.as_deref()),
+        ));
+    }
+    Ok(())
+}
+
+/// Pendant le retour de Redis, `from` écrit à `to` toutes les 50 ms,
+/// jusqu'à [`BACK_WITHIN`] après `back` : chaque message accusé
+/// `{ ok: true }` arrive à `to`, et lui seul (un refus n'a rien remis) ; les
+/// derniers sont accusés (le chat a retrouvé Redis).
+async fn honest_acks(
+    from: &crate::client::Client,
+    to: &mut crate::client::Client,
+    back: Instant,
+) -> Result<(), Failure> {
+    let ok = [json!({ "ok": true })];
+    let (mut acked, mut refused, mut last_ok) = (Vec::new(), 0, false);
+    let mut n = 0;
+    while back.elapsed() < BACK_WITHIN {
+        let text = format!("retour nº\u{a0}{n}");
+        n += 1;
+        let message = json!({ "to": to.name, "text": text });
+        let reply = from
+            .emit_with_ack("private message", vec![message], WAIT)
+            .await?;
+        last_ok = reply == ok;
+        if last_ok {
+            acked.push(text);
+        } else {
+            refused += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if !last_ok {
+        return Err(Failure::new(
+            format!(
+                "Redis arrêté {}\u{a0}s puis relancé\u{a0}: en {}\u{a0}s au plus, les messages privés ({} → {}) reçoivent de nouveau {{ \"ok\": true }}",
+                LONG_OUTAGE.as_secs(),
+                BACK_WITHIN.as_secs(),
+                from.name,
+                to.name
+            ),
+            format!("{refused} refus sur {n}, le dernier compris"),
+        ));
+    }
+    let mut received = Vec::new();
+    while let Some(args) = to.next_event("private message", SILENCE).await {
+        received.extend(
+            args.first()
+                .and_then(|m| m.get("text"))
+                .and_then(|t| t.as_str())
+                .map(str::to_owned),
+        );
+    }
+    if received != acked {
+        let missing: Vec<&String> = acked.iter().filter(|t| !received.contains(t)).collect();
+        return Err(Failure::new(
+            format!(
+                "pendant le retour de Redis, {} reçoit exactement les messages privés accusés {{ \"ok\": true }}, dans l'ordre ({} sur {n})",
+                to.name,
+                acked.len()
+            ),
+            format!(
+                "{} reçus ; accusés mais jamais reçus\u{a0}: {missing:?}",
+                received.len()
+            ),
         ));
     }
     Ok(())
