@@ -11,13 +11,13 @@
 //!
 //! Redis perdu, [`RedisBus::publish`] échoue *aussitôt* au lieu d'attendre
 //! les essais de reconnexion (environ 5 s par message) : les clients d'un
-//! même processus discutent alors à vitesse normale. Le pilote lui-même
-//! frappe à la porte ([`knock`]) jusqu'au retour de Redis, qui se voit au
-//! réabonnement.
+//! même processus discutent alors à vitesse normale. Le pilote lance une
+//! tâche qui frappe à la porte (`upkeep.rs`) jusqu'au retour de Redis, qui
+//! se voit au réabonnement.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, Weak};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -61,7 +61,7 @@ impl RedisBus {
             .set_min_delay(Duration::from_millis(100))
             .set_max_delay(Duration::from_secs(1));
         let conn = ConnectionManager::new_with_config(client, config).await?;
-        tokio::spawn(knock(conn.clone(), Arc::downgrade(&lost)));
+        tokio::spawn(super::upkeep::knock(conn.clone(), Arc::downgrade(&lost)));
         Ok(RedisBus {
             conn,
             handlers,
@@ -156,39 +156,6 @@ impl Driver for RedisBus {
         server_count(&mut self.connection_now()?, chan).await
     }
 }
-
-/// Tous les combien frapper à la porte de Redis perdu.
-const KNOCK_EVERY: Duration = Duration::from_millis(250);
-
-// ANCHOR: knock
-/// Redis perdu, le `ConnectionManager` essaie de se reconnecter quelques
-/// secondes, puis attend qu'une commande le relance. Les publications
-/// échouent sans lui en envoyer (voir `connection_now`) : sans cette tâche,
-/// le retour de Redis ne se verrait qu'à la prochaine commande d'un autre
-/// morceau du chat, parfois des dizaines de secondes plus tard, et un
-/// processus resterait isolé pendant que l'autre parle déjà à Redis. Elle
-/// s'arrête avec le pilote.
-async fn knock(mut conn: ConnectionManager, lost: Weak<AtomicBool>) {
-    loop {
-        tokio::time::sleep(KNOCK_EVERY).await;
-        let Some(lost) = lost.upgrade() else {
-            return;
-        };
-        if support::is_stopping() {
-            return;
-        }
-        if lost.load(Ordering::SeqCst) {
-            // Échoue tant que Redis est absent ; chaque échec relance une
-            // série d'essais de reconnexion.
-            let ping = redis::cmd("PING");
-            let answer = ping.query_async::<String>(&mut conn);
-            tokio::time::timeout(Duration::from_secs(1), answer)
-                .await
-                .ok();
-        }
-    }
-}
-// ANCHOR_END: knock
 
 /// Le nombre de processus abonnés au canal `chan` (`PUBSUB NUMSUB`) : Redis
 /// le sait dès qu'une connexion se ferme, même celle d'un processus tué.

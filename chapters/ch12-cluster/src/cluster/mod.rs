@@ -11,8 +11,8 @@
 //!   se reconnecte tout seul, et reçoit ce que Redis pousse ;
 //! - `nicknames.rs`, `roster.rs` et `refusal.rs` : les pseudos de tout le
 //!   chat, des clés Redis (`SET … NX`, avec expiration) ;
-//! - `upkeep.rs` : les deux tâches de fond, prolonger les pseudos et guetter
-//!   les processus disparus.
+//! - `upkeep.rs` : les tâches de fond, prolonger les pseudos, guetter
+//!   les processus disparus, frapper à la porte de Redis perdu.
 //!
 //! Le chapitre 15 reprend ce dossier d'une seule déclaration (`#[path]`).
 

@@ -1,5 +1,7 @@
-//! Les deux tâches de fond d'un processus : prolonger les pseudos de ses
-//! clients, et guetter les processus disparus.
+//! Les tâches de fond d'un processus : prolonger les pseudos de ses
+//! clients, guetter les processus disparus (lancées par `main.rs`), et
+//! frapper à la porte de Redis perdu (lancée par le pilote, `bus.rs`, donc
+//! aussi au chapitre 15).
 //!
 //! Pourquoi : une clé de pseudo expire si personne ne la prolonge
 //! (`nicknames.rs`) ; c'est ce qui libère les pseudos d'un processus tué.
@@ -11,6 +13,8 @@
 //! qui tenait des pseudos a disparu.
 
 use std::collections::HashSet;
+use std::sync::Weak;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -134,3 +138,36 @@ async fn live_servers(conn: &mut ConnectionManager) -> redis::RedisResult<HashSe
         .map(str::to_owned)
         .collect())
 }
+
+/// Tous les combien frapper à la porte de Redis perdu.
+const KNOCK_EVERY: Duration = Duration::from_millis(250);
+
+// ANCHOR: knock
+/// Redis perdu, le `ConnectionManager` essaie de se reconnecter quelques
+/// secondes, puis attend qu'une commande le relance. Les publications
+/// échouent sans lui en envoyer (voir `connection_now`) : sans cette tâche,
+/// le retour de Redis ne se verrait qu'à la prochaine commande d'un autre
+/// morceau du chat, parfois des dizaines de secondes plus tard, et un
+/// processus resterait isolé pendant que l'autre parle déjà à Redis. Elle
+/// s'arrête avec le pilote.
+pub(super) async fn knock(mut conn: ConnectionManager, lost: Weak<AtomicBool>) {
+    loop {
+        tokio::time::sleep(KNOCK_EVERY).await;
+        let Some(lost) = lost.upgrade() else {
+            return;
+        };
+        if support::is_stopping() {
+            return;
+        }
+        if lost.load(Ordering::SeqCst) {
+            // Échoue tant que Redis est absent ; chaque échec relance une
+            // série d'essais de reconnexion.
+            let ping = redis::cmd("PING");
+            let answer = ping.query_async::<String>(&mut conn);
+            tokio::time::timeout(Duration::from_secs(1), answer)
+                .await
+                .ok();
+        }
+    }
+}
+// ANCHOR_END: knock

@@ -274,7 +274,10 @@ async fn passes_again(
     let got = to.next_event("private message", WAIT).await;
     if got.as_deref() != Some(&expected[..]) {
         return Err(Failure::new(
-            format!("{name} reçoit « private message » {}", expected[0]),
+            format!(
+                "{name} reçoit «\u{a0}private message\u{a0}» {}",
+                expected[0]
+            ),
             crate::client::show_event(got.as_deref()),
         ));
     }
@@ -338,7 +341,7 @@ async fn honest_acks(
                 acked.len()
             ),
             format!(
-                "{} reçus ; accusés mais jamais reçus\u{a0}: {missing:?}",
+                "{} reçus\u{a0}; accusés mais jamais reçus\u{a0}: {missing:?}",
                 received.len()
             ),
         ));
