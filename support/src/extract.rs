@@ -289,9 +289,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_refused_except_newline_and_tab() {
+    fn control_characters_are_refused_except_tab() {
         for text in [
             "\u{1b}[31mrouge",
+            "deux\nlignes",
             "a\u{7}",
             "ligne\rréécrite",
             "\u{0}",
@@ -303,7 +304,7 @@ mod tests {
             assert!(why.contains("U+"), "{why}");
             assert!(!why.chars().any(char::is_control), "{why:?}");
         }
-        for text in ["deux\nlignes", "a\tb", "Ève 🙂", "", "«\u{a0}ok\u{a0}»"] {
+        for text in ["a\tb", "Ève 🙂", "", "«\u{a0}ok\u{a0}»"] {
             assert_eq!(printable("le texte", text.to_owned()).as_deref(), Ok(text));
         }
     }
