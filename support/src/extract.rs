@@ -218,8 +218,9 @@ fn commands_terminal(c: char) -> bool {
 /// que l'on prendrait pour une ligne du serveur (« Bob s'est
 /// déconnecté »). Le texte ne doit pas commander le terminal de celui
 /// qui fait tourner le chat, ni y parler à sa place. (La page n'envoie
-/// jamais de retour à la ligne : son champ de saisie n'a qu'une ligne.) Les extracteurs de ce module l'appellent ; les
-/// chapitres 11 et 15, qui lisent eux-mêmes leurs arguments, aussi.
+/// jamais de retour à la ligne : son champ de saisie n'a qu'une ligne.)
+/// Les extracteurs de ce module l'appellent ; les chapitres 11 et 15, qui
+/// lisent eux-mêmes leurs arguments, aussi.
 pub fn printable(subject: &str, text: String) -> Result<String, String> {
     match text.chars().find(|&c| commands_terminal(c)) {
         Some(c) => Err(format!(

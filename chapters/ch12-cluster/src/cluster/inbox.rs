@@ -51,7 +51,7 @@ pub(super) fn on_push(msg: PushInfo, handlers: &Handlers, remote: &Remote, lost:
     match msg.kind {
         PushKind::Disconnection if !lost.swap(true, Ordering::SeqCst) => {
             println!(
-                "Attention\u{a0}: connexion à Redis perdue. Ce serveur continue de servir ses propres clients\u{a0}; ce qui passe par Redis n'atteint plus les autres processus jusqu'à son retour."
+                "Attention\u{a0}: connexion à Redis perdue. Ce serveur continue de servir ses propres clients\u{a0}; ce qui passe par Redis n'atteint plus les autres processus jusqu'au retour de Redis."
             );
         }
         PushKind::Subscribe if lost.swap(false, Ordering::SeqCst) => {
