@@ -1,9 +1,9 @@
 //! Les règles d'un pseudo, communes aux chapitres 9 à 14 : un texte de 1 à
 //! [`MAX_NICKNAME_CHARS`] caractères, sans les espaces du début et de la
 //! fin, sans caractère de contrôle ni caractère invisible
-//! ([`is_hidden_char`]), comparé sans tenir compte des majuscules
-//! ([`nickname_key`]), et la phrase française de chaque refus
-//! ([`NicknameError`]).
+//! ([`is_hidden_char`]), comparé sans tenir compte des majuscules ni des
+//! façons d'écrire un même caractère ([`nickname_key`]), et la phrase
+//! française de chaque refus ([`NicknameError`]).
 //!
 //! Le registre des pseudos pris, lui, est la leçon du chapitre 9 : il vit
 //! dans `chapters/ch09-pseudos/src/registry.rs`.
@@ -11,6 +11,7 @@
 use std::fmt;
 
 use serde_json::Value as Json;
+use unicode_normalization::UnicodeNormalization;
 
 /// Longueur maximale d'un pseudo, en caractères (pas en octets : « é » compte
 /// pour un).
@@ -82,10 +83,15 @@ impl NicknameError {
 /// (`io({ auth: { pseudo } })`) : un texte de 1 à [`MAX_NICKNAME_CHARS`]
 /// caractères, espaces du début et de la fin retirés, sans caractère de
 /// contrôle ni caractère invisible ([`is_hidden_char`]).
+///
+/// Le pseudo rendu est en forme composée (NFC) : « é » peut arriver écrit
+/// d'un seul caractère (U+00E9) ou de deux (« e » suivi de l'accent U+0301,
+/// comme le font certains claviers et copier-coller) ; les deux donnent le
+/// même pseudo, de la même longueur.
 pub fn nickname_from_auth(auth: Option<&Json>) -> Result<String, NicknameError> {
-    let pseudo = match auth.and_then(|auth| auth.get("pseudo")) {
+    let pseudo: String = match auth.and_then(|auth| auth.get("pseudo")) {
         None | Some(Json::Null) => return Err(NicknameError::Missing),
-        Some(Json::String(pseudo)) => pseudo.trim(),
+        Some(Json::String(pseudo)) => pseudo.trim().nfc().collect(),
         Some(_) => return Err(NicknameError::NotText),
     };
     if pseudo.is_empty() {
@@ -95,7 +101,7 @@ pub fn nickname_from_auth(auth: Option<&Json>) -> Result<String, NicknameError> 
     } else if let Some(c) = pseudo.chars().find(|&c| is_hidden_char(c)) {
         Err(NicknameError::HiddenChar(c))
     } else {
-        Ok(pseudo.to_owned())
+        Ok(pseudo)
     }
 }
 
@@ -181,9 +187,15 @@ pub fn of(pseudo: &str) -> String {
     }
 }
 
-/// La forme d'un pseudo qui sert à les comparer : en minuscules.
+/// La forme d'un pseudo qui sert à les comparer : en minuscules, chaque
+/// caractère ramené à sa forme de base (normalisation Unicode NFKC).
+/// « Alice », « ALICE » et « Ａｌｉｃｅ » (lettres pleine chasse, d'un clavier
+/// japonais ou chinois) ont la même clé : l'un ne peut pas se faire passer
+/// pour l'autre. Les sosies d'une autre écriture (le « а » cyrillique) ne
+/// sont pas rapprochés : il y faudrait une table des confusions.
 pub fn nickname_key(pseudo: &str) -> String {
-    pseudo.trim().to_lowercase()
+    let base: String = pseudo.trim().nfkc().collect();
+    base.to_lowercase().nfkc().collect()
 }
 
 #[cfg(test)]
@@ -211,6 +223,23 @@ mod tests {
         }
         let longest = json!({ "pseudo": "é".repeat(32) });
         assert!(nickname_from_auth(Some(&longest)).is_ok());
+    }
+
+    #[test]
+    fn un_pseudo_garde_une_seule_forme() {
+        // « Hélène » avec les accents à part (e + U+0301) : 8 caractères
+        // reçus, 6 gardés, comme écrit d'un seul tenant.
+        let decomposed = "He\u{301}le\u{300}ne";
+        assert_eq!(decomposed.chars().count(), 8);
+        let auth = json!({ "pseudo": decomposed });
+        assert_eq!(nickname_from_auth(Some(&auth)), Ok("Hélène".to_owned()));
+        assert_eq!(nickname_key(decomposed), nickname_key("HÉLÈNE"));
+        // Pleine chasse : même clé que les lettres ordinaires.
+        assert_eq!(nickname_key("Ａｌｉｃｅ"), "alice");
+        assert_eq!(nickname_key(" ALICE "), "alice");
+        // Des pseudos différents gardent des clés différentes.
+        assert_ne!(nickname_key("Zoé"), nickname_key("Zoe"));
+        assert_ne!(nickname_key("\u{430}lice"), nickname_key("alice"));
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
     }
     if matches!(n, 9 | 10 | 12) {
         checks.extend([
-            check!(nickname_refusals, "Un pseudo absent, qui n'est pas un texte, vide, de plus de 32 caractères, avec un caractère de contrôle ou invisible (U+0007, U+200B) ou déjà pris (même en majuscules) est refusé avant la connexion, avec une phrase en français et une ligne dans le terminal"),
+            check!(nickname_refusals, "Un pseudo absent, qui n'est pas un texte, vide, de plus de 32 caractères, avec un caractère de contrôle ou invisible (U+0007, U+200B) ou déjà pris (même en majuscules, en lettres pleine chasse ou avec un accent à part) est refusé avant la connexion, avec une phrase en français et une ligne dans le terminal"),
             check!(presence_join, "À l'arrivée : « <pseudo> vient de se connecter (<id>) », « user joined » aux autres, puis « online » à tous, trié sans tenir compte des majuscules"),
             check!(presence_leave, "Au départ : « <pseudo> s'est déconnecté », « user left » puis « online » aux autres, et le pseudo est libre aussitôt"),
             check!(message_author, "Un message part aux autres avec son auteur : { from, text }"),

@@ -59,13 +59,15 @@ pub(crate) async fn expect_online(
     ))
 }
 
-/// Les refus : pas de pseudo, pas un texte, vide, trop long, avec un
+/// Les refus : pas de pseudo, pas un texte, vide, trop long, avec un
 /// caractère de contrôle ou invisible, déjà pris (même en majuscules, même
-/// entouré d'espaces). Chacun donne une phrase en français au client et une
+/// entouré d'espaces, même écrit avec d'autres caractères qui se lisent
+/// pareil : lettres pleine chasse, accent à part). Chacun donne une phrase en français au client et une
 /// ligne dans le terminal, sans le caractère refusé.
 pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let _alice = join(&server, "Alice", Transport::WebSocket).await?;
+    let _eve = join(&server, "Ève", Transport::WebSocket).await?;
     let cases = [
         (json!({}), "pas de pseudo", "pseudo"),
         (json!({ "pseudo": 42 }), "un nombre", "texte"),
@@ -99,6 +101,16 @@ pub(super) async fn nickname_refusals(ctx: Ctx) -> Result<(), Failure> {
         (
             json!({ "pseudo": "  alice " }),
             "le pseudo d'Alice entouré d'espaces",
+            "déjà pris",
+        ),
+        (
+            json!({ "pseudo": "Ａｌｉｃｅ" }),
+            "le pseudo d'Alice en lettres pleine chasse (U+FF21…)",
+            "déjà pris",
+        ),
+        (
+            json!({ "pseudo": "E\u{300}ve" }),
+            "le pseudo d'Ève, son accent écrit à part (E suivi de U+0300)",
             "déjà pris",
         ),
     ];

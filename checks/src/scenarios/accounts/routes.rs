@@ -62,6 +62,18 @@ pub(crate) async fn accounts_http(ctx: Ctx) -> Result<(), Failure> {
         409,
         "une inscription sous un pseudo pris (en majuscules)",
     )?;
+    let look_alike = post(
+        port,
+        "/api/signup",
+        &credentials("Ａｌｉｃｅ", PASSWORD),
+        None,
+    )
+    .await?;
+    expect_status(
+        &look_alike,
+        409,
+        "une inscription sous un pseudo pris, écrit en lettres pleine chasse (« Ａｌｉｃｅ »)",
+    )?;
     let wrong = post(
         port,
         "/api/login",
