@@ -36,7 +36,7 @@ pub async fn check_nickname(
             .claim(&pseudo, socket.id, |sid| io.get_socket(sid).is_some())
     });
     if let Err(refusal) = &checked {
-        println!("Connexion refusée : {}", refusal.reason());
+        println!("Connexion refusée : {}", refusal.reason());
     }
     checked
 }

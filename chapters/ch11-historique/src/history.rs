@@ -27,7 +27,7 @@ pub async fn catch_up(socket: &SocketRef, store: &Store, auth: Option<&Json>) {
                 socket.emit("new message", &(text, id)).ok();
             }
         }
-        Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
+        Err(why) => println!("Historique non envoyé à {} : {why}", socket.id),
     }
     socket.join(CHAT);
 }
@@ -42,7 +42,7 @@ fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
             Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
             None => {
                 println!(
-                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
+                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
                     socket.id
                 );
                 0

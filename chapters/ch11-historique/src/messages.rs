@@ -50,11 +50,11 @@ pub async fn on_message(
         }
         // Déjà enregistré : le client n'avait pas reçu l'accusé et réessaie.
         Ok((id, false)) => {
-            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
+            println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
             ack.send(&json!({ "id": id })).ok();
         }
         Err(why) => {
-            println!("Message de {} non enregistré : {why}", socket.id);
+            println!("Message de {} non enregistré : {why}", socket.id);
             ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
                 .ok();
         }

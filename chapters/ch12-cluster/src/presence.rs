@@ -23,7 +23,7 @@ pub async fn check_nickname(
         Ok(pseudo) => chat.nicknames.claim(&pseudo, socket.id).await,
     };
     if let Err(refusal) = &checked {
-        println!("Connexion refusée : {}", refusal.reason());
+        println!("Connexion refusée : {}", refusal.reason());
     }
     checked
 }

@@ -157,7 +157,7 @@ fn server_offset(socket: &SocketRef, auth: Option<&Json>) -> i64 {
             None => {
                 warn!(
                     socket = %socket.id,
-                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
+                    "Avertissement : serverOffset du client {} ignoré ({value}), car ce n'est pas un entier positif ou nul ; l'historique part du début.",
                     socket.id
                 );
                 0

@@ -124,7 +124,7 @@ async fn metrics_text(State(ops): State<Ops>) -> impl IntoResponse {
         (
             "chat_writes_failed_total",
             "counter",
-            "Écritures ratées : la base n'a pas répondu.",
+            "Écritures ratées : la base n'a pas répondu.",
             m.failed.load(Ordering::Relaxed),
         ),
     ];

@@ -1,6 +1,7 @@
 //! La typographie française hors du livre : le README, et les messages
-//! qu'affichent les crates `support`, `checks` et `xtask` (les chaînes de
-//! caractères de leur code, hors tests et hors commentaires).
+//! qu'affichent les chapitres et les crates `support`, `checks` et `xtask`
+//! (les chaînes de caractères de leur code, hors tests et hors
+//! commentaires).
 //!
 //! Les règles sont celles de la prose du livre (espaces insécables), plus
 //! deux fautes propres aux messages : « client(s) » au lieu de l'accord, et
@@ -19,8 +20,9 @@ mod literals;
 
 use literals::shown_literals;
 
-/// Les crates dont les messages s'affichent à l'étudiant ou au formateur.
-pub const CRATES: [&str; 3] = ["support", "checks", "xtask"];
+/// Les dossiers dont les messages s'affichent à l'étudiant ou au formateur
+/// (`chapters` : tous les chapitres).
+pub const CRATES: [&str; 4] = ["support", "checks", "xtask", "chapters"];
 
 /// Les morceaux de lignes de journal fixés par le contrat des chapitres
 /// (`book/src/annexe-contrat.md`), écrits avec des espaces ordinaires exprès.
