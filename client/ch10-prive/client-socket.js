@@ -54,7 +54,9 @@ socket.on('connect_error', (err) => {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!text) {
+  // Vide ou fait d'espaces : rien ne part ; trop long : une annonce le dit,
+  // et le texte reste dans le champ (`sendable`, dans chat-ui.js).
+  if (!sendable(text)) {
     return;
   }
   input.value = '';

@@ -34,16 +34,27 @@ let counter = 0;
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!text) {
+  // Vide ou fait d'espaces : rien ne part ; trop long : une annonce le dit,
+  // et le texte reste dans le champ (`sendable`, dans chat-ui.js).
+  if (!sendable(text)) {
     return;
   }
   input.value = '';
   const clientOffset = `${pageId}-${counter++}`;
   // Pas d'affichage ici : le serveur renvoie le message à tous, nous
   // compris, avec son numéro. L'accusé dit qu'il est bien enregistré.
-  socket.emit('new message', text, clientOffset, (reply) => {
-    if (reply && reply.error) {
-      addNotice(`échec : ${reply.error}`);
+  // Avec `retries`, le rappel reçoit d'abord une erreur (`err`) : elle
+  // n'est donnée qu'après le dernier essai sans accusé.
+  socket.emit('new message', text, clientOffset, (err, reply) => {
+    if (err) {
+      addNotice(`échec : pas d'accusé du serveur pour « ${text} » après 4 essais ; il n'est peut-être pas enregistré.`);
+    } else if (reply && reply.error) {
+      // Refusé : le texte revient dans le champ, s'il est libre, pour être
+      // corrigé plutôt que perdu.
+      addNotice(`échec : ${reply.error}`);
+      if (!input.value) {
+        input.value = text;
+      }
     }
   });
 });

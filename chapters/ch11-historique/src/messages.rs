@@ -53,10 +53,14 @@ pub async fn on_message(
             println!("Message nº {id} reçu une deuxième fois : accusé renvoyé, rien d'autre");
             ack.send(&json!({ "id": id })).ok();
         }
+        // Pas d'accusé du tout : un accusé `{ error }` mettrait fin aux
+        // essais de la bibliothèque cliente (`retries`). Sans réponse, elle
+        // renvoie le message au bout de `ackTimeout`, même `clientOffset`.
         Err(why) => {
-            println!("Message de {} non enregistré : {why}", socket.id);
-            ack.send(&json!({ "error": "Le serveur n'a pas pu enregistrer le message." }))
-                .ok();
+            println!(
+                "Message de {} non enregistré : {why} ; sans accusé, la page le renverra",
+                socket.id
+            );
         }
     }
 }

@@ -229,7 +229,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte, ou un texte avec un caractère de contrôle (nommé par son code) : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),
-            check!(write_refused, "Une écriture refusée en cours de route (la base verrouillée par un autre programme) : pas d'accusé de succès mais { \"error\": … }, la raison en français dans le terminal, rien de diffusé ; renvoyé une fois la base libre, le message passe, une fois"),
+            check!(write_refused, "Une écriture refusée en cours de route (la base verrouillée par un autre programme) : aucun accusé, pour que la page renvoie le message (retries), la raison en français dans le terminal, rien de diffusé ; renvoyé une fois la base libre, le message passe, une fois"),
             check!(bad_database, "Une base impossible à ouvrir (dossier absent, chemin qui est un dossier, fichier en lecture seule) : une phrase en français qui nomme le fichier, code de sortie non nul"),
         ]);
     }
