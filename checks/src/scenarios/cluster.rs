@@ -121,8 +121,10 @@ pub(super) async fn cluster_nickname_race(ctx: Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Un processus tué (sans rien pouvoir dire) : ses clients sortent de la
-/// liste « online » des autres processus.
+/// Un processus tué (sans rien pouvoir dire) : ses clients sortent de la
+/// liste « online » des autres processus, et peuvent revenir aussitôt sur
+/// un autre avec leur pseudo (la page qui se reconnecte derrière nginx),
+/// sans attendre que la clé du pseudo expire (10 s).
 pub(super) async fn cluster_process_killed(ctx: Ctx) -> Result<(), Failure> {
     let (a, b) = two(&ctx).await?;
     let mut alice = join(&a, "Alice", Transport::WebSocket).await?;
@@ -138,7 +140,23 @@ pub(super) async fn cluster_process_killed(ctx: Ctx) -> Result<(), Failure> {
             WAIT,
         )
         .await?;
-    Ok(())
+    // La clé du pseudo de Bob vit encore plusieurs secondes (prolongée il y
+    // a moins de 3 s, pour 10 s) ; 2 s d'essais suffisent à un chat qui sait
+    // que son processus est mort.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        match join(&a, "Bob", Transport::WebSocket).await {
+            Ok(_bob) => break,
+            Err(failure) if tokio::time::Instant::now() >= deadline => {
+                return Err(Failure::new(
+                    "Bob, dont le processus a été tué, se reconnecte aussitôt sur A avec son pseudo",
+                    failure.seen,
+                ));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    expect_online(&mut alice, &["Alice", "Bob"], "Bob est revenu, sur A").await
 }
 
 /// Redis absent au démarrage : une phrase en français qui nomme l'adresse et

@@ -5,10 +5,12 @@
 //! elle n'existe pas : Redis exécute les commandes une par une, donc de deux
 //! processus qui demandent « Alice » au même instant, un seul l'obtient.
 //!
-//! La clé expire d'elle-même après [`NICKNAME_TTL`] ; le processus qui la
+//! La clé expire d'elle-même après [`NICKNAME_TTL`] ; le processus qui la
 //! tient la prolonge toutes les [`REFRESH_EVERY`]. Un processus tué ne la
-//! prolonge plus : le pseudo de ses clients redevient libre au plus tard
-//! [`NICKNAME_TTL`] après sa mort. Après un redémarrage de Redis (vide), chaque
+//! prolonge plus, et n'est plus abonné à son canal Redis (Redis voit sa
+//! connexion se fermer) : un client qui demande le pseudo d'un de ses
+//! clients l'obtient aussitôt (la page qui se reconnecte ailleurs, derrière
+//! nginx), et la clé disparaît au plus tard [`NICKNAME_TTL`] après sa mort. Après un redémarrage de Redis (vide), chaque
 //! processus réécrit les pseudos de ses clients au tour suivant. Lire la
 //! liste de tout le chat : `roster.rs`.
 
@@ -19,6 +21,7 @@ use std::time::Duration;
 use socketioxide_core::Sid;
 use support::{NicknameError, nickname_key};
 
+use super::upkeep::REQUEST_CHANNEL;
 use super::{RedisBus, Refusal};
 
 /// Durée de vie d'une clé de pseudo sans nouvelles de son processus.
@@ -47,6 +50,16 @@ pub(super) struct Held {
     pub(super) pseudo: String,
 }
 
+/// Prend la clé si elle est libre, ou si le processus qui la tient (le début
+/// de sa valeur) n'est plus abonné à son canal (`PUBSUB NUMSUB`) : il est
+/// mort. Rend 0 si un processus vivant la tient. D'un seul geste, dans
+/// Redis : deux demandes au même instant, un seul gagnant.
+const CLAIM: &str = "local v = redis.call('GET', KEYS[1]) \
+    if v then \
+        local server = string.match(v, '^([^\\n]*)\\n') \
+        if not server or redis.call('PUBSUB', 'NUMSUB', ARGV[3] .. server .. '#')[2] > 0 then return 0 end \
+    end \
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
 /// Efface la clé si elle est toujours à nous (comparer puis effacer, d'un
 /// seul geste, dans Redis).
 const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -81,21 +94,19 @@ impl ClusterNicknames {
         let pseudo = pseudo.trim().to_owned();
         let key = format!("{PREFIX}{}", nickname_key(&pseudo));
         let token = format!("{}\n{sid}\n{pseudo}", self.server());
-        let set: Option<String> = redis::cmd("SET")
-            .arg(&key)
+        let mut conn = self
+            .bus
+            .connection_now()
+            .map_err(|_| Refusal::RedisUnavailable)?;
+        let claimed: i64 = redis::Script::new(CLAIM)
+            .key(&key)
             .arg(&token)
-            .arg("NX")
-            .arg("PX")
             .arg(millis(NICKNAME_TTL))
-            .query_async(
-                &mut self
-                    .bus
-                    .connection_now()
-                    .map_err(|_| Refusal::RedisUnavailable)?,
-            )
+            .arg(REQUEST_CHANNEL)
+            .invoke_async(&mut conn)
             .await
             .map_err(|_| Refusal::RedisUnavailable)?;
-        if set.is_none() {
+        if claimed == 0 {
             return Err(NicknameError::Taken(pseudo).into());
         }
         self.lock().insert(sid, Held { key, token, pseudo });

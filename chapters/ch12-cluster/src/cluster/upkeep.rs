@@ -27,7 +27,7 @@ use super::roster::{Entry, sorted};
 pub const WATCH_EVERY: Duration = Duration::from_secs(1);
 
 /// Le canal où chaque processus écoute les demandes des autres.
-const REQUEST_CHANNEL: &str = "socket.io-request#/#";
+pub(super) const REQUEST_CHANNEL: &str = "socket.io-request#/#";
 
 impl Cluster {
     // ANCHOR: upkeep
