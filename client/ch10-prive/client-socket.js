@@ -12,8 +12,10 @@ const to = document.getElementById('to');
 const online = document.getElementById('online');
 const typingLine = document.getElementById('typing');
 
+// Son propre pseudo, tel que le serveur le garde : sans les espaces du
+// début et de la fin, les accents composés (NFC).
 function myPseudo() {
-  return socket.auth.pseudo.trim();
+  return socket.auth.pseudo.trim().normalize('NFC');
 }
 
 login.addEventListener('submit', (e) => {
@@ -93,7 +95,8 @@ socket.on('user left', (pseudo) => {
   addNotice(`${pseudo} a quitté le chat`);
 });
 
-// La liste « En ligne », et les destinataires possibles (tous, sauf soi).
+// La liste « En ligne », et les destinataires possibles (tous, sauf soi :
+// `fillRecipients`, dans presence-ui.js).
 socket.on('online', (pseudos) => {
   online.replaceChildren(
     ...pseudos.map((pseudo) => {
@@ -102,21 +105,7 @@ socket.on('online', (pseudos) => {
       return item;
     }),
   );
-  const chosen = to.value;
-  const everyone = document.createElement('option');
-  everyone.value = '';
-  everyone.textContent = 'À tous';
-  const others = pseudos
-    .filter((pseudo) => pseudo.toLowerCase() !== myPseudo().toLowerCase())
-    .map((pseudo) => {
-      const option = document.createElement('option');
-      option.value = pseudo;
-      option.textContent = `À ${pseudo} (en privé)`;
-      return option;
-    });
-  to.replaceChildren(everyone, ...others);
-  // Garder le destinataire choisi, s'il est toujours là.
-  to.value = others.some((option) => option.value === chosen) ? chosen : '';
+  fillRecipients(to, pseudos, myPseudo());
 });
 
 // « En train d'écrire » : envoyé à la première frappe, puis redit toutes
@@ -150,14 +139,7 @@ input.addEventListener('input', () => {
 const writers = new Map();
 
 function showWriters() {
-  const names = [...writers.keys()];
-  if (names.length === 0) {
-    typingLine.textContent = '';
-  } else if (names.length === 1) {
-    typingLine.textContent = `${names[0]} est en train d'écrire…`;
-  } else {
-    typingLine.textContent = `${names.join(', ')} sont en train d'écrire…`;
-  }
+  typingLine.textContent = writersSentence([...writers.keys()]);
 }
 
 function stoppedTyping(from) {

@@ -17,7 +17,8 @@ socket.on('user left', (pseudo) => {
 });
 
 // La liste « En ligne » (chaque personne une fois), et les destinataires
-// possibles : tous, sauf soi.
+// possibles : tous, sauf soi (`fillRecipients`, dans
+// /commun/presence-ui.js).
 socket.on('online', (pseudos) => {
   online.replaceChildren(
     ...pseudos.map((pseudo) => {
@@ -26,20 +27,7 @@ socket.on('online', (pseudos) => {
       return item;
     }),
   );
-  const chosen = to.value;
-  const everyone = document.createElement('option');
-  everyone.value = '';
-  everyone.textContent = 'À tous';
-  const others = pseudos
-    .filter((pseudo) => pseudo !== me)
-    .map((pseudo) => {
-      const option = document.createElement('option');
-      option.value = pseudo;
-      option.textContent = `À ${pseudo} (en privé)`;
-      return option;
-    });
-  to.replaceChildren(everyone, ...others);
-  to.value = others.some((option) => option.value === chosen) ? chosen : '';
+  fillRecipients(to, pseudos, me);
 });
 
 // « En train d'écrire », comme au chapitre 10 ; ses propres onglets sont
@@ -69,14 +57,7 @@ input.addEventListener('input', () => {
 const writers = new Map();
 
 function showWriters() {
-  const names = [...writers.keys()];
-  if (names.length === 0) {
-    typingLine.textContent = '';
-  } else if (names.length === 1) {
-    typingLine.textContent = `${names[0]} est en train d'écrire…`;
-  } else {
-    typingLine.textContent = `${names.join(', ')} sont en train d'écrire…`;
-  }
+  typingLine.textContent = writersSentence([...writers.keys()]);
 }
 
 function stoppedTyping(from) {

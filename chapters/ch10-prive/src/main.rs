@@ -3,10 +3,10 @@
 //! Le chat du chapitre 9, plus les messages privés (à un pseudo de la
 //! liste « En ligne ») et « Alice est en train d'écrire… ».
 //!
-//! Le serveur tient en trois fichiers : ce `main.rs` (la connexion et les
-//! messages à tous), `presence.rs` (les pseudos : celui du chapitre 9,
-//! repris tel quel) et `private.rs` (les messages privés et « en train
-//! d'écrire »).
+//! Le serveur tient en quatre fichiers : ce `main.rs` (la connexion et les
+//! messages à tous), `presence.rs` et `registry.rs` (les pseudos : ceux du
+//! chapitre 9, repris tels quels) et `private.rs` (les messages privés et
+//! « en train d'écrire »).
 //!
 //! Lancer : `cargo run -p ch10-prive`, puis ouvrir <http://localhost:3000>
 //! dans trois onglets, avec trois pseudos.

@@ -213,10 +213,10 @@ async fn pendant_qu_alice_tape_les_autres_le_voient() -> Result<()> {
             .wait_texts(
                 &b,
                 "#typing",
-                "on attend « Alice, Chloé sont en train d'écrire… »",
+                "on attend « Alice et Chloé sont en train d'écrire… »",
                 |list| {
                     list.len() == 1
-                        && ["Alice, Chloé", "Chloé, Alice"]
+                        && ["Alice et Chloé", "Chloé et Alice"]
                             .iter()
                             .any(|both| list[0] == format!("{both} sont en train d'écrire…"))
                 },
@@ -310,4 +310,56 @@ async fn back(browser: &Browser, tabs: &[Tab; 3]) -> Result<()> {
         c.name()
     );
     Ok(())
+}
+
+/// Bob choisi, puis parti (onglet fermé, ou rechargé) : la liste garde Bob,
+/// marqué « absent », au lieu de revenir sans rien dire à « À tous ». Le
+/// message suivant d'Alice, écrit pour Bob seul, est refusé, et Chloé ne le
+/// voit jamais ; Bob revenu, il est de nouveau proposé, et choisi.
+#[tokio::test]
+async fn le_destinataire_choisi_reste_choisi_quand_il_part() -> Result<()> {
+    browser::run_chapter("ch10-prive", PROGRAM, async |browser, server| {
+        let [a, b, c] = three(browser, &server.url()).await?;
+        choose(browser, &a, "Bob").await?;
+        browser.close(&b).await?;
+        online(browser, &a, &["Alice", "Chloé"]).await?;
+        let selected = "const to = document.getElementById('to'); \
+                        return [to.value, to.selectedOptions[0].textContent];";
+        let shown = browser.eval(&a, selected).await?;
+        ensure!(
+            shown == serde_json::json!(["Bob", "À Bob (en privé, absent)"]),
+            "{} : Bob parti, le destinataire choisi devrait rester « À Bob (en privé, \
+             absent) » ; la liste montre {shown}",
+            a.name()
+        );
+        let secret = "Pour Bob seul";
+        send(browser, &a, secret).await?;
+        let status = browser
+            .wait_text(&a, "#messages li.mine.private.failed .status", "échec")
+            .await?;
+        ensure!(
+            status.contains("Personne ne s'appelle"),
+            "{} : le message privé à Bob absent devrait être refusé ; son état est « {status} »",
+            a.name()
+        );
+        settle(Duration::from_millis(500)).await;
+        let seen = messages(browser, &c).await?;
+        ensure!(
+            seen.iter().all(|(_, text)| text != secret),
+            "{} a reçu le message écrit pour Bob seul : {seen:?}",
+            c.name()
+        );
+
+        let b = browser.open(&server.url(), "onglet Bob, de retour").await?;
+        enter(browser, &b, "Bob").await?;
+        online(browser, &a, &["Alice", "Bob", "Chloé"]).await?;
+        let shown = browser.eval(&a, selected).await?;
+        ensure!(
+            shown == serde_json::json!(["Bob", "À Bob (en privé)"]),
+            "{} : Bob revenu, il devrait être choisi, sans « absent » ; la liste montre {shown}",
+            a.name()
+        );
+        Ok(())
+    })
+    .await
 }
