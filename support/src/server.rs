@@ -157,7 +157,12 @@ fn port_from_env() -> Result<u16, String> {
 }
 
 fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> String {
-    let next = port.checked_add(1).unwrap_or(3001);
+    // Proposer un port vraiment libre : le suivant est souvent pris lui
+    // aussi (un autre chapitre lancé, le second processus du chapitre 12).
+    let next = (1..=20)
+        .filter_map(|step| port.checked_add(step))
+        .find(|&candidate| std::net::TcpListener::bind((host, candidate)).is_ok())
+        .unwrap_or(3001);
     match e.kind() {
         ErrorKind::AddrInUse => format!(
             "le port {port} est déjà utilisé (un autre serveur tourne peut-être encore). \

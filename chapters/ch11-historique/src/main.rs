@@ -42,7 +42,7 @@ async fn main() -> ExitCode {
     let store = match Store::open(&path) {
         Ok(store) => store,
         Err(why) => {
-            eprintln!("{why}");
+            eprintln!("Erreur\u{a0}: {why}");
             return ExitCode::FAILURE;
         }
     };

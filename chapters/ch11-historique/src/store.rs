@@ -37,7 +37,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, String> {
         let fail = |e: rusqlite::Error| {
             format!(
-                "Impossible d'ouvrir la base de données « {} » en écriture : {e}. \
+                "impossible d'ouvrir la base de données « {} » en écriture : {e}. \
                  Vérifiez que le dossier existe et que le fichier est modifiable, \
                  ou choisissez un autre fichier : DATABASE=autre.db cargo run -p ch11-historique",
                 path.display()

@@ -70,7 +70,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, String> {
         let fail = |e: rusqlite::Error| {
             format!(
-                "Impossible d'ouvrir la base de données «\u{a0}{}\u{a0}» en écriture\u{a0}: {e}. \
+                "impossible d'ouvrir la base de données «\u{a0}{}\u{a0}» en écriture\u{a0}: {e}. \
                  Vérifiez que le dossier existe et que le fichier est modifiable, \
                  ou choisissez un autre fichier\u{a0}: DATABASE=autre.db cargo run -p {}",
                 path.display(),
