@@ -71,9 +71,23 @@ socket.on('new message', (text, id) => {
   }
 });
 
-// Si le serveur déconnecte ce client (trop lent, par exemple), Socket.IO ne
-// se reconnecte pas de lui-même : on le lui demande.
+// Connexion perdue (serveur arrêté, réseau coupé) : la page le dit. Un
+// message écrit d'ici là attend dans la bibliothèque cliente et part au
+// retour (`retries`) ; il s'affichera quand le serveur le renverra,
+// numéroté. Si c'est le serveur qui a fermé (client trop lent, par
+// exemple), Socket.IO ne se reconnecte pas de lui-même : on le lui demande.
+let lost = false;
+
+socket.on('connect', () => {
+  if (lost) {
+    lost = false;
+    addNotice('Connexion rétablie');
+  }
+});
+
 socket.on('disconnect', (reason) => {
+  lost = true;
+  addNotice("Connexion perdue, nouvel essai… Un message écrit d'ici là partira à son retour.");
   if (reason === 'io server disconnect') {
     socket.connect();
   }

@@ -17,7 +17,9 @@ use browser::checks::open_tabs;
 use browser::checks::send;
 use browser::{Browser, Result, Server, Tab, bail, ensure, settle};
 
-use common::{database, exactly, free_port, launch_on_new_database, owned, reload, start};
+use common::{
+    MESSAGES, database, exactly, free_port, launch_on_new_database, owned, reload, start,
+};
 
 #[tokio::test]
 async fn un_onglet_recharge_retrouve_l_historique() -> Result<()> {
@@ -129,11 +131,15 @@ async fn during(browser: &Browser, a: &Tab, b: &Tab) -> Result<()> {
                 "!socket.connected",
             )
             .await?;
+        // La page le dit, au lieu de rester comme si de rien n'était.
+        browser
+            .wait_text(tab, "#messages li.notice", "Connexion perdue")
+            .await?;
     }
     send(browser, a, DURING).await?;
     // Rien ne s'affiche encore : la page attend que le serveur le renvoie.
     settle(Duration::from_millis(300)).await;
-    let list = browser.messages(a).await?;
+    let list = browser.texts(a, MESSAGES).await?;
     ensure!(
         list == [BEFORE],
         "{} : serveur arrêté, la liste devait rester {:?} ; elle est {list:?}",

@@ -9,7 +9,6 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
-use browser::checks::expect_list;
 use browser::{Browser, Error, Result, Server, Tab, settle};
 
 pub const PROGRAM: &str = env!("CARGO_BIN_EXE_ch11-historique");
@@ -40,12 +39,32 @@ pub async fn reload(browser: &Browser, tab: &Tab) -> Result<()> {
         .await
 }
 
-/// Vérifie que la liste de `tab` vaut `expected`, puis, un moment plus
-/// tard, qu'elle n'a pas bougé (rien en double arrivé après coup).
+/// Les messages affichés par `tab`, sans les annonces (« Connexion
+/// perdue… ») : les `li` de `#messages` qui ne sont pas `.notice`.
+pub const MESSAGES: &str = "#messages li:not(.notice)";
+
+/// Vérifie que les messages de `tab` (sans les annonces) valent `expected`,
+/// puis, un moment plus tard, qu'ils n'ont pas bougé (rien en double arrivé
+/// après coup).
 pub async fn exactly(browser: &Browser, tab: &Tab, expected: &[String]) -> Result<()> {
-    expect_list(browser, tab, expected).await?;
-    settle(Duration::from_millis(500)).await;
-    expect_list(browser, tab, expected).await
+    for _ in 0..2 {
+        let list = browser
+            .wait_texts(
+                tab,
+                MESSAGES,
+                &format!("on attend la liste {expected:?}"),
+                |list| list.len() >= expected.len(),
+            )
+            .await?;
+        if list != expected {
+            return Err(Error::new(format!(
+                "{} affiche {list:?}, on attendait {expected:?} (une fois chacun, dans l'ordre)",
+                tab.name()
+            )));
+        }
+        settle(Duration::from_millis(500)).await;
+    }
+    Ok(())
 }
 
 pub fn owned(texts: &[&str]) -> Vec<String> {
