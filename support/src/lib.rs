@@ -8,7 +8,9 @@
 //!
 //! - [`listen`], [`listen_with`] : lire `PORT` et `HOST`, afficher la ligne
 //!   « Adresse du serveur », servir `/socket.io/socket.io.js`, expliquer les
-//!   erreurs en français, s'arrêter proprement (Ctrl+C, SIGTERM) ;
+//!   erreurs en français, s'arrêter proprement (Ctrl+C, SIGTERM) ;
+//! - [`reserve_port`] : réserver le port avant d'ouvrir une base, pour ne
+//!   rien créer quand il est pris ;
 //! - [`is_stopping`] : vrai pendant cet arrêt (un départ n'est plus annoncé) ;
 //! - [`socket_io`], [`socket_io_with_state`] : le serveur Socket.IO des
 //!   chapitres, réglé comme celui de Node, sans ou avec un état partagé ;
@@ -58,7 +60,7 @@ pub use extract::{
 };
 pub use in_order::{InOrder, in_order};
 pub use nickname::{MAX_NICKNAME_CHARS, NicknameError, nickname_from_auth, nickname_key, of};
-pub use server::{listen, listen_with};
+pub use server::{listen, listen_with, reserve_port};
 pub use shutdown::is_stopping;
 pub use socket::SocketRef;
 

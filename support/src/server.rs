@@ -3,7 +3,7 @@
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -28,6 +28,26 @@ const SOCKET_IO_CLIENT: &str =
 /// Le temps laissé aux connexions pour se fermer après Ctrl+C ou SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// Le port réservé par [`reserve_port`], que [`listen`] prendra.
+static RESERVED: Mutex<Option<std::net::TcpListener>> = Mutex::new(None);
+
+/// Réserve tout de suite le port (`PORT`, `HOST`), avant le reste du
+/// démarrage : un chapitre qui crée un fichier (la base `chat.db`) l'appelle
+/// d'abord, pour s'arrêter sur un port pris sans avoir rien créé.
+/// [`listen`] et [`listen_with`] écoutent ensuite sur ce port. L'erreur est
+/// la phrase à afficher après « Erreur : ».
+pub fn reserve_port() -> Result<(), String> {
+    let port = port_from_env()?;
+    let host = host_from_env();
+    let listener = std::net::TcpListener::bind((host.as_str(), port))
+        .map_err(|e| bind_error(&e, &host, port, &program_name()))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("impossible de préparer le port {port} ({e})."))?;
+    *RESERVED.lock().unwrap_or_else(PoisonError::into_inner) = Some(listener);
+    Ok(())
+}
+
 /// Sert `app` sur `PORT` (3000 par défaut), comme `app.listen(3000, …)`.
 pub async fn listen(app: Router) -> ExitCode {
     serve::<socketioxide::adapter::LocalAdapter>(app, None).await
@@ -45,24 +65,9 @@ pub async fn listen_with<A: Adapter>(app: Router, io: socketioxide::SocketIo<A>)
 }
 
 async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -> ExitCode {
-    let program = std::env::args()
-        .next()
-        .and_then(|path| {
-            std::path::Path::new(&path)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "chNN-…".to_owned());
-
-    let port = match port_from_env() {
-        Ok(port) => port,
-        Err(message) => return error(&message),
-    };
-    let host = std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".to_owned());
-
-    let listener = match TcpListener::bind((host.as_str(), port)).await {
+    let listener = match listener().await {
         Ok(listener) => listener,
-        Err(e) => return error(&bind_error(&e, &host, port, &program)),
+        Err(message) => return error(&message),
     };
     let port = match listener.local_addr() {
         Ok(addr) => addr.port(),
@@ -108,6 +113,40 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => error(&format!("le serveur s'est arrêté sur une erreur ({e}).")),
     }
+}
+
+/// Le port réservé par [`reserve_port`], ou, sinon, `PORT` et `HOST` lus et
+/// réservés maintenant.
+async fn listener() -> Result<TcpListener, String> {
+    let reserved = RESERVED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(listener) = reserved {
+        return TcpListener::from_std(listener)
+            .map_err(|e| format!("impossible d'écouter sur le port réservé ({e})."));
+    }
+    let port = port_from_env()?;
+    let host = host_from_env();
+    TcpListener::bind((host.as_str(), port))
+        .await
+        .map_err(|e| bind_error(&e, &host, port, &program_name()))
+}
+
+fn host_from_env() -> String {
+    std::env::var("HOST").unwrap_or_else(|_| "0.0.0.0".to_owned())
+}
+
+/// Le nom du programme (`ch11-historique`), pour la commande proposée.
+fn program_name() -> String {
+    std::env::args()
+        .next()
+        .and_then(|path| {
+            std::path::Path::new(&path)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "chNN-…".to_owned())
 }
 
 /// Recopie l'URI et les en-têtes de la requête dans des valeurs neuves.

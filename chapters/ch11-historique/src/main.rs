@@ -38,6 +38,12 @@ use store::Store;
 #[tokio::main]
 async fn main() -> ExitCode {
     // ANCHOR: open
+    // Le port d'abord : s'il est pris, on s'arrête avant d'avoir créé la
+    // base (`listen_with`, plus bas, écoute sur ce port).
+    if let Err(why) = support::reserve_port() {
+        eprintln!("Erreur\u{a0}: {why}");
+        return ExitCode::FAILURE;
+    }
     let path = store::path_from_env();
     let store = match Store::open(&path) {
         Ok(store) => store,

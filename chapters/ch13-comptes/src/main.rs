@@ -40,7 +40,6 @@ use socketioxide::handler::ConnectHandler;
 use support::{AckSender, SocketIo, SocketRef, in_order};
 use tower_http::services::ServeDir;
 
-use presence::Presence;
 use store::{Account, Store};
 
 // ANCHOR: state
@@ -50,7 +49,7 @@ use store::{Account, Store};
 #[derive(Clone)]
 pub struct Chat {
     store: Store,
-    presence: Arc<Presence>,
+    presence: Arc<presence::Presence>,
     /// Le numéro du dernier message relayé à tous (comme au chapitre 8).
     forwarded: Arc<AtomicU64>,
 }
@@ -68,6 +67,8 @@ async fn main() -> ExitCode {
 /// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
 async fn start() -> Result<ExitCode, String> {
     // ANCHOR: setup
+    // Le port d'abord, puis la base : un port pris ne crée pas `chat.db`.
+    support::reserve_port()?;
     let store = Store::open(&store::path_from_env())?;
     let chat = Chat {
         store: store.clone(),

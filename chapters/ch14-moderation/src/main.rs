@@ -81,8 +81,9 @@ async fn main() -> ExitCode {
 /// Le démarrage, dans l'ordre ; `?` arrête tout à la première erreur.
 async fn start() -> Result<ExitCode, String> {
     // ANCHOR: setup
-    // La base d'abord (chapitre 13), puis les règles : `MODERATORS` et
+    // Le port, la base (chapitre 13), puis les règles : `MODERATORS` et
     // `FLOOD_LIMIT`.
+    support::reserve_port()?;
     let store = Store::open(&store::path_from_env())?;
     let chat = Chat {
         store: store.clone(),

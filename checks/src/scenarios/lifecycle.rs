@@ -92,13 +92,34 @@ pub(super) fn describe_status_code(code: Option<i32>) -> String {
 pub(super) async fn port_taken(ctx: Ctx) -> Result<(), Failure> {
     let server = ctx.start().await?;
     let port = server.port().to_string();
-    let (code, output) = run_to_exit(&ctx, &[("PORT", &port), ("HOST", "127.0.0.1")]).await?;
+    // Ch11, ch13, ch14 : une base qui n'existe pas encore ; le port pris,
+    // le programme s'arrête sans l'avoir créée.
+    let database = if matches!(ctx.number(), 11 | 13 | 14) {
+        Some(ctx.fresh_database()?)
+    } else {
+        None
+    };
+    let shown = database
+        .as_ref()
+        .map(|path| path.to_string_lossy().into_owned());
+    let mut env = vec![("PORT", port.as_str()), ("HOST", "127.0.0.1")];
+    if let Some(shown) = &shown {
+        env.push(("DATABASE", shown));
+    }
+    let (code, output) = run_to_exit(&ctx, &env).await?;
     check_clean_error(
         &format!("second lancement sur le port {port} déjà pris"),
         code,
         &output,
         &[&port, "PORT=", ctx.chapter, "déjà utilisé"],
-    )
+    )?;
+    match database {
+        Some(path) if path.exists() => Err(Failure::new(
+            "le port pris, le programme s'arrête sans créer la base de données",
+            format!("{} a été créé", path.display()),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(super) async fn bad_settings(ctx: Ctx) -> Result<(), Failure> {

@@ -93,7 +93,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ),
         check!(
             port_taken,
-            "Port déjà pris : une phrase claire en français, qui propose PORT=…, et un code de sortie non nul"
+            "Port déjà pris : une phrase claire en français, qui propose PORT=…, et un code de sortie non nul, sans avoir rien créé (pas de base de données)"
         ),
         check!(
             bad_settings,
