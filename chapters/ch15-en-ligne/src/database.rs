@@ -31,12 +31,21 @@ const SCHEMA: &str = "
         account TEXT NOT NULL REFERENCES accounts (key),
         expires_at TIMESTAMPTZ NOT NULL
     );
+    -- Un renvoi se reconnaît à son auteur et à son clientOffset : un
+    -- autre compte qui reprendrait le même identifiant écrit un autre
+    -- message, sans recevoir l'accusé du premier.
     CREATE TABLE IF NOT EXISTS messages (
         id BIGSERIAL PRIMARY KEY,
-        client_offset TEXT UNIQUE NOT NULL,
+        client_offset TEXT NOT NULL,
         pseudo TEXT NOT NULL,
-        text TEXT NOT NULL
+        text TEXT NOT NULL,
+        UNIQUE (pseudo, client_offset)
     );
+    -- Une base créée avant cette règle : l'unicité du seul clientOffset
+    -- laisse la place à celle du couple.
+    ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_client_offset_key;
+    CREATE UNIQUE INDEX IF NOT EXISTS messages_pseudo_client_offset_key
+        ON messages (pseudo, client_offset);
     -- Les évènements récents que comptent les limites : les messages
     -- acceptés (`flood.rs`) et les essais de connexion (`throttle.rs`),
     -- chaque sorte (`kind`) avec son compteur par compte.

@@ -21,18 +21,20 @@ pub struct Stored {
 }
 
 impl Store {
-    /// Le numéro d'un message déjà enregistré sous ce `client_offset` : un
-    /// renvoi, à accuser sans rien refaire.
-    pub async fn known(&self, client_offset: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT id FROM messages WHERE client_offset = $1")
+    /// Le numéro d'un message de `from` déjà enregistré sous ce
+    /// `client_offset` : un renvoi, à accuser sans rien refaire.
+    pub async fn known(&self, from: &str, client_offset: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT id FROM messages WHERE pseudo = $1 AND client_offset = $2")
+            .bind(from)
             .bind(client_offset)
             .fetch_optional(self.pool())
             .await?;
         Ok(row.map(|row| row.get(0)))
     }
 
-    /// Enregistre un message et rend son numéro ; un `client_offset` déjà
-    /// vu rend le numéro du premier envoi, sans rien écrire (un renvoi).
+    /// Enregistre un message et rend son numéro ; un `client_offset` déjà
+    /// vu pour le même auteur rend le numéro du premier envoi, sans rien
+    /// écrire (un renvoi).
     ///
     /// Le verrou `pg_advisory_xact_lock` fait passer les écritures une à
     /// une, dans tout le chat : un numéro n'est visible qu'après tous les
@@ -50,7 +52,8 @@ impl Store {
         raw_sql("SELECT pg_advisory_xact_lock(1500)")
             .execute(&mut *tx)
             .await?;
-        let known = sqlx::query("SELECT id FROM messages WHERE client_offset = $1")
+        let known = sqlx::query("SELECT id FROM messages WHERE pseudo = $1 AND client_offset = $2")
+            .bind(from)
             .bind(client_offset)
             .fetch_optional(&mut *tx)
             .await?;

@@ -72,7 +72,7 @@ async fn write(
     };
     // Un renvoi d'un message déjà enregistré : le même numéro, rien d'autre
     // (et il ne compte pas dans la limite de débit).
-    match chat.store.known(&offset).await {
+    match chat.store.known(&account.pseudo, &offset).await {
         Ok(Some(id)) => return Ok(id),
         Ok(None) => {}
         Err(why) => return Err(unavailable(account, "non enregistré", &why)),

@@ -183,14 +183,16 @@ pub(super) async fn survives_restart(ctx: Ctx) -> Result<(), Failure> {
     let (key, database) = ctx.shared_database().await?;
     let env = [(key, database.as_str())];
     let server = ctx.start_with(&env).await?;
-    let a = tab(&ctx, &server.url(), "avant l'arrêt", json!(0)).await?;
+    // Le même auteur avant et après (au chapitre 15, le même compte : un
+    // renvoi se reconnaît à son auteur et à son clientOffset).
+    let a = tab(&ctx, &server.url(), "auteur", json!(0)).await?;
     send_stored(&a, "r1", "restart-1").await?;
     let last = send_stored(&a, "r2", "restart-2").await?;
     drop(a);
     server.stop().await?;
 
     let server = ctx.start_with(&env).await?;
-    let mut b = tab(&ctx, &server.url(), "après la relance", json!(0)).await?;
+    let mut b = tab(&ctx, &server.url(), "auteur", json!(0)).await?;
     expect_replay(
         &ctx,
         &mut b,
@@ -244,6 +246,31 @@ pub(super) async fn retry_once(ctx: Ctx) -> Result<(), Failure> {
             format!("{count} fois"),
         ));
     }
+    Ok(())
+}
+
+/// Chapitre 15 : un renvoi se reconnaît à son auteur **et** à son
+/// clientOffset. Bob, qui reprend le clientOffset d'un message d'Alice (un
+/// client fait à la main), écrit un autre message : il ne reçoit ni
+/// l'accusé ni le numéro de celui d'Alice, et chacun voit les deux.
+pub(super) async fn offset_per_account(ctx: Ctx) -> Result<(), Failure> {
+    let server = ctx.start().await?;
+    let url = server.url();
+    let alice = tab(&ctx, &url, "Alice", json!(0)).await?;
+    let bob = tab(&ctx, &url, "Bob", json!(0)).await?;
+    let mut witness = tab(&ctx, &url, "Chloé", json!(0)).await?;
+    let first = send_stored(&alice, "d'Alice", "meme-id").await?;
+    expect_stored(&ctx, &mut witness, "d'Alice", "le message d'Alice").await?;
+    let second = send_stored(&bob, "de Bob", "meme-id").await?;
+    if second == first {
+        return Err(Failure::new(
+            "Bob, avec le clientOffset d'un message d'Alice, écrit un autre message (un autre numéro)",
+            format!(
+                "il reçoit le numéro {first}, celui du message d'Alice, et son texte n'est pas enregistré"
+            ),
+        ));
+    }
+    expect_stored(&ctx, &mut witness, "de Bob", "le message de Bob").await?;
     Ok(())
 }
 

@@ -196,6 +196,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(missed_while_away, "Un client déconnecté pendant que les autres parlent reçoit, en revenant avec son dernier numéro, exactement ce qu'il a manqué"),
             check!(survives_restart, "Les messages survivent à l'arrêt du serveur : relancé sur la même base, il renvoie l'historique et continue la numérotation"),
             check!(retry_once, "Le même clientOffset envoyé deux fois : enregistré et envoyé une fois, accusé deux fois avec le même numéro"),
+            check!(offset_per_account, "Un renvoi se reconnaît à son auteur et à son clientOffset : le clientOffset d'un message d'Alice repris par Bob donne un autre message, pas l'accusé d'Alice"),
             check!(ack_lost, "Connexion coupée entre l'enregistrement et l'accusé : le nouvel essai (même clientOffset) n'enregistre ni ne diffuse rien de plus, et reçoit le même numéro"),
             check!(history_bad_input, "Un texte ou un clientOffset qui n'est pas un texte, ou un texte avec un caractère de contrôle (nommé par son code) : un avertissement, rien d'enregistré, un accusé { \"error\": … }"),
             check!(history_order, "1 000 messages envoyés d'affilée arrivent dans l'ordre ; un client arrivé au milieu reçoit l'historique puis la suite, sans trou ni doublon ; les accusés ont des numéros croissants"),

@@ -149,8 +149,9 @@ pub(crate) async fn ack_lost(ctx: Ctx) -> Result<(), Failure> {
         "le message enregistré est diffusé",
     )
     .await?;
-    // Le même onglet, reconnecté : l'historique, puis le nouvel essai.
-    let mut again = tab(&ctx, &url, "reconnecté", json!(0)).await?;
+    // Le même onglet, reconnecté (au chapitre 15, le même compte) :
+    // l'historique, puis le nouvel essai.
+    let mut again = tab(&ctx, &url, "coupé", json!(0)).await?;
     expect_stored(&ctx, &mut again, TEXT, "l'historique après la reconnexion").await?;
     let retried = send_stored(&again, TEXT, "coupe-1").await?;
     if retried != stored {
