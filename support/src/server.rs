@@ -196,16 +196,11 @@ fn port_from_env() -> Result<u16, String> {
 }
 
 fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> String {
-    // Proposer un port vraiment libre : le suivant est souvent pris lui
-    // aussi (un autre chapitre lancé, le second processus du chapitre 12).
-    let next = (1..=20)
-        .filter_map(|step| port.checked_add(step))
-        .find(|&candidate| std::net::TcpListener::bind((host, candidate)).is_ok())
-        .unwrap_or(3001);
     match e.kind() {
         ErrorKind::AddrInUse => format!(
             "le port {port} est déjà utilisé (un autre serveur tourne peut-être encore). \
-             Arrêtez-le, ou choisissez un autre port en lançant : PORT={next} cargo run -p {program}"
+             Arrêtez-le, ou choisissez un autre port en lançant : PORT={} cargo run -p {program}",
+            free_port_after(host, port)
         ),
         ErrorKind::PermissionDenied => format!(
             "le système refuse l'écoute sur le port {port} (les ports inférieurs à 1024 sont \
@@ -216,6 +211,17 @@ fn bind_error(e: &std::io::Error, host: &str, port: u16, program: &str) -> Strin
              variable pour écouter sur toutes les interfaces."
         ),
     }
+}
+
+/// Un port libre après `port`, à proposer : le suivant est souvent pris lui
+/// aussi (un autre chapitre lancé, le second processus du chapitre 12).
+/// Appelée seulement quand `host` a déjà servi à une écoute (le port était
+/// pris) : l'adresse est connue, chaque essai est immédiat.
+fn free_port_after(host: &str, port: u16) -> u16 {
+    (1..=20)
+        .filter_map(|step| port.checked_add(step))
+        .find(|&candidate| std::net::TcpListener::bind((host, candidate)).is_ok())
+        .unwrap_or(3001)
 }
 
 /// Affiche une erreur en français sur la sortie d'erreur et renvoie un code
