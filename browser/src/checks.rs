@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::{Browser, Error, Result, Tab, bail, ensure, settle};
+use crate::{Browser, Error, Result, Server, Tab, bail, ensure, settle};
 
 /// La forme de la discussion d'un chapitre.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +77,32 @@ pub async fn send(browser: &Browser, tab: &Tab, text: &str) -> Result<()> {
         tab.name()
     );
     Ok(())
+}
+
+/// Le chapitre `program` lancé, `count` onglets connectés, puis le serveur
+/// arrêté d'un Ctrl+C sans fermer les onglets et relancé à la même adresse :
+/// rend le serveur relancé et les onglets, une fois chacun reconnecté de
+/// lui-même (les pages rouvrent la connexion que le serveur a fermée en
+/// s'arrêtant, `io server disconnect`).
+pub async fn restarted_with_tabs(
+    browser: &Browser,
+    program: &str,
+    test: &str,
+    count: usize,
+) -> Result<(Server, Vec<Tab>)> {
+    let server = Server::start(program).await.map_err(|e| e.context(test))?;
+    let port = server.port();
+    let tabs = open_tabs(browser, &server.url(), count).await?;
+    server.stop().await.map_err(|e| e.context(test))?;
+    let again = Server::start_on_port(program, port, &[])
+        .await
+        .map_err(|e| e.context(test))?;
+    for tab in &tabs {
+        if let Err(e) = browser.wait_connected(tab).await {
+            return Err(again.explain(0, &format!("{test} : {e}")));
+        }
+    }
+    Ok((again, tabs))
 }
 
 /// Attend que la liste de `tab` contienne `item`, et la renvoie.

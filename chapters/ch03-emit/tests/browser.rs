@@ -2,6 +2,7 @@
 //! sur « Envoyer » ou appuyer sur Entrée ; le champ se vide, la page ne se
 //! recharge pas, le serveur écrit `message: …` ; un champ vide n'envoie rien.
 
+use browser::checks::restarted_with_tabs;
 use browser::{Browser, Result, Tab, ensure};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch03-emit");
@@ -91,4 +92,30 @@ async fn still_same_page(browser: &Browser, tab: &Tab, url: &str) -> Result<()> 
         state["url"]
     );
     Ok(())
+}
+
+/// Le serveur arrêté d'un Ctrl+C puis relancé : la page se reconnecte
+/// d'elle-même, et un message tapé ensuite arrive au serveur (sans le
+/// gestionnaire `disconnect` de la page, il resterait dans la bibliothèque
+/// cliente, sans rien dire).
+#[tokio::test]
+async fn apres_une_relance_un_message_arrive() -> Result<()> {
+    let test = "ch03-emit (arrêt et relance)";
+    let Some(browser) = browser::launch_or_skip(test).await? else {
+        return Ok(());
+    };
+    let (again, tabs) = restarted_with_tabs(&browser, PROGRAM, test, 1).await?;
+    let mark = again.mark();
+    browser
+        .type_into(&tabs[0], "#input", "Après la relance")
+        .await?;
+    browser.press_enter(&tabs[0], "#input").await?;
+    again
+        .wait_exact(mark, "message: Après la relance")
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))?;
+    browser
+        .check_console_after_outage()
+        .await
+        .map_err(|e| again.explain(0, &format!("{test} : {e}")))
 }
