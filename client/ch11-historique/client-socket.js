@@ -5,10 +5,11 @@
 // - ackTimeout et retries : un message sans accusé au bout de 10 s est
 //   renvoyé, jusqu'à 3 fois. Il garde son clientOffset : le serveur
 //   reconnaît un renvoi et ne l'enregistre pas deux fois.
+const RETRIES = 3;
 const socket = io({
   auth: { serverOffset: 0 },
   ackTimeout: 10000,
-  retries: 3,
+  retries: RETRIES,
 });
 
 const form = document.getElementById('form');
@@ -47,7 +48,7 @@ form.addEventListener('submit', (e) => {
   // n'est donnée qu'après le dernier essai sans accusé.
   socket.emit('new message', text, clientOffset, (err, reply) => {
     if (err) {
-      addNotice(`échec : pas d'accusé du serveur pour « ${text} » après 4 essais ; il n'est peut-être pas enregistré.`);
+      addNotice(`échec : pas d'accusé du serveur pour « ${text} » après ${RETRIES + 1} essais ; il n'est peut-être pas enregistré.`);
     } else if (reply && reply.error) {
       // Refusé : le texte revient dans le champ, s'il est libre, pour être
       // corrigé plutôt que perdu.

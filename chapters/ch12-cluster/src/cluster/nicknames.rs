@@ -8,10 +8,11 @@
 //! La clé expire d'elle-même après [`NICKNAME_TTL`] ; le processus qui la
 //! tient la prolonge toutes les [`REFRESH_EVERY`]. Un processus tué ne la
 //! prolonge plus, et n'est plus abonné à son canal Redis (Redis voit sa
-//! connexion se fermer) : un client qui demande le pseudo d'un de ses
-//! clients l'obtient aussitôt (la page qui se reconnecte ailleurs, derrière
-//! nginx), et la clé disparaît au plus tard [`NICKNAME_TTL`] après sa mort. Après un redémarrage de Redis (vide), chaque
-//! processus réécrit les pseudos de ses clients au tour suivant. Lire la
+//! connexion se fermer) : les pseudos de ses clients sont libres aussitôt
+//! (leur page, qui se reconnecte ailleurs derrière nginx, les retrouve), et
+//! ses clés disparaissent au plus tard [`NICKNAME_TTL`] après sa mort.
+//! Après un redémarrage de Redis (vide), chaque processus réécrit les
+//! pseudos de ses clients au tour suivant. Lire la
 //! liste de tout le chat : `roster.rs`.
 
 use std::collections::HashMap;
