@@ -37,7 +37,7 @@ form.addEventListener('submit', (e) => {
   const text = input.value;
   // Vide ou fait d'espaces : rien ne part ; trop long : une annonce le dit,
   // et le texte reste dans le champ (`sendable`, dans chat-ui.js).
-  if (!sendable(text)) {
+  if (!sendable(input)) {
     return;
   }
   input.value = '';

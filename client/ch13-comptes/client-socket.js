@@ -87,7 +87,7 @@ socket.on('disconnect', (reason) => {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!sendable(text)) {
+  if (!sendable(input)) {
     return;
   }
   // Hors ligne, le message ne partirait qu'au retour de la connexion, et

@@ -136,7 +136,7 @@ async function sendNext() {
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value;
-  if (!sendable(text)) {
+  if (!sendable(input)) {
     return;
   }
   const recipient = to.value;

@@ -99,10 +99,14 @@ function deliveredById(reply) {
 // page le dit, et le texte reste dans le champ.
 const LONGEST_TEXT = 100000;
 
-// Le texte du champ peut-il partir ? Vide ou fait d'espaces : non, sans
-// rien dire. Trop long : non, et une annonce dit pourquoi.
-function sendable(text) {
+// Le texte du champ `input` peut-il partir ? Vide ou fait d'espaces : non,
+// sans rien dire, et le champ est vidé (ces espaces ne précéderont pas le
+// message suivant). Trop long : non, une annonce dit pourquoi, et le texte
+// reste dans le champ.
+function sendable(input) {
+  const text = input.value;
   if (!text.trim()) {
+    input.value = '';
     return false;
   }
   if (text.length > LONGEST_TEXT) {
