@@ -119,11 +119,14 @@ impl Browser {
 /// lui-même (il se reconnecte, renvoie ce qui attendait) ; Chrome les
 /// écrit quand même dans la console.
 pub fn is_outage_error(message: &str) -> bool {
-    const OUTAGE: [&str; 5] = [
+    const OUTAGE: [&str; 6] = [
         "net::ERR_CONNECTION_REFUSED",
         "net::ERR_CONNECTION_RESET",
         "net::ERR_CONNECTION_CLOSED",
         "net::ERR_EMPTY_RESPONSE",
+        // Une requête de long-polling dont la connexion a été fermée par
+        // l'arrêt au moment où Chrome l'envoyait (vu en CI, ch02).
+        "net::ERR_SOCKET_NOT_CONNECTED",
         // Un serveur en train de s'arrêter refuse une nouvelle connexion
         // (« Serveur en cours d'arrêt »).
         "status of 503 (Service Unavailable)",
@@ -162,6 +165,9 @@ mod tests {
         let reset = "http://127.0.0.1:1/socket.io/?EIO=4&transport=polling&t=x - Failed to \
                      load resource: net::ERR_CONNECTION_RESET";
         assert!(is_outage_error(reset));
+        let closed = "http://127.0.0.1:1/socket.io/?EIO=4&transport=polling&t=y - Failed to \
+                      load resource: net::ERR_SOCKET_NOT_CONNECTED";
+        assert!(is_outage_error(closed));
         // La même erreur sur la page ou un script : un vrai défaut.
         assert!(!is_outage_error(
             "http://127.0.0.1:1/app.js - Failed to load resource: net::ERR_CONNECTION_RESET"
