@@ -2,7 +2,8 @@
 //! `cluster/nicknames.rs`), et la liste « online » compte les clients de tous
 //! les processus.
 
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
+use socketioxide::BroadcastError;
 use socketioxide::extract::{State, TryData};
 
 // Comme au chapitre 9, le registre est dans l'état du serveur, `Chat`
@@ -62,7 +63,7 @@ pub async fn leave(socket: ClusterSocket, State(chat): State<Chat>) {
         return;
     };
     println!("{pseudo} s'est déconnecté");
-    socket.broadcast().emit("user left", &pseudo).await.ok();
+    to_others(&socket, "user left", json!(pseudo)).await;
     let mut live = cluster::other_clients(&socket).await;
     if support::is_stopping() {
         for sid in chat.nicknames.local_clients() {
@@ -70,6 +71,16 @@ pub async fn leave(socket: ClusterSocket, State(chat): State<Chat>) {
         }
     }
     let online = chat.nicknames.online(&live).await;
-    socket.broadcast().emit("online", &online).await.ok();
+    to_others(&socket, "online", json!(online)).await;
 }
 // ANCHOR_END: leave
+
+/// Comme un message (`messages.rs`) : si Redis ne répond plus, l'annonce
+/// part au moins aux clients de ce processus (`.local()`). La liste
+/// « online » n'a alors que ceux d'ici ; les autres reviennent quand Redis
+/// revient (`cluster/upkeep.rs`).
+async fn to_others(socket: &ClusterSocket, event: &str, data: Json) {
+    if let Err(BroadcastError::Adapter(_)) = socket.broadcast().emit(event, &data).await {
+        socket.local().broadcast().emit(event, &data).await.ok();
+    }
+}

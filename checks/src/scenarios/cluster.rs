@@ -243,8 +243,9 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
     let (a, b) = two(&ctx).await?;
     let alice = join(&a, "Alice", Transport::WebSocket).await?;
     let mut anne = join(&a, "Anne", Transport::WebSocket).await?;
+    let dora = join(&a, "Dora", Transport::WebSocket).await?;
     let mut bob = join(&b, "Bob", Transport::WebSocket).await?;
-    expect_online(&mut bob, &["Alice", "Anne", "Bob"], "tous là").await?;
+    expect_online(&mut bob, &["Alice", "Anne", "Bob", "Dora"], "tous là").await?;
     let Some(port) = ctx.kill_redis().await else {
         return Err(Failure::new("un Redis à arrêter", "aucun Redis lancé"));
     };
@@ -281,9 +282,19 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
     }
     bob.expect_nothing(
         Duration::from_secs(1),
-        "Redis est arrêté : rien ne passe d'un processus à l'autre",
+        "Redis est arrêté\u{a0}: rien ne passe d'un processus à l'autre",
     )
     .await?;
+    // Dora part pendant la panne : son processus l'annonce au moins à ses
+    // propres clients, avec la liste de ceux qu'il connaît.
+    dora.disconnect().await;
+    anne.expect_event(
+        "user left",
+        &[json!("Dora")],
+        "Redis arrêté, Dora quitte le même processus",
+    )
+    .await?;
+    expect_online(&mut anne, &["Alice", "Anne"], "Redis arrêté, Dora partie").await?;
     ctx.restart_redis(port).await?;
     let back = |l: &str| l.starts_with("Redis est de retour");
     for server in [&a, &b] {
@@ -292,6 +303,15 @@ pub(super) async fn redis_restart(ctx: Ctx) -> Result<(), Failure> {
             .wait_for("« Redis est de retour… »", 1, back, WAIT)
             .await?;
     }
+    // Redis revenu, chaque processus renvoie la liste de tout le chat : Bob
+    // apprend le départ de Dora, Anne retrouve Bob.
+    expect_online(
+        &mut bob,
+        &["Alice", "Anne", "Bob"],
+        "Redis relancé, Dora partie pendant la panne",
+    )
+    .await?;
+    expect_online(&mut anne, &["Alice", "Anne", "Bob"], "Redis relancé").await?;
     send_chat(&ctx, &alice, "après la panne").await?;
     expect_chat(&ctx, &mut bob, "après la panne", "Redis relancé").await?;
     expect_chat(&ctx, &mut anne, "après la panne", "même processus").await?;

@@ -243,7 +243,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(cluster_process_stopped, "Un processus arrêté (SIGTERM) dit qui part avec lui ; l'autre annonce leur départ (« user left », puis « online ») et leurs pseudos sont libres aussitôt"),
             check!(cluster_process_killed, "Un processus tué : ses clients sortent de la liste « online » de l'autre, qui le dit dans son terminal, et peuvent y revenir aussitôt avec leur pseudo"),
             check!(cluster_slow_receiver, "Un client gelé sur B reçoit les messages venus de A sans trou, puis B le déclare trop lent et le déconnecte ; le témoin de B reçoit tout", crate::LONG_CHECK_LIMIT),
-            check!(redis_restart, "Redis tué puis relancé : les processus le disent, servent encore leurs propres clients sans les faire attendre (accusé et remise en moins de 2 s, dix messages de suite), puis les messages passent de nouveau entre eux sans les relancer"),
+            check!(redis_restart, "Redis tué puis relancé : les processus le disent, servent encore leurs propres clients sans les faire attendre (accusé et remise en moins de 2 s, dix messages de suite) et leur annoncent un départ ; Redis revenu, les messages passent de nouveau entre eux sans les relancer, et chacun reçoit la liste « online » de tout le chat"),
             check!(redis_missing, "Redis absent au démarrage : une phrase en français qui nomme l'adresse et redis-server, un code de sortie non nul, sans panique"),
         ]);
     }

@@ -148,7 +148,9 @@ impl Driver for RedisBus {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&chan);
-        self.conn.clone().unsubscribe(chan).await?;
+        // Redis perdu : l'abonnement est parti avec la connexion. Attendre
+        // son retour ferait durer l'arrêt (Ctrl+C) de plusieurs secondes.
+        self.connection_now()?.unsubscribe(chan).await?;
         Ok(())
     }
 

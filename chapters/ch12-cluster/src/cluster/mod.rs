@@ -11,8 +11,9 @@
 //!   se reconnecte tout seul, et reçoit ce que Redis pousse ;
 //! - `nicknames.rs`, `roster.rs` et `refusal.rs` : les pseudos de tout le
 //!   chat, des clés Redis (`SET … NX`, avec expiration) ;
-//! - `upkeep.rs` : les tâches de fond, prolonger les pseudos, guetter
-//!   les processus disparus, frapper à la porte de Redis perdu.
+//! - `upkeep.rs` : les tâches de fond, prolonger les pseudos, guetter
+//!   les processus disparus, frapper à la porte de Redis perdu ;
+//!   `outage.rs` : après une panne de Redis, renvoyer la liste « online ».
 //!
 //! Le chapitre 15 reprend ce dossier d'une seule déclaration (`#[path]`).
 
@@ -23,6 +24,7 @@ mod connect;
 mod delivery;
 mod inbox;
 mod nicknames;
+mod outage;
 mod refusal;
 mod roster;
 mod upkeep;

@@ -21,6 +21,7 @@ use redis::aio::ConnectionManager;
 
 use super::Cluster;
 use super::nicknames::REFRESH_EVERY;
+use super::outage::Outage;
 use super::roster::{Entry, sorted};
 
 /// Tous les combien un processus regarde si un autre a disparu.
@@ -51,19 +52,20 @@ impl Cluster {
                 }
             }
         });
-        let (io, nicknames, mut conn) = (
-            self.io.clone(),
-            self.nicknames.clone(),
-            self.bus.connection(),
-        );
+        let (io, nicknames) = (self.io.clone(), self.nicknames.clone());
+        let mut conn = self.bus.connection();
         tokio::spawn(async move {
             let mut watch = Watch::default();
+            let mut outage = Outage::default();
             let mut tick = tokio::time::interval(WATCH_EVERY);
             loop {
                 tick.tick().await;
                 if support::is_stopping() {
                     return;
                 }
+                // Redis revenu après une panne : la liste de tout le chat.
+                let lost = nicknames.bus.connection_now().is_err();
+                outage.tick(lost, &io, &nicknames).await;
                 let (Ok(servers), Ok(entries)) =
                     (live_servers(&mut conn).await, nicknames.entries().await)
                 else {
