@@ -45,7 +45,24 @@ pub(super) const WINDOW: (u32, u32) = (800, 600);
 
 impl Browser {
     /// Lance chromedriver (sur un port libre), puis Chromium à travers lui.
+    ///
+    /// Avec `--port=0`, chromedriver choisit lui-même un port, puis
+    /// l'ouvre : un autre test peut l'avoir pris entre-temps (vu en CI,
+    /// « bind() failed: Address already in use »). On relance alors
+    /// chromedriver, deux fois au plus.
     pub async fn launch(programs: &Programs) -> Result<Self> {
+        let mut attempt = 1;
+        loop {
+            match Self::launch_once(programs).await {
+                Err(e) if attempt < 3 && e.message().contains("Address already in use") => {
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn launch_once(programs: &Programs) -> Result<Self> {
         let profile = Profile::create()?;
         // Un groupe de processus à lui : Chromium et ses processus enfants y
         // entrent aussi, et un seul signal les arrête tous.
