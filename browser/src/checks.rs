@@ -63,14 +63,17 @@ pub async fn open_tabs(browser: &Browser, url: &str, count: usize) -> Result<Vec
     Ok(tabs)
 }
 
-/// Envoie `text` comme un étudiant : le taper dans `#input`, appuyer sur
-/// Entrée ; vérifie que le champ s'est vidé.
+/// Envoie `text` comme un étudiant : le taper dans `#input`, appuyer sur
+/// Entrée ; vérifie que la page a vidé le champ en traitant l'envoi. Le
+/// champ est lu juste après le gestionnaire `submit` de la page (un second
+/// gestionnaire, inscrit après le sien) : un refus du serveur peut y
+/// remettre le texte un instant plus tard (`giveBack`), et ce n'est pas un
+/// champ resté plein.
 pub async fn send(browser: &Browser, tab: &Tab, text: &str) -> Result<()> {
+    browser.eval(tab, WATCH_SUBMIT).await?;
     browser.type_into(tab, "#input", text).await?;
     browser.press_enter(tab, "#input").await?;
-    let left = browser
-        .eval(tab, "return document.getElementById('input').value;")
-        .await?;
+    let left = browser.eval(tab, "return window.__leftOnSubmit;").await?;
     ensure!(
         left.as_str() == Some(""),
         "{} : après l'envoi de « {text} », le champ contient encore {left}",
@@ -78,6 +81,16 @@ pub async fn send(browser: &Browser, tab: &Tab, text: &str) -> Result<()> {
     );
     Ok(())
 }
+
+/// Note dans `window.__leftOnSubmit` ce que contient `#input` juste après le
+/// gestionnaire `submit` de la page, au prochain envoi.
+const WATCH_SUBMIT: &str = "
+    const field = document.getElementById('input');
+    window.__leftOnSubmit = null;
+    field.form.addEventListener('submit', () => { window.__leftOnSubmit = field.value; },
+                                { once: true });
+    return true;
+";
 
 /// Le chapitre `program` lancé, `count` onglets connectés, puis le serveur
 /// arrêté d'un Ctrl+C sans fermer les onglets et relancé à la même adresse :

@@ -19,7 +19,7 @@ form.addEventListener('submit', (e) => {
   // emitWithAck renvoie une promesse, tenue quand le serveur appelle
   // l'accusé ; timeout(5000) la rejette si rien n'est venu en 5 s.
   const reply = socket.timeout(5000).emitWithAck('new message', text);
-  showAck(item, reply, deliveredById);
+  showAck(item, reply, deliveredById, text);
 });
 
 // Les messages des autres : le texte seul, comme au chapitre 5.

@@ -57,7 +57,7 @@ form.addEventListener('submit', (e) => {
   }
   input.value = '';
   const item = addMessage(socket.auth.pseudo.trim(), text, 'mine');
-  showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById);
+  showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById, text);
 });
 
 socket.on('new message', ({ from, text }) => {

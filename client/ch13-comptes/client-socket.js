@@ -102,11 +102,11 @@ form.addEventListener('submit', (e) => {
   if (recipient) {
     const item = addMessage(`${me} → ${recipient} (en privé)`, text, 'mine private');
     const reply = socket.timeout(5000).emitWithAck('private message', { to: recipient, text });
-    showAck(item, reply, (answer) =>
-      answer && answer.ok === true ? `remis à ${recipient}` : null);
+    const delivered = (answer) => (answer && answer.ok === true ? `remis à ${recipient}` : null);
+    showAck(item, reply, delivered, text);
   } else {
     const item = addMessage(me, text, 'mine');
-    showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById);
+    showAck(item, socket.timeout(5000).emitWithAck('new message', text), deliveredById, text);
   }
 });
 

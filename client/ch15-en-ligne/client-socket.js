@@ -151,8 +151,8 @@ form.addEventListener('submit', (e) => {
   if (recipient) {
     const item = addMessage(`${me} → ${recipient} (en privé)`, text, 'mine private');
     const reply = socket.timeout(5000).emitWithAck('private message', { to: recipient, text });
-    showAck(item, reply, (answer) =>
-      answer && answer.ok === true ? `remis à ${recipient}` : null);
+    const delivered = (answer) => (answer && answer.ok === true ? `remis à ${recipient}` : null);
+    showAck(item, reply, delivered, text);
   } else {
     outbox.push({ text, clientOffset: `${pageId}-${counter++}` });
     showOutbox();

@@ -65,8 +65,12 @@ function setStatus(item, state, text) {
 
 // Montre l'état du message `item` pendant que `reply` (la promesse d'un
 // emitWithAck) attend l'accusé du serveur. `success(réponse)` rend le texte
-// à afficher si la réponse est un succès, ou null.
-async function showAck(item, reply, success) {
+// à afficher si la réponse est un succès, ou null. Refusé par le serveur
+// ({ error }), le message n'est pas parti : son texte `text` revient dans
+// le champ, s'il est libre, pour être corrigé plutôt que perdu. Sans
+// réponse à temps, il est peut-être arrivé : le texte ne revient pas, pour
+// ne pas l'envoyer deux fois.
+async function showAck(item, reply, success, text) {
   setStatus(item, 'pending', 'en attente…');
   try {
     const answer = await reply;
@@ -75,11 +79,23 @@ async function showAck(item, reply, success) {
       setStatus(item, 'delivered', done);
     } else {
       const why = answer && answer.error ? answer.error : 'réponse inattendue du serveur';
-      setStatus(item, 'failed', `échec : ${why}`);
+      setStatus(item, 'failed', `échec : ${why}`);
+      if (answer && answer.error) {
+        giveBack(text);
+      }
     }
   } catch (err) {
     // La promesse est rejetée quand le délai de timeout(5000) est écoulé.
     setStatus(item, 'failed', 'échec : pas de réponse du serveur en 5 secondes');
+  }
+}
+
+// Remet `text` dans le champ de saisie, s'il est vide : on n'écrase pas ce
+// qui a été écrit depuis.
+function giveBack(text) {
+  const field = document.getElementById('input');
+  if (typeof text === 'string' && field && !field.value) {
+    field.value = text;
   }
 }
 

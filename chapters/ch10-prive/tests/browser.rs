@@ -314,8 +314,8 @@ async fn back(browser: &Browser, tabs: &[Tab; 3]) -> Result<()> {
 
 /// Bob choisi, puis parti (onglet fermé, ou rechargé) : la liste garde Bob,
 /// marqué « absent », au lieu de revenir sans rien dire à « À tous ». Le
-/// message suivant d'Alice, écrit pour Bob seul, est refusé, et Chloé ne le
-/// voit jamais ; Bob revenu, il est de nouveau proposé, et choisi.
+/// message suivant d'Alice, écrit pour Bob seul, est refusé (son texte
+/// revient dans le champ), et Chloé ne le voit jamais ; Bob revenu, il est de nouveau proposé, et choisi.
 #[tokio::test]
 async fn le_destinataire_choisi_reste_choisi_quand_il_part() -> Result<()> {
     browser::run_chapter("ch10-prive", PROGRAM, async |browser, server| {
@@ -342,6 +342,16 @@ async fn le_destinataire_choisi_reste_choisi_quand_il_part() -> Result<()> {
             "{} : le message privé à Bob absent devrait être refusé ; son état est « {status} »",
             a.name()
         );
+        // Refusé, il n'est pas parti : son texte revient dans le champ.
+        let field = browser
+            .eval(&a, "return document.getElementById('input').value;")
+            .await?;
+        ensure!(
+            field.as_str() == Some(secret),
+            "{} : le message refusé devrait revenir dans le champ, qui contient {field}",
+            a.name()
+        );
+        browser.fill(&a, "#input", "").await?;
         settle(Duration::from_millis(500)).await;
         let seen = messages(browser, &c).await?;
         ensure!(

@@ -83,8 +83,8 @@ async fn scenario(browser: &Browser, port_a: u16, port_b: u16) -> Result<()> {
     browser
         .wait_text(&admin, "#status", "Bob est réduit au silence")
         .await?;
-    // Pas `send`, qui veut un champ vide après l'envoi : le refus y remet
-    // le texte, parfois avant qu'on le regarde.
+    // Tapé à la main plutôt que par `send` : c'est le texte remis dans le
+    // champ après le refus qu'on veut voir.
     browser
         .type_into(&bob, "#input", "je peux parler ?")
         .await?;
