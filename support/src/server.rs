@@ -93,6 +93,7 @@ async fn serve<A: Adapter>(app: Router, io: Option<socketioxide::SocketIo<A>>) -
     };
     let app = app
         .layer(axum::middleware::map_request(detach_from_read_buffer))
+        .layer(axum::middleware::map_response(revalidate))
         .layer(axum::middleware::from_fn(refuse_new_sessions));
     // TCP_NODELAY, comme Node : chaque petit message part aussitôt, sans
     // attendre d'être regroupé avec le suivant (algorithme de Nagle).
@@ -147,6 +148,20 @@ fn program_name() -> String {
                 .map(|s| s.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "chNN-…".to_owned())
+}
+
+/// `Cache-Control: no-cache` sur chaque réponse qui n'en dit rien : le
+/// navigateur garde ses copies, mais redemande au serveur si elles valent
+/// encore (une réponse 304 sans contenu, si le fichier n'a pas changé).
+/// Sans cet en-tête, Chromium réutilise une page ou un script déjà vu sans
+/// rien demander : tous les chapitres s'ouvrent à la même adresse, et la
+/// page du chapitre précédent remplaçait en silence celle du suivant.
+async fn revalidate(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// Recopie l'URI et les en-têtes de la requête dans des valeurs neuves.

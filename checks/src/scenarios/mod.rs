@@ -84,7 +84,7 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
         ),
         check!(
             static_files,
-            "Le dossier client est servi tel qu'il est sur le disque : une modification se voit sans recompiler"
+            "Le dossier client est servi tel qu'il est sur le disque : une modification se voit sans recompiler, et le navigateur revalide sa copie (Cache-Control: no-cache) au lieu de garder la page d'un autre chapitre"
         ),
         check!(not_found, "Une adresse inconnue répond 404"),
         check!(

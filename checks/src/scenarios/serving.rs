@@ -84,6 +84,18 @@ pub(super) async fn static_files(ctx: Ctx) -> Result<(), Failure> {
             format!("statut {} et un autre contenu", response.status),
         ));
     }
+    // Sans `no-cache`, Chromium garde la page ou le script d'un chapitre
+    // précédent, servi à la même adresse, et ne redemande rien.
+    let page = http::get(server.port(), "/").await?;
+    if !page
+        .header("cache-control")
+        .is_some_and(|v| v.contains("no-cache"))
+    {
+        return Err(Failure::new(
+            "GET / demande au navigateur de revalider sa copie (Cache-Control: no-cache)",
+            format!("Cache-Control\u{a0}: {:?}", page.header("cache-control")),
+        ));
+    }
     if ctx.number() >= 2 {
         let js = http::get(server.port(), "/client-socket.js").await?;
         let on_disk = std::fs::read_to_string(
@@ -93,10 +105,20 @@ pub(super) async fn static_files(ctx: Ctx) -> Result<(), Failure> {
                 .join("client-socket.js"),
         )
         .unwrap_or_default();
-        if js.status != 200 || js.text() != on_disk {
+        if js.status != 200
+            || js.text() != on_disk
+            || !js
+                .header("cache-control")
+                .is_some_and(|v| v.contains("no-cache"))
+        {
             return Err(Failure::new(
-                "GET /client-socket.js renvoie le fichier du dossier client",
-                format!("statut {}", js.status),
+                "GET /client-socket.js renvoie le fichier du dossier client, à revalider \
+                 (Cache-Control: no-cache)",
+                format!(
+                    "statut {}, Cache-Control\u{a0}: {:?}",
+                    js.status,
+                    js.header("cache-control")
+                ),
             ));
         }
     }
