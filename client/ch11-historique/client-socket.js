@@ -50,12 +50,10 @@ form.addEventListener('submit', (e) => {
     if (err) {
       addNotice(`échec : pas d'accusé du serveur pour « ${text} » après ${RETRIES + 1} essais ; il n'est peut-être pas enregistré.`);
     } else if (reply && reply.error) {
-      // Refusé : le texte revient dans le champ, s'il est libre, pour être
-      // corrigé plutôt que perdu.
-      addNotice(`échec : ${reply.error}`);
-      if (!input.value) {
-        input.value = text;
-      }
+      // Refusé : le texte revient dans le champ, s'il est libre, pour être
+      // corrigé plutôt que perdu (`giveBack`, dans chat-ui.js).
+      addNotice(`échec : ${reply.error}`);
+      giveBack(text);
     }
   });
 });

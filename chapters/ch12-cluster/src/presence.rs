@@ -78,7 +78,7 @@ pub async fn leave(socket: ClusterSocket, State(chat): State<Chat>) {
 /// Comme un message (`messages.rs`) : si Redis ne répond plus, l'annonce
 /// part au moins aux clients de ce processus (`.local()`). La liste
 /// « online » n'a alors que ceux d'ici ; les autres reviennent quand Redis
-/// revient (`cluster/upkeep.rs`).
+/// revient (`cluster/outage.rs`).
 async fn to_others(socket: &ClusterSocket, event: &str, data: Json) {
     if let Err(BroadcastError::Adapter(_)) = socket.broadcast().emit(event, &data).await {
         socket.local().broadcast().emit(event, &data).await.ok();

@@ -13,7 +13,7 @@
 //!   chat, des clés Redis (`SET … NX`, avec expiration) ;
 //! - `upkeep.rs` : les tâches de fond, prolonger les pseudos, guetter
 //!   les processus disparus, frapper à la porte de Redis perdu ;
-//!   `outage.rs` : après une panne de Redis, renvoyer la liste « online ».
+//! - `outage.rs` : après une panne de Redis, renvoyer la liste « online ».
 //!
 //! Le chapitre 15 reprend ce dossier d'une seule déclaration (`#[path]`).
 
