@@ -9,10 +9,11 @@ const input = document.getElementById('input');
 // formulaire et rechargerait la page. Bonus : la touche Entrée fonctionne aussi.
 form.addEventListener('submit', (e) => {
   e.preventDefault();
-  if (input.value) {
+  // Un texte fait seulement d'espaces ne dit rien : il ne part pas.
+  if (input.value.trim()) {
     socket.emit('new message', input.value);
-    input.value = '';
   }
+  input.value = '';
 });
 
 // Si le serveur coupe lui-même la connexion (en s'arrêtant proprement, par

@@ -7,21 +7,28 @@ const room = document.getElementById('room');
 const messages = document.getElementById('messages');
 
 // Les boutons « Rejoindre » et « Quitter » ont type="button" : ils ne
-// soumettent pas le formulaire.
+// soumettent pas le formulaire, donc le navigateur ne vérifie pas le champ
+// du salon pour eux. reportValidity() le fait, et montre le même avertissement
+// qu'« Envoyer » quand il est vide.
 document.getElementById('join').addEventListener('click', () => {
-  socket.emit('join', room.value);
+  if (room.reportValidity()) {
+    socket.emit('join', room.value);
+  }
 });
 document.getElementById('leave').addEventListener('click', () => {
-  socket.emit('leave', room.value);
+  if (room.reportValidity()) {
+    socket.emit('leave', room.value);
+  }
 });
 
 // Un message pour un salon : deux arguments, le salon puis le texte.
 form.addEventListener('submit', (e) => {
   e.preventDefault();
-  if (input.value) {
+  // Un texte fait seulement d'espaces ne dit rien : il ne part pas.
+  if (input.value.trim()) {
     socket.emit('new message', room.value, input.value);
-    input.value = '';
   }
+  input.value = '';
 });
 
 // Le serveur renvoie le salon avec le texte : on affiche les deux.

@@ -1,6 +1,7 @@
 //! « Pour tester » du chapitre 3, dans Chromium : taper un message, cliquer
 //! sur « Envoyer » ou appuyer sur Entrée ; le champ se vide, la page ne se
-//! recharge pas, le serveur écrit `message: …` ; un champ vide n'envoie rien.
+//! recharge pas, le serveur écrit `message: …` ; un champ vide, ou fait
+//! d'espaces, n'envoie rien.
 
 use browser::checks::restarted_with_tabs;
 use browser::{Browser, Result, Tab, ensure};
@@ -41,17 +42,21 @@ async fn envoyer_au_clic_et_avec_entree() -> Result<()> {
             .await?;
         still_same_page(browser, &tab, &url).await?;
 
-        // Un champ vide n'envoie rien : ni au clic, ni avec Entrée. Le message
-        // suivant arrive après ce qu'auraient envoyé ces deux essais.
+        // Un champ vide n'envoie rien : ni au clic, ni avec Entrée ; un champ
+        // fait d'espaces non plus, et il est vidé. Le message suivant arrive
+        // après ce qu'auraient envoyé ces trois essais.
         let mark = server.mark();
         browser.click(&tab, "#form button").await?;
         browser.press_enter(&tab, "#input").await?;
+        browser.type_into(&tab, "#input", "   ").await?;
+        browser.press_enter(&tab, "#input").await?;
+        still_same_page(browser, &tab, &url).await?;
         browser
-            .type_into(&tab, "#input", "Après deux envois à vide")
+            .type_into(&tab, "#input", "Après trois envois à vide")
             .await?;
         browser.press_enter(&tab, "#input").await?;
         let after = server
-            .wait_exact(mark, "message: Après deux envois à vide")
+            .wait_exact(mark, "message: Après trois envois à vide")
             .await?;
         let before: Vec<String> = server
             .lines_since(mark)

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use browser::checks::{self, Chat, expect_list, send, wait_for_item};
-use browser::{Browser, Result, Server, Tab, settle};
+use browser::{Browser, Result, Server, Tab, ensure, settle};
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch07-rooms");
 
@@ -106,6 +106,65 @@ async fn un_onglet_en_long_polling_discute_avec_un_onglet_en_websocket() -> Resu
         PROGRAM,
         async |browser, server| {
             checks::polling_tab_chats_with_websocket_tab(browser, &server.url(), Chat::ROOM1).await
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn un_champ_salon_vide_ne_perd_pas_le_message() -> Result<()> {
+    browser::run_chapter(
+        "ch07-rooms (salon vide)",
+        PROGRAM,
+        async |browser, server| {
+            let tab = browser.open(&server.url(), "onglet 1").await?;
+            browser.wait_connected(&tab).await?;
+            let mark = server.mark();
+            // Salon effacé : ni « Envoyer », ni « Rejoindre », ni « Quitter »
+            // ne partent, et le texte reste dans le champ.
+            browser.fill(&tab, "#room", "").await?;
+            browser
+                .type_into(&tab, "#input", "Pour un salon à choisir")
+                .await?;
+            browser.press_enter(&tab, "#input").await?;
+            browser.click(&tab, "#join").await?;
+            browser.click(&tab, "#leave").await?;
+            settle(Duration::from_millis(300)).await;
+            let lines = server.lines_since(mark);
+            ensure!(
+                lines.is_empty(),
+                "avec un salon vide, le serveur a écrit : {lines:?}"
+            );
+            let kept = browser
+                .eval(&tab, "return document.getElementById('input').value;")
+                .await?;
+            ensure!(
+                kept == "Pour un salon à choisir",
+                "le texte n'est plus dans le champ : {kept}"
+            );
+            // Le salon rempli, le même texte part.
+            browser.fill(&tab, "#room", "room1").await?;
+            browser.press_enter(&tab, "#input").await?;
+            server
+                .wait_exact(mark, "message pour room1 : Pour un salon à choisir")
+                .await?;
+            wait_for_item(browser, &tab, "[room1] Pour un salon à choisir").await?;
+            // Le serveur ne se fie pas à la page : depuis la console (le livre,
+            // étape 7), un nom vide lui parvient, et il l'ignore.
+            let id = browser.wait_connected(&tab).await?;
+            browser
+                .eval(&tab, "socket.emit('join', ''); return null;")
+                .await?;
+            server
+                .wait_exact(
+                    mark,
+                    &format!(
+                        "Avertissement\u{a0}: évènement «\u{a0}join\u{a0}» du client {id} \
+                         ignoré, car le nom de salon est vide."
+                    ),
+                )
+                .await?;
+            Ok(())
         },
     )
     .await
