@@ -52,7 +52,7 @@ form.addEventListener('submit', (e) => {
     } else if (reply && reply.error) {
       // Refusé : le texte revient dans le champ, s'il est libre, pour être
       // corrigé plutôt que perdu (`giveBack`, dans chat-ui.js).
-      addNotice(`échec : ${reply.error}`);
+      addNotice(`échec : « ${reply.error} »`);
       giveBack(text);
     }
   });

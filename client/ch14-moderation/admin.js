@@ -61,7 +61,7 @@ async function decide(event, data, done) {
   try {
     const answer = await admin.timeout(5000).emitWithAck(event, data);
     status.textContent =
-      answer && answer.ok ? done(answer) : `Refusé : ${answer && answer.error}`;
+      answer && answer.ok ? done(answer) : `Refusé : « ${answer && answer.error} »`;
   } catch (err) {
     status.textContent = 'Pas de réponse du serveur en 5 secondes.';
   }

@@ -109,7 +109,7 @@ async function sendNext() {
       retry = false; // enregistré : il arrivera par « new message »
     } else if (!(reply && reply.retry)) {
       retry = false;
-      addNotice(`Message non envoyé : ${reply && reply.error ? reply.error : 'réponse inattendue'}`);
+      addNotice(`Message non envoyé : ${reply && reply.error ? `« ${reply.error} »` : 'réponse inattendue'}`);
       // Refusé (trop long, silence…) : le texte revient dans le champ, s'il
       // est libre, pour être raccourci ou renvoyé plus tard, pas perdu ;
       // sinon (plusieurs refus d'affilée), l'annonce le redonne.

@@ -78,8 +78,10 @@ async function showAck(item, reply, success, text) {
     if (done) {
       setStatus(item, 'delivered', done);
     } else {
-      const why = answer && answer.error ? answer.error : 'réponse inattendue du serveur';
-      setStatus(item, 'failed', `échec : ${why}`);
+      // La phrase du serveur est citée entre guillemets : elle commence par
+      // une majuscule, que les deux-points n'admettent que devant une citation.
+      const why = answer && answer.error ? `« ${answer.error} »` : 'réponse inattendue du serveur';
+      setStatus(item, 'failed', `échec : ${why}`);
       if (answer && answer.error) {
         giveBack(text);
       }

@@ -55,8 +55,11 @@ async fn scenario(browser: &Browser, server: &Server) -> Result<()> {
     let status = browser
         .wait_text(&bob, "#messages li.failed .status", "Trop de messages")
         .await?;
+    // La phrase du serveur, citée : une majuscule après les deux-points
+    // n'est permise que devant une citation.
     ensure!(
-        status.contains("Réessayez dans"),
+        status.starts_with("échec\u{a0}: «\u{a0}Trop de messages")
+            && status.contains("Réessayez dans"),
         "{} : le message refusé dit « {status} »",
         bob.name()
     );
