@@ -34,7 +34,7 @@ Commandes :
   screenshots          refait les captures d'écran du livre (Chromium requis)
   bench [--vs-node] [--quick]
                        mesure le débit, la latence et la mémoire du chat
-                       (--vs-node : comparé à la version Node, ~20 min)
+                       (--vs-node : comparé à la version Node, une demi-heure)
   client-bundle        met à jour le client JavaScript de Socket.IO depuis npm
 ";
 
