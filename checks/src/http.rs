@@ -60,13 +60,18 @@ pub async fn send(
         let mut stream = TcpStream::connect(("127.0.0.1", port))
             .await
             .map_err(|e| fail(format!("connexion impossible : {e}")))?;
-        let length = if method == "GET" {
-            String::new()
-        } else {
-            format!(
+        // Un corps sans type dit est du texte ; un type donné dans `headers`
+        // n'est pas doublé (le serveur ne lirait que le premier).
+        let typed = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let length = match (method, typed) {
+            ("GET", _) => String::new(),
+            (_, true) => format!("Content-Length: {}\r\n", body.len()),
+            (_, false) => format!(
                 "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: {}\r\n",
                 body.len()
-            )
+            ),
         };
         let extra: String = headers
             .iter()

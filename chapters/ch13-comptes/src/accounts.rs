@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -56,9 +56,20 @@ pub fn routes(store: Store, io: SocketIo) -> Result<Router, String> {
         .route("/api/login", post(login))
         .route("/api/me", get(me))
         .route("/api/logout", post(logout))
+        .method_not_allowed_fallback(not_allowed)
         .with_state(web))
 }
 // ANCHOR_END: routes
+
+/// Une méthode que la route n'accepte pas (`GET /api/login`, l'adresse
+/// ouverte dans le navigateur) : 405, avec une phrase comme tout refus ;
+/// axum ajoute l'en-tête `Allow`, qui dit les méthodes acceptées.
+async fn not_allowed(method: Method, uri: Uri) -> Response {
+    refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("{} n'accepte pas la méthode {method}.", uri.path()),
+    )
+}
 
 // ANCHOR: me
 async fn me(State(web): State<Web>, headers: HeaderMap) -> Response {
@@ -88,6 +99,11 @@ async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
         .await
         .ok();
         web.io.to(room_of(&account.key)).disconnect().await.ok();
+        // La page des modérateurs (`/admin`, à partir du chapitre 14) entre
+        // elle aussi dans la salle du compte : fermée de même.
+        if let Some(admin) = web.io.of("/admin") {
+            admin.to(room_of(&account.key)).disconnect().await.ok();
+        }
     }
     (
         StatusCode::NO_CONTENT,

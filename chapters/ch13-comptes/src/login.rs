@@ -1,14 +1,21 @@
 //! S'inscrire et se connecter : les deux routes qui reçoivent un mot de
-//! passe (`POST /api/signup` et `POST /api/login`), et la lecture de leur
-//! corps. Toutes deux finissent par ouvrir une session (`accounts.rs`).
+//! passe (`POST /api/signup` et `POST /api/login`). La lecture de leur
+//! corps est dans `login/credentials.rs`. Toutes deux finissent par ouvrir
+//! une session (`accounts.rs`).
 
 // ANCHOR: all
-use axum::body::Bytes;
+// Lire le corps des deux routes : un fichier à part, `login/credentials.rs`.
+// `#[path]` : les chapitres 14 et 15 reprennent ce fichier, son module se
+// trouve ainsi où qu'il soit compilé.
+#[path = "login/credentials.rs"]
+mod credentials;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::Value;
-use support::{nickname_from_auth, nickname_key};
+use support::nickname_key;
+
+use self::credentials::{Body, credentials};
 
 use crate::accounts::{UNAVAILABLE, Web, open_session, refuse};
 use crate::passwords::{hash_now, verify_now};
@@ -17,14 +24,12 @@ use crate::store::{Account, StoreError};
 
 /// Longueur minimale d'un mot de passe, en caractères.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longueur maximale : hacher coûte cher, on ne hache pas un roman.
-const MAX_PASSWORD_CHARS: usize = 256;
 
 // ANCHOR: signup
-pub async fn signup(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> Response {
-    let (pseudo, password) = match credentials(&body) {
+pub async fn signup(State(web): State<Web>, headers: HeaderMap, body: Body) -> Response {
+    let (pseudo, password) = match credentials(&headers, body) {
         Ok(both) => both,
-        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+        Err((status, why)) => return refuse(status, &why),
     };
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return refuse(
@@ -65,10 +70,10 @@ pub async fn signup(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> 
 // ANCHOR_END: signup
 
 // ANCHOR: login
-pub async fn login(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> Response {
-    let (pseudo, password) = match credentials(&body) {
+pub async fn login(State(web): State<Web>, headers: HeaderMap, body: Body) -> Response {
+    let (pseudo, password) = match credentials(&headers, body) {
         Ok(both) => both,
-        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+        Err((status, why)) => return refuse(status, &why),
     };
     let key = nickname_key(&pseudo);
     // L'essai est compté avant la vérification (`throttle.rs`).
@@ -111,27 +116,4 @@ pub async fn login(State(web): State<Web>, headers: HeaderMap, body: Bytes) -> R
 }
 // ANCHOR_END: login
 
-// ANCHOR: credentials
-/// Lit `{ "pseudo": …, "password": … }` ; le pseudo suit les règles du
-/// chapitre 9. L'erreur est la phrase à renvoyer.
-fn credentials(body: &[u8]) -> Result<(String, String), String> {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return Err(
-            "Requête mal formée\u{a0}: envoyez un objet JSON avec «\u{a0}pseudo\u{a0}» et «\u{a0}password\u{a0}»."
-                .to_owned(),
-        );
-    };
-    let pseudo = nickname_from_auth(Some(&body)).map_err(|e| e.to_string())?;
-    match body.get("password") {
-        Some(Value::String(password)) if password.chars().count() > MAX_PASSWORD_CHARS => {
-            Err(format!(
-                "Le mot de passe est trop long\u{a0}: {MAX_PASSWORD_CHARS}\u{a0}caractères au plus."
-            ))
-        }
-        Some(Value::String(password)) => Ok((pseudo, password.clone())),
-        None | Some(Value::Null) => Err("Écrivez un mot de passe.".to_owned()),
-        Some(_) => Err("Le mot de passe doit être un texte.".to_owned()),
-    }
-}
-// ANCHOR_END: credentials
 // ANCHOR_END: all

@@ -10,7 +10,8 @@
 //! - `store.rs` : la base SQLite des comptes et des sessions ;
 //!   `queries.rs` : ses requêtes ;
 //! - `accounts.rs` : les routes HTTP, dont `/api/me` et la déconnexion ;
-//!   `login.rs` : l'inscription et la connexion ;
+//!   `login.rs` : l'inscription et la connexion, et `login/credentials.rs`
+//!   ce qu'elles reçoivent ;
 //! - `passwords.rs` : les empreintes Argon2id ; `throttle.rs` : le frein
 //!   aux essais de mots de passe ;
 //! - `session.rs` : le cookie, lu aussi par la poignée de main de Socket.IO ;

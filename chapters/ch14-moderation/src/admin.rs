@@ -56,6 +56,10 @@ pub async fn on_connect(
 ) {
     socket.on("kick", support::in_order(decisions::on_kick));
     socket.on("mute", support::in_order(decisions::on_mute));
+    // La salle du compte, comme ses onglets du chat : se déconnecter
+    // (`accounts.rs`) ferme aussi cette page, dont le pouvoir venait de la
+    // même session.
+    socket.join(room_of(&account.key));
     println!("{} ouvre la page des modérateurs", account.pseudo);
     socket.emit("users", &users(&io, &chat)).ok();
 }

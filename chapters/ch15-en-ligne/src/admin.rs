@@ -51,6 +51,8 @@ pub async fn on_connect(socket: SocketRef, io: SocketIo, State(chat): State<Chat
     socket.on("kick", support::in_order(on_kick));
     socket.on("mute", support::in_order(mutes::on_mute));
     if let Some(account) = socket.extensions.get::<Account>() {
+        // Comme au chapitre 14 : se déconnecter ferme aussi cette page.
+        socket.join(room_of(&account.key));
         info!(account = %account.pseudo, "{} ouvre la page des modérateurs", account.pseudo);
     }
     if let Ok(users) = users::list(&io, &chat.store).await {

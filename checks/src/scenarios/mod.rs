@@ -173,12 +173,14 @@ pub fn checks_for(chapter: &str) -> Vec<Check> {
             check!(sessions_survive_restart, "Relancé sur la même base, le serveur reconnaît les sessions ouvertes avant"),
             check!(one_person_many_tabs, "Une personne dans deux onglets : un seul « user joined », un nom dans « online », ses messages vont à son autre onglet, « user left » après le dernier"),
             check!(private_all_tabs, "Un message privé arrive à tous les onglets du destinataire et aux autres onglets de l'expéditeur, à personne d'autre ; à un absent, un refus"),
+            check!(odd_requests, "Une autre méthode (GET /api/login, DELETE /api/me)\u{a0}: 405 avec Allow\u{a0}; une connexion en text/plain, comme d'un formulaire d'un autre site\u{a0}: 415 sans session\u{a0}; un corps de 3\u{a0}Mo\u{a0}: 413\u{a0}; chaque fois une phrase en JSON"),
             check!(logout_everywhere, "POST /api/logout : 204 et cookie effacé ; chaque onglet du compte reçoit « logged out » puis est déconnecté, les autres voient le départ ; plus aucune session du compte ne sert"),
         ]);
     }
     if n >= 14 {
         checks.extend([
             check!(admin_access, "/admin : refusé sans session et à qui n'est pas dans MODERATORS, en français et avec une ligne au terminal ; un modérateur reçoit aussitôt « users »"),
+            check!(logout_closes_admin, "Le modérateur se déconnecte depuis le chat\u{a0}: sa page /admin, ouverte avec la même session, est fermée, et l'ancien cookie n'y entre plus"),
             check!(admin_users, "« users » suit chaque arrivée et chaque départ : chaque compte une fois, avec son nombre d'onglets et muted_until, trié sans tenir compte des majuscules"),
             check!(kick, "« kick » : chaque onglet du compte reçoit « kicked » avec la raison puis est déconnecté, l'accusé est { \"ok\": true }, les autres voient le départ ; personne sous ce pseudo, donnée invalide, raison vide ou de plus de 200\u{a0}caractères, pseudo ou raison avec un caractère de contrôle : une erreur"),
             check!(mute, "« mute » : l'accusé donne la fin (RFC 3339) ; jusque-là, messages à tous et privés refusés avec la fin et le temps qui reste, rien ne part ; minutes : 0 rend la parole ; hors de 0 à 1 440 ou pseudo avec un caractère de contrôle, une erreur"),

@@ -7,6 +7,7 @@
 //! sessions. `tabs.rs` : la poignée de main, les onglets, les messages
 //! privés, la déconnexion.
 
+mod requests;
 mod routes;
 mod tabs;
 
@@ -16,6 +17,7 @@ use crate::client::{Client, Transport};
 use crate::http::{self, Response};
 use crate::{Failure, Server};
 
+pub(crate) use requests::*;
 pub(crate) use routes::*;
 pub(crate) use tabs::*;
 

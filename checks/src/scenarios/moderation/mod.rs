@@ -6,6 +6,7 @@
 //! silence, les limites de débit et de longueur, et l'exercice 14.
 
 mod limits;
+mod logout;
 
 use crate::client::{show_ack, show_event};
 use serde_json::{Value, json};
@@ -19,6 +20,7 @@ use crate::scenarios::socket::TERMINAL_ESCAPE;
 use crate::{Ctx, Failure, WAIT};
 
 pub(crate) use limits::*;
+pub(crate) use logout::*;
 
 /// Le modérateur des vérifications (`MODERATORS`, voir `Ctx::start_with`).
 pub(crate) const MODERATOR: &str = "Modo";
