@@ -85,16 +85,37 @@ logoutButton.addEventListener('click', async () => {
 
 // Au chargement : une session est peut-être déjà là (un autre onglet, ou
 // une visite d'hier). 401 : pas de session, le formulaire. Une autre
-// erreur (la base du chapitre 15 en panne…) : le formulaire aussi, mais
-// avec la phrase du serveur ; sinon on se croirait déconnecté.
-api('GET', '/api/me')
-  .then(([status, body]) => {
-    if (status === 200) {
-      loggedIn(body.pseudo);
-    } else if (status === 401) {
-      showLogin();
-    } else {
-      showLogin(body && body.error ? body.error : `Erreur ${status} : rechargez la page.`);
-    }
-  })
-  .catch(() => showLogin('Serveur injoignable : rechargez la page.'));
+// erreur (la base du chapitre 15 en panne…) ou pas de réponse : le
+// formulaire aussi, avec la phrase du serveur, sinon on se croirait
+// déconnecté ; et un nouvel essai toutes les 3 secondes, pour retrouver la
+// session dès que le serveur répond de nouveau.
+function checkSession() {
+  api('GET', '/api/me')
+    .then(([status, body]) => {
+      if (me) {
+        // Connecté entre-temps par le formulaire : rien à refaire.
+      } else if (status === 200) {
+        loggedIn(body.pseudo);
+      } else if (status === 401) {
+        showLogin();
+      } else {
+        retryLater(body && body.error ? body.error : `Erreur ${status}.`);
+      }
+    })
+    .catch(() => retryLater('Serveur injoignable.'));
+}
+
+// Dit la panne sous le formulaire (sans déplacer le curseur, si l'on écrit
+// déjà), puis réessaie.
+function retryLater(why) {
+  if (me) {
+    return;
+  }
+  if (login.hidden) {
+    showLogin();
+  }
+  loginError.textContent = `${why} Nouvel essai dans 3 secondes…`;
+  setTimeout(checkSession, 3000);
+}
+
+checkSession();
