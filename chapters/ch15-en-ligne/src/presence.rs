@@ -38,10 +38,10 @@ pub fn named(pseudo: &str) -> String {
 const WATCH_EVERY: Duration = Duration::from_secs(1);
 
 /// Les personnes en ligne dans tout le chat (clé → pseudo), telles que ce
-/// processus les a annoncées à ses pages.
+/// processus les a annoncées à ses pages ; `None` avant la première lecture.
 #[derive(Default)]
 pub struct Presence {
-    shown: tokio::sync::Mutex<BTreeMap<String, String>>,
+    shown: tokio::sync::Mutex<Option<BTreeMap<String, String>>>,
     /// Une copie, lisible sans attendre (pour les messages privés).
     copy: Mutex<BTreeMap<String, String>>,
 }
@@ -83,10 +83,29 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         .filter_map(|room| room.strip_prefix("pseudo:"))
         .map(|pseudo| (nickname_key(pseudo), pseudo.to_owned()))
         .collect();
-    if now == *shown {
+    // Première lecture (un processus qui démarre) : ceux qui sont déjà là
+    // n'arrivent pas maintenant ; une ligne les nomme, sans rien annoncer.
+    let Some(before) = shown.as_ref() else {
+        if !now.is_empty() {
+            let names: Vec<&str> = now.values().map(String::as_str).collect();
+            info!("Déjà en ligne dans le chat\u{a0}: {}", names.join(", "));
+        }
+        *shown = Some(now.clone());
+        *chat
+            .presence
+            .copy
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = now;
+        io.local()
+            .emit("online", &chat.presence.online())
+            .await
+            .ok();
+        return;
+    };
+    if now == *before {
         return;
     }
-    for (key, pseudo) in now.iter().filter(|(k, _)| !shown.contains_key(*k)) {
+    for (key, pseudo) in now.iter().filter(|(k, _)| !before.contains_key(*k)) {
         info!(account = %pseudo, "{pseudo} est en ligne");
         // Ses propres onglets savent déjà qu'il est là.
         io.local()
@@ -95,7 +114,7 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
             .await
             .ok();
     }
-    for (key, pseudo) in shown.iter().filter(|(k, _)| !now.contains_key(*k)) {
+    for (key, pseudo) in before.iter().filter(|(k, _)| !now.contains_key(*k)) {
         info!(account = %pseudo, "{pseudo} s'est déconnecté");
         io.local()
             .except(room_of(key))
@@ -108,7 +127,7 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         .copy
         .lock()
         .unwrap_or_else(PoisonError::into_inner) = now.clone();
-    *shown = now;
+    *shown = Some(now);
     io.local()
         .emit("online", &chat.presence.online())
         .await
@@ -119,7 +138,10 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
 /// (et ceux d'un processus tué, qui n'a dit au revoir à personne).
 pub fn spawn_watch(io: SocketIo, chat: Chat) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(WATCH_EVERY);
+        // Le premier tour une période après le démarrage : l'adresse du
+        // serveur s'écrit d'abord.
+        let first = tokio::time::Instant::now() + WATCH_EVERY;
+        let mut tick = tokio::time::interval_at(first, WATCH_EVERY);
         loop {
             tick.tick().await;
             if support::is_stopping() {

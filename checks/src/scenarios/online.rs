@@ -25,7 +25,9 @@ mod watch;
 
 pub(super) use outages::{database_missing, database_outage, redis_long_outage};
 pub(crate) use processes::online_everywhere;
-pub(super) use processes::{processes_flood, processes_login, processes_presence, processes_share};
+pub(super) use processes::{
+    late_process, processes_flood, processes_login, processes_presence, processes_share,
+};
 pub(super) use watch::{health, metrics};
 
 /// Le temps laissé à un accusé quand la base ne répond pas : la page en

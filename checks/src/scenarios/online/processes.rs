@@ -275,3 +275,32 @@ pub(crate) async fn processes_login(ctx: Ctx) -> Result<(), Failure> {
     }
     wrong_tries_at_once(&[a.port(), b.port()], "Rafale").await
 }
+
+/// Un processus qui démarre quand Alice est déjà en ligne par un autre :
+/// il écrit d'abord son adresse, puis la nomme sur une ligne « Déjà en
+/// ligne dans le chat », sans dire qu'elle arrive.
+pub(crate) async fn late_process(ctx: Ctx) -> Result<(), Failure> {
+    let (key, database) = ctx.shared_database().await?;
+    let env = [(key, database.as_str())];
+    let a = ctx.start_with(&env).await?;
+    let mut alice = join(&a, "Alice", Transport::WebSocket).await?;
+    expect_online(&mut alice, &["Alice"], "seule").await?;
+    let b = ctx.start_with(&env).await?;
+    b.expect_line("Déjà en ligne dans le chat\u{a0}: Alice", 1)
+        .await?;
+    let lines = b.log().stdout();
+    let first = lines.first().map(String::as_str).unwrap_or_default();
+    if !first.starts_with("Adresse du serveur : ") {
+        return Err(Failure::new(
+            "le processus B écrit d'abord son adresse",
+            format!("sa première ligne : {first}"),
+        ));
+    }
+    if let Some(line) = lines.iter().find(|l| l.contains("est en ligne")) {
+        return Err(Failure::new(
+            "B ne dit pas qu'Alice arrive : elle était déjà là",
+            line.clone(),
+        ));
+    }
+    Ok(())
+}
