@@ -17,7 +17,7 @@ use browser::checks::send;
 use browser::pseudos::{online, wait_message};
 use browser::{Browser, Error, Result, ensure};
 use checks::Failure;
-use common::{PASSWORD, stack_or_skip};
+use common::{PASSWORD, stack_or_skip, with_logs};
 
 const TEST: &str = "ch15-en-ligne (modération, navigateur)";
 
@@ -38,17 +38,7 @@ async fn moderer_tout_le_chat() -> Result<()> {
         Ok(()) => browser.check_console().await,
         Err(e) => Err(e),
     };
-    outcome.map_err(|e| {
-        let mut text = format!("{TEST} : {e}");
-        for (name, process) in [("A", &a), ("B", &b)] {
-            text.push_str(&format!("\nProcessus {name} :"));
-            for line in process.log().tail(20) {
-                text.push_str("\n  | ");
-                text.push_str(&line);
-            }
-        }
-        Error::new(text)
-    })?;
+    outcome.map_err(|e| with_logs(TEST, e, &[("A", &a), ("B", &b)]))?;
     a.stop().await.map_err(failed)?;
     b.stop().await.map_err(failed)?;
     Ok(())

@@ -10,7 +10,7 @@ mod common;
 use browser::accounts::sign_up;
 use browser::{Browser, Error, Result, Tab};
 use checks::Failure;
-use common::{PASSWORD, Stack, stack_or_skip};
+use common::{PASSWORD, Stack, stack_or_skip, with_logs};
 
 const TEST: &str = "ch15-en-ligne (rechargement pendant une panne)";
 
@@ -32,14 +32,7 @@ async fn recharger_pendant_une_panne_de_postgresql() -> Result<()> {
         Ok(()) => browser.check_console().await,
         Err(e) => Err(e),
     };
-    outcome.map_err(|e| {
-        let mut text = format!("{TEST} : {e}\nProcessus :");
-        for line in process.log().tail(20) {
-            text.push_str("\n  | ");
-            text.push_str(&line);
-        }
-        Error::new(text)
-    })?;
+    outcome.map_err(|e| with_logs(TEST, e, &[("du chat", &process)]))?;
     process.stop().await.map_err(failed)?;
     Ok(())
 }

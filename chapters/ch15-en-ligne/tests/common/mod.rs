@@ -27,3 +27,21 @@ pub async fn db(stack: &Stack) -> Result<sqlx::PgPool, Failure> {
         .await
         .map_err(|e| Failure::new("une connexion à la base du test", e.to_string()))
 }
+
+/// L'échec d'un test dans Chromium, suivi des dernières lignes de chaque
+/// processus nommé : ce qu'ils ont vu au moment de l'échec.
+pub fn with_logs(
+    test: &str,
+    error: impl std::fmt::Display,
+    processes: &[(&str, &checks::server::Server)],
+) -> browser::Error {
+    let mut text = format!("{test} : {error}");
+    for (name, process) in processes {
+        text.push_str(&format!("\nProcessus {name} :"));
+        for line in process.log().tail(20) {
+            text.push_str("\n  | ");
+            text.push_str(&line);
+        }
+    }
+    browser::Error::new(text)
+}
