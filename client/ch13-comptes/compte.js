@@ -75,7 +75,7 @@ logoutButton.addEventListener('click', async () => {
   try {
     const [status, body] = await api('POST', '/api/logout');
     if (status !== 204 && status !== 200) {
-      const why = body && body.error ? body.error : `Erreur ${status}`;
+      const why = body && body.error ? `« ${body.error} »` : `Erreur ${status}`;
       addNotice(`Déconnexion impossible : ${why}`);
     }
   } catch (err) {

@@ -85,7 +85,17 @@ async fn me(State(web): State<Web>, headers: HeaderMap) -> Response {
 /// Se déconnecter termine *toutes* les sessions du compte, puis ferme
 /// chacun de ses onglets, avec la raison (`logged out`) que la page affiche.
 async fn logout(State(web): State<Web>, headers: HeaderMap) -> Response {
-    if let Ok(Some(account)) = account_of(&headers, &web.store).await {
+    let account = match account_of(&headers, &web.store).await {
+        Ok(account) => account,
+        // La base ne répond pas : impossible de savoir quelle session
+        // fermer. On le dit, et le cookie reste, pour réessayer ; répondre
+        // « déconnecté » laisserait la session ouverte sans le dire.
+        Err(_) => {
+            println!("Déconnexion impossible\u{a0}: la session n'a pas pu être lue");
+            return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);
+        }
+    };
+    if let Some(account) = account {
         if let Err(why) = web.store.end_sessions(account.key.clone()).await {
             println!("Déconnexion impossible\u{a0}: {why}");
             return refuse(StatusCode::INTERNAL_SERVER_ERROR, UNAVAILABLE);

@@ -83,26 +83,15 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         .filter_map(|room| room.strip_prefix("pseudo:"))
         .map(|pseudo| (nickname_key(pseudo), pseudo.to_owned()))
         .collect();
-    // Première lecture (un processus qui démarre) : ceux qui sont déjà là
-    // n'arrivent pas maintenant ; une ligne les nomme, sans rien annoncer.
-    let Some(before) = shown.as_ref() else {
-        if !now.is_empty() {
-            let names: Vec<&str> = now.values().map(String::as_str).collect();
-            info!("Déjà en ligne dans le chat\u{a0}: {}", names.join(", "));
-        }
-        *shown = Some(now.clone());
-        *chat
-            .presence
-            .copy
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = now;
-        io.local()
-            .emit("online", &chat.presence.online())
-            .await
-            .ok();
-        return;
+    // La liste d'avant ; à la première lecture, ceux qui étaient déjà là
+    // (la copie reste alors à remplir, même si rien n'a changé).
+    let first = shown.is_none();
+    let before = match shown.take() {
+        Some(before) => before,
+        None => already_there(io, &now).await,
     };
-    if now == *before {
+    if now == before && !first {
+        *shown = Some(before);
         return;
     }
     for (key, pseudo) in now.iter().filter(|(k, _)| !before.contains_key(*k)) {
@@ -132,6 +121,29 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         .emit("online", &chat.presence.online())
         .await
         .ok();
+}
+
+/// La première lecture d'un processus qui démarre : ceux qui sont en ligne
+/// par d'autres processus étaient là avant lui, et une ligne les nomme, sans
+/// rien annoncer ; ceux qui arrivent par lui (ses propres onglets) seront
+/// annoncés comme toute arrivée.
+async fn already_there(io: &SocketIo, now: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let rooms = io.local().rooms().await.unwrap_or_default();
+    let here: Vec<String> = rooms
+        .iter()
+        .filter_map(|room| room.strip_prefix("pseudo:"))
+        .map(nickname_key)
+        .collect();
+    let already: BTreeMap<String, String> = now
+        .iter()
+        .filter(|(key, _)| !here.contains(key))
+        .map(|(key, pseudo)| (key.clone(), pseudo.clone()))
+        .collect();
+    if !already.is_empty() {
+        let names: Vec<&str> = already.values().map(String::as_str).collect();
+        info!("Déjà en ligne dans le chat\u{a0}: {}", names.join(", "));
+    }
+    already
 }
 
 /// La tâche de fond qui voit les arrivées et départs des autres processus

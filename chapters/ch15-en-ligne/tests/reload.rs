@@ -1,6 +1,9 @@
 //! Une page rechargée pendant une panne de PostgreSQL : « qui suis-je ? »
 //! échoue, la page le dit et réessaie d'elle-même ; PostgreSQL revenu, elle
-//! retrouve la session sans qu'on la recharge de nouveau.
+//! retrouve la session sans qu'on la recharge de nouveau. Puis « Se
+//! déconnecter » pendant une autre panne : la page dit l'échec et reste
+//! connectée (la session n'a pas pu être fermée) ; PostgreSQL revenu, la
+//! déconnexion passe.
 //!
 //! Sans Chromium, PostgreSQL ou Redis, le test n'est pas lancé, et un
 //! message visible le dit ; en CI, c'est une erreur.
@@ -8,7 +11,7 @@
 mod common;
 
 use browser::accounts::sign_up;
-use browser::{Browser, Error, Result, Tab};
+use browser::{Browser, Error, Result, Tab, ensure};
 use checks::Failure;
 use common::{PASSWORD, Stack, stack_or_skip, with_logs};
 
@@ -38,7 +41,7 @@ async fn recharger_pendant_une_panne_de_postgresql() -> Result<()> {
 }
 
 fn failed(failure: Failure) -> Error {
-    Error::new(format!("{TEST} : {failure}"))
+    Error::new(format!("{TEST} : {failure}"))
 }
 
 async fn scenario(browser: &Browser, stack: &mut Stack, alice: &Tab) -> Result<()> {
@@ -55,9 +58,31 @@ async fn scenario(browser: &Browser, stack: &mut Stack, alice: &Tab) -> Result<(
     stack.pg.restart().await.map_err(failed)?;
     browser.wait_text(alice, "#me", "Connecté").await?;
     browser.wait_hidden(alice, "#login").await?;
-    // La console : les échecs voulus de « qui suis-je ? » pendant la panne.
+
+    stack.pg.stop().await.map_err(failed)?;
+    browser.click(alice, "#logout").await?;
     browser
-        .dismiss_console_errors(|e| e.contains("/api/me"))
+        .wait_texts(
+            alice,
+            "#messages li.notice",
+            "l'annonce « Déconnexion impossible… » n'apparaît pas",
+            |list| list.iter().any(|n| n.starts_with("Déconnexion impossible")),
+        )
+        .await?;
+    let me = browser
+        .eval(alice, "return document.getElementById('me').textContent;")
+        .await?;
+    ensure!(
+        me.as_str().is_some_and(|m| m.starts_with("Connecté")),
+        "après l'échec de la déconnexion, la page devrait rester connectée ; elle dit « {me} »"
+    );
+    stack.pg.restart().await.map_err(failed)?;
+    browser.click(alice, "#logout").await?;
+    browser.wait_visible(alice, "#login").await?;
+    // La console : les échecs voulus de « qui suis-je ? » et de la
+    // déconnexion pendant les pannes.
+    browser
+        .dismiss_console_errors(|e| e.contains("/api/me") || e.contains("/api/logout"))
         .await?;
     browser.dismiss_outage_errors().await?;
     Ok(())

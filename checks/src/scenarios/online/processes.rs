@@ -278,13 +278,16 @@ pub(crate) async fn processes_login(ctx: Ctx) -> Result<(), Failure> {
 
 /// Un processus qui démarre quand Alice est déjà en ligne par un autre :
 /// il écrit d'abord son adresse, puis la nomme sur une ligne « Déjà en
-/// ligne dans le chat », sans dire qu'elle arrive.
+/// ligne dans le chat », sans dire qu'elle arrive ; qui arrive par lui
+/// (Alice sur A qui vient de démarrer, Bob sur B) est annoncé.
 pub(crate) async fn late_process(ctx: Ctx) -> Result<(), Failure> {
     let (key, database) = ctx.shared_database().await?;
     let env = [(key, database.as_str())];
     let a = ctx.start_with(&env).await?;
     let mut alice = join(&a, "Alice", Transport::WebSocket).await?;
     expect_online(&mut alice, &["Alice"], "seule").await?;
+    // Sur A, qui vient de démarrer, Alice arrive : ce n'est pas « déjà là ».
+    a.expect_line("Alice est en ligne", 1).await?;
     let b = ctx.start_with(&env).await?;
     b.expect_line("Déjà en ligne dans le chat\u{a0}: Alice", 1)
         .await?;
@@ -296,11 +299,13 @@ pub(crate) async fn late_process(ctx: Ctx) -> Result<(), Failure> {
             format!("sa première ligne : {first}"),
         ));
     }
-    if let Some(line) = lines.iter().find(|l| l.contains("est en ligne")) {
+    if let Some(line) = lines.iter().find(|l| l.contains("Alice est en ligne")) {
         return Err(Failure::new(
             "B ne dit pas qu'Alice arrive : elle était déjà là",
             line.clone(),
         ));
     }
-    Ok(())
+    // Bob, lui, arrive par B : annoncé comme toute arrivée.
+    let _bob = join(&b, "Bob", Transport::WebSocket).await?;
+    b.expect_line("Bob est en ligne", 1).await
 }
