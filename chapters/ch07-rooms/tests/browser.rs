@@ -120,15 +120,18 @@ async fn un_champ_salon_vide_ne_perd_pas_le_message() -> Result<()> {
             let tab = browser.open(&server.url(), "onglet 1").await?;
             browser.wait_connected(&tab).await?;
             let mark = server.mark();
-            // Salon effacé : ni « Envoyer », ni « Rejoindre », ni « Quitter »
-            // ne partent, et le texte reste dans le champ.
-            browser.fill(&tab, "#room", "").await?;
+            // Salon effacé, puis fait d'espaces (le serveur le lit vide) : ni
+            // « Envoyer », ni « Rejoindre », ni « Quitter » ne partent, et le
+            // texte reste dans le champ.
             browser
                 .type_into(&tab, "#input", "Pour un salon à choisir")
                 .await?;
-            browser.press_enter(&tab, "#input").await?;
-            browser.click(&tab, "#join").await?;
-            browser.click(&tab, "#leave").await?;
+            for blank in ["", "   "] {
+                browser.fill(&tab, "#room", blank).await?;
+                browser.press_enter(&tab, "#input").await?;
+                browser.click(&tab, "#join").await?;
+                browser.click(&tab, "#leave").await?;
+            }
             settle(Duration::from_millis(300)).await;
             let lines = server.lines_since(mark);
             ensure!(
