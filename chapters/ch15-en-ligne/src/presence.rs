@@ -83,17 +83,15 @@ pub async fn refresh(io: &SocketIo, chat: &Chat) {
         .filter_map(|room| room.strip_prefix("pseudo:"))
         .map(|pseudo| (nickname_key(pseudo), pseudo.to_owned()))
         .collect();
-    // La liste d'avant ; à la première lecture, ceux qui étaient déjà là
-    // (la copie reste alors à remplir, même si rien n'a changé).
-    let first = shown.is_none();
+    // La liste d'avant ; à la première lecture, ceux qui étaient déjà là.
     let before = match shown.take() {
+        Some(before) if before == now => {
+            *shown = Some(before);
+            return;
+        }
         Some(before) => before,
         None => already_there(io, &now).await,
     };
-    if now == before && !first {
-        *shown = Some(before);
-        return;
-    }
     for (key, pseudo) in now.iter().filter(|(k, _)| !before.contains_key(*k)) {
         info!(account = %pseudo, "{pseudo} est en ligne");
         // Ses propres onglets savent déjà qu'il est là.

@@ -43,7 +43,7 @@ pub fn credentials(
     }
     let body = body.map_err(|rejection| {
         let why = match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => "Requête trop grosse\u{a0}: 2\u{a0}Mo au plus.",
+            StatusCode::PAYLOAD_TOO_LARGE => "Requête trop volumineuse\u{a0}: 2\u{a0}Mo au plus.",
             _ => "Requête illisible\u{a0}: le corps n'a pas pu être lu.",
         };
         (rejection.status(), why.to_owned())
